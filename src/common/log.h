@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: ISC */
+#ifndef V6G_LOG_H
+#define V6G_LOG_H
+
+/*
+ * Logging: to stderr in the foreground (-f), to syslog otherwise.
+ * log_warn() appends strerror(errno); log_warnx() does not.  Levels follow
+ * syslog: err = the operator must act, warning = degraded, info = lifecycle,
+ * debug (-v) = per-connection detail.  Thread-safe: one write per line.
+ */
+
+#include <stdarg.h>
+
+void	log_init(const char *ident, int foreground, int verbose);
+void	log_setverbose(int verbose);
+int	log_getverbose(void);
+void	log_err(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	fatal(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+void	fatalx(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+
+/* log_debug() is costly to format: test before building arguments. */
+#define LOG_DEBUGGING()	(log_getverbose() > 0)
+
+#endif

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: ISC */
+#ifndef V6G_HTTP_H
+#define V6G_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A bounded, resumable HTTP/1.x request-head parser that finds the host a
+ * plain-HTTP client asks for (RFC 9112 §3.2: the Host header, or the
+ * authority of an absolute-form request target).  No I/O, no allocation, no
+ * logging: the caller owns the bytes and forwards them untouched.
+ */
+
+#define HTTP_HEAD_MAX	16384	/* cap on the request line + headers */
+#define HTTP_HOST_MAX	255
+
+enum http_rc {
+	HTTP_AGAIN,		/* need more bytes */
+	HTTP_DONE,		/* request head complete; see host */
+	HTTP_ERROR,		/* bad request; see err */
+};
+
+enum http_err {
+	HTTP_E_NONE,
+	HTTP_E_NOT_HTTP,	/* not an HTTP/1.x request line */
+	HTTP_E_TOO_BIG,		/* head longer than HTTP_HEAD_MAX */
+	HTTP_E_MALFORMED,	/* bad request line or header syntax */
+	HTTP_E_BAD_HOST,	/* Host value is not a name or IP literal */
+	HTTP_E_DUP_HOST,	/* more than one Host (RFC 9112 §3.2) */
+	HTTP_E_NO_HOST,		/* HTTP/1.1 without Host (RFC 9112 §3.2) */
+};
+
+struct http_parser {
+	/* results, valid after HTTP_DONE (host) or HTTP_ERROR (err) */
+	char		host[HTTP_HOST_MAX + 1];	/* lower-cased, without
+							   port; IPv6 literal
+							   without brackets */
+	size_t		hostlen;	/* 0: HTTP/1.0 without Host */
+	uint16_t	port;		/* port in Host, 0 if none */
+	int		minor;		/* HTTP/1.<minor> */
+	enum http_err	err;
+
+	/* private: the parser's position; see http.c */
+	uint32_t	st[16];
+	char		tok[16];
+};
+
+void		 http_init(struct http_parser *);
+
+/*
+ * Feed the next len bytes received (only the new ones).  Returns HTTP_AGAIN
+ * until the empty line that ends the head, then HTTP_DONE; or HTTP_ERROR.
+ * Once done or failed it keeps returning that.
+ */
+enum http_rc	 http_feed(struct http_parser *, const uint8_t *, size_t);
+
+const char	*http_strerror(enum http_err);
+
+#endif
