@@ -1,1 +1,355 @@
-int main(void){return 0;}
+/* SPDX-License-Identifier: ISC */
+/*
+ * v6gated: the gateway daemon.  This file owns the process: options, the
+ * config file's life (load, check, reload), signals, the control socket and
+ * the handshake with systemd.  The data plane lives in src/proxy/.
+ *
+ * Reload (SIGHUP or "v6gatectl reload"): load and check the file into a new
+ * snapshot; if anything is wrong, keep the running one and say why; else
+ * make it live.  Established connections keep the snapshot they started
+ * with, so a reload never drops them.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "api/control.h"
+#include "api/status.h"
+#include "conf/conf.h"
+#include "config.h"
+#include "log.h"
+#include "proxy/proxy.h"
+
+static const char		*conffile = V6G_CONF_FILE;
+static struct status_daemon	 daemon_info;
+static int			 control_fd = -1;
+static char			*control_path;
+static int			 quit;
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: v6gated [-ftvV] [-c file]\n"
+	    "  -c file  configuration file (default %s)\n"
+	    "  -t       check the configuration and exit\n"
+	    "  -f       stay in the foreground, log to stderr\n"
+	    "  -v       verbose: log every connection (repeat for more)\n"
+	    "  -V       print the version and exit\n", V6G_CONF_FILE);
+	exit(2);
+}
+
+/* Print a report's messages; returns the number of errors. */
+static size_t
+report_print(const struct conf_report *rep, FILE *out)
+{
+	size_t	i;
+
+	for (i = 0; i < rep->nwarnings; i++)
+		fprintf(out, "v6gated: warning: %s\n", rep->warnings[i]);
+	for (i = 0; i < rep->nerrors; i++)
+		fprintf(out, "v6gated: %s\n", rep->errors[i]);
+	return rep->nerrors;
+}
+
+static int
+check_only(void)
+{
+	struct conf_report	 rep;
+	struct gw_conf		*gc;
+
+	gc = conf_load(conffile, &rep);
+	report_print(&rep, stderr);
+	if (gc == NULL) {
+		fprintf(stderr, "v6gated: %s: %zu error%s\n", conffile,
+		    rep.nerrors, rep.nerrors == 1 ? "" : "s");
+		conf_report_free(&rep);
+		return 1;
+	}
+	printf("configuration OK\n");
+	conf_report_free(&rep);
+	conf_free(gc);
+	return 0;
+}
+
+static int
+workers_for(const struct gw_conf *gc)
+{
+	long	n;
+
+	if (gc->workers > 0)
+		return gc->workers;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
+}
+
+/*
+ * Reload from conffile.  Messages go to the log and, when out is not NULL,
+ * to the v6gatectl that asked.  Returns 0 or -1 (running config kept).
+ */
+static int
+reload(FILE *out)
+{
+	struct conf_report	 rep;
+	struct gw_conf		*gc;
+	const struct gw_conf	*cur = proxy_conf();
+	char			 err[512];
+	size_t			 i;
+
+	sd_notifyf(0, "RELOADING=1\nSTATUS=reloading %s", conffile);
+	log_info("reloading %s", conffile);
+	gc = conf_load(conffile, &rep);
+	for (i = 0; i < rep.nwarnings; i++) {
+		log_warnx("%s", rep.warnings[i]);
+		if (out)
+			fprintf(out, "warning: %s\n", rep.warnings[i]);
+	}
+	if (gc == NULL) {
+		for (i = 0; i < rep.nerrors; i++) {
+			log_warnx("%s", rep.errors[i]);
+			if (out)
+				fprintf(out, "%s\n", rep.errors[i]);
+		}
+		snprintf(err, sizeof(err), "%s: %zu error%s, reload refused; "
+		    "the running configuration stays", conffile, rep.nerrors,
+		    rep.nerrors == 1 ? "" : "s");
+		goto fail;
+	}
+	if (workers_for(gc) != proxy_workers()) {
+		snprintf(err, sizeof(err), "gateway.workers changes from %d "
+		    "to %d: takes effect at the next restart",
+		    proxy_workers(), workers_for(gc));
+		log_warnx("%s", err);
+		if (out)
+			fprintf(out, "warning: %s\n", err);
+	}
+	if (strcmp(gc->control_socket, cur->control_socket) != 0) {
+		int fd = control_open(gc->control_socket);
+
+		if (fd == -1) {
+			snprintf(err, sizeof(err), "cannot open control "
+			    "socket %s, reload refused", gc->control_socket);
+			conf_free(gc);
+			goto fail;
+		}
+		control_close(control_fd, control_path);
+		control_fd = fd;
+		free(control_path);
+		control_path = strdup(gc->control_socket);
+	}
+	if (proxy_apply(gc, err, sizeof(err)) == -1) {
+		conf_free(gc);
+		log_warnx("%s", err);
+		if (out)
+			fprintf(out, "%s\n", err);
+		snprintf(err, sizeof(err), "reload refused; the running "
+		    "configuration stays");
+		goto fail;
+	}
+	conf_report_free(&rep);
+	cur = proxy_conf();
+	daemon_info.loaded = time(NULL);
+	daemon_info.reloads++;
+	log_info("reloaded %s: %zu services, %zu listeners", conffile,
+	    cur->nservices, cur->nlisteners);
+	if (out)
+		fprintf(out, "reloaded %s: %zu services, %zu listeners\n",
+		    conffile, cur->nservices, cur->nlisteners);
+	sd_notifyf(0, "READY=1\nSTATUS=%zu services, %zu listeners",
+	    cur->nservices, cur->nlisteners);
+	return 0;
+fail:
+	conf_report_free(&rep);
+	daemon_info.reload_failures++;
+	log_warnx("%s", err);
+	if (out)
+		fprintf(out, "%s\n", err);
+	sd_notify(0, "READY=1\nSTATUS=reload refused, running the previous "
+	    "configuration");
+	return -1;
+}
+
+static int
+control_dispatch(int argc, char **argv, FILE *out)
+{
+	if (strcmp(argv[0], "status") == 0) {
+		json_object	*st = status_json(&daemon_info);
+		int		 json = argc > 1 && strcmp(argv[1], "json") == 0;
+
+		if (json)
+			fprintf(out, "%s\n", json_object_to_json_string_ext(st,
+			    JSON_C_TO_STRING_PRETTY |
+			    JSON_C_TO_STRING_NOSLASHESCAPE));
+		else
+			status_text(st, out);
+		json_object_put(st);
+		return 0;
+	}
+	if (strcmp(argv[0], "reload") == 0)
+		return reload(out);
+	if (strcmp(argv[0], "ping") == 0) {
+		fprintf(out, "pong\n");
+		return 0;
+	}
+	fprintf(out, "unknown request \"%s\"\n", argv[0]);
+	return -1;
+}
+
+static void
+raise_nofile(void)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit RLIMIT_NOFILE");
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct conf_report	 rep;
+	struct gw_conf		*gc;
+	struct epoll_event	 ev, evs[8];
+	sigset_t		 mask;
+	char			 err[512];
+	int			 ch, test = 0, fg = 0, verbose = 0;
+	int			 sfd, epfd, n, i;
+	size_t			 j;
+
+	while ((ch = getopt(argc, argv, "c:ftvVh")) != -1) {
+		switch (ch) {
+		case 'c':
+			conffile = optarg;
+			break;
+		case 'f':
+			fg = 1;
+			break;
+		case 't':
+			test = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'V':
+			printf("v6gated %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (test)
+		return check_only();
+
+	gc = conf_load(conffile, &rep);
+	if (gc == NULL) {
+		report_print(&rep, stderr);
+		fprintf(stderr, "v6gated: %s: %zu error%s, not started\n",
+		    conffile, rep.nerrors, rep.nerrors == 1 ? "" : "s");
+		return 1;
+	}
+	/*
+	 * Under systemd (Type=notify) stay in the foreground and let it
+	 * supervise; by hand without -f, become a classic daemon.
+	 */
+	if (!fg && getenv("NOTIFY_SOCKET") == NULL && daemon(0, 0) == -1) {
+		perror("v6gated: daemon");
+		return 1;
+	}
+	log_init("v6gated", fg, verbose);
+	for (j = 0; j < rep.nwarnings; j++)
+		log_warnx("%s", rep.warnings[j]);
+	conf_report_free(&rep);
+
+	raise_nofile();
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	/* blocked before the workers start, so they inherit it */
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1 ||
+	    (sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
+		fatal("signalfd");
+
+	control_path = strdup(gc->control_socket);
+	if ((control_fd = control_open(control_path)) == -1)
+		return 1;
+	if (proxy_start(workers_for(gc)) == -1)
+		fatalx("cannot start the workers");
+	if (proxy_apply(gc, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		control_close(control_fd, control_path);
+		return 1;
+	}
+	daemon_info.pid = getpid();
+	daemon_info.started = daemon_info.loaded = time(NULL);
+	log_info("v6gated %s started: %s, %zu services, %zu listeners, "
+	    "%d workers", PACKAGE_VERSION, conffile, gc->nservices,
+	    gc->nlisteners, proxy_workers());
+	sd_notifyf(0, "READY=1\nMAINPID=%d\nSTATUS=%zu services, %zu "
+	    "listeners", (int)getpid(), gc->nservices, gc->nlisteners);
+
+	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		fatal("epoll_create1");
+	ev.events = EPOLLIN;
+	ev.data.fd = sfd;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev) == -1)
+		fatal("epoll_ctl");
+	ev.data.fd = -2;	/* the control socket, whatever its fd */
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, control_fd, &ev) == -1)
+		fatal("epoll_ctl");
+
+	while (!quit) {
+		int	cfd = control_fd;
+
+		if ((n = epoll_wait(epfd, evs, 8, -1)) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("epoll_wait");
+		}
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.fd == sfd) {
+				struct signalfd_siginfo si;
+
+				while (read(sfd, &si, sizeof(si)) ==
+				    sizeof(si)) {
+					if (si.ssi_signo == SIGHUP)
+						reload(NULL);
+					else
+						quit = 1;
+				}
+			} else
+				control_serve(control_fd, control_dispatch);
+		}
+		/* a reload may have moved the control socket */
+		if (control_fd != cfd) {
+			ev.events = EPOLLIN;
+			ev.data.fd = -2;
+			if (epoll_ctl(epfd, EPOLL_CTL_ADD, control_fd, &ev) ==
+			    -1)
+				fatal("epoll_ctl");
+		}
+	}
+	log_info("stopping");
+	sd_notify(0, "STOPPING=1");
+	control_close(control_fd, control_path);
+	proxy_stop();
+	free(control_path);
+	return 0;
+}

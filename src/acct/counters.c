@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The registry of per-service counters.  Entries are created by the main
+ * thread when a config snapshot goes live and are never freed: a service
+ * removed by a reload keeps its totals in case it comes back, and a worker
+ * may still be counting the last bytes of its connections.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "counters.h"
+#include "log.h"
+
+static struct acct_service	*acct_list;
+static int			 acct_nworkers = 1;
+
+void
+acct_init(int nworkers)
+{
+	acct_nworkers = nworkers;
+}
+
+struct acct_service *
+acct_service_get(const char *name)
+{
+	struct acct_service	*as;
+
+	for (as = acct_list; as != NULL; as = as->next)
+		if (strcmp(as->name, name) == 0)
+			return as;
+	if ((as = calloc(1, sizeof(*as))) == NULL ||
+	    (as->slots = aligned_alloc(64, sizeof(struct acct_slot) *
+	    (size_t)acct_nworkers)) == NULL)
+		fatal("%s", __func__);
+	memset(as->slots, 0, sizeof(struct acct_slot) * (size_t)acct_nworkers);
+	strncpy(as->name, name, sizeof(as->name) - 1);
+	as->next = acct_list;
+	acct_list = as;
+	return as;
+}
+
+void
+acct_service_sum(const struct acct_service *as,
+    struct acct_cell sum[ACCT_NFAMILY])
+{
+	int	w, f;
+
+	memset(sum, 0, sizeof(struct acct_cell) * ACCT_NFAMILY);
+	for (w = 0; w < acct_nworkers; w++)
+		for (f = 0; f < ACCT_NFAMILY; f++) {
+			const struct acct_cell *c = &as->slots[w].fam[f];
+
+			sum[f].connections += acct_read(&c->connections);
+			sum[f].closed += acct_read(&c->closed);
+			sum[f].bytes_in += acct_read(&c->bytes_in);
+			sum[f].bytes_out += acct_read(&c->bytes_out);
+		}
+}
+
+const char *
+acct_family_name(enum acct_family f)
+{
+	return f == ACCT_IPV6 ? "ipv6" : "ipv4";
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: ISC */
+#ifndef V6G_COUNTERS_H
+#define V6G_COUNTERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Traffic counters per service x family x direction.  Each worker writes
+ * only its own slot, without locks or atomic read-modify-writes; readers sum
+ * the slots.  A service's counters are found by name, so they survive a
+ * reload that keeps the service.
+ *
+ * Units: payload bytes relayed (what the TCP peers sent, not IP bytes).
+ * bytes_in = client -> backend, bytes_out = backend -> client.
+ */
+
+enum acct_family {
+	ACCT_IPV6,
+	ACCT_IPV4,
+	ACCT_NFAMILY
+};
+
+struct acct_cell {
+	uint64_t	connections;	/* routed to this service */
+	uint64_t	closed;		/* of those, closed again */
+	uint64_t	bytes_in;	/* client -> backend */
+	uint64_t	bytes_out;	/* backend -> client */
+};
+
+/* One worker's counters for one service: a cache line of its own. */
+struct acct_slot {
+	struct acct_cell	fam[ACCT_NFAMILY];
+} __attribute__((aligned(64)));
+
+struct acct_service {
+	char			 name[65];
+	struct acct_service	*next;
+	struct acct_slot	*slots;		/* [acct_nworkers] */
+};
+
+/* Sizes the slots; call once before any acct_service_get(). */
+void		 acct_init(int nworkers);
+
+/* The counters of a service name, created on first use.  Main thread. */
+struct acct_service *acct_service_get(const char *);
+
+/* Sum over workers. */
+void		 acct_service_sum(const struct acct_service *,
+		    struct acct_cell [ACCT_NFAMILY]);
+
+/* Single-writer add: only the worker owning the slot calls these. */
+static inline void
+acct_add(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + n,
+	    __ATOMIC_RELAXED);
+}
+
+static inline uint64_t
+acct_read(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+const char	*acct_family_name(enum acct_family);
+
+#endif

@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The status report (see status.h).  Reads the live snapshot, the per-
+ * service counters and the workers' counters; changes nothing.  Counters
+ * are read without stopping the workers, so a report is a consistent
+ * picture of each counter, not of all of them at one instant.
+ */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "acct/counters.h"
+#include "config.h"
+#include "proxy/proxy.h"
+#include "status.h"
+
+static const struct {
+	const char	*key;
+	const char	*text;
+	size_t		 off;
+} status_counters[] = {
+#define STATUS_COUNTER(name, text)					\
+	{ #name, text, offsetof(struct proxy_stats, name) },
+	PROXY_COUNTERS(STATUS_COUNTER)
+#undef STATUS_COUNTER
+};
+
+static json_object *
+status_cell(const struct acct_cell *c)
+{
+	json_object	*o = json_object_new_object();
+
+	json_object_object_add(o, "open",
+	    json_object_new_int64((int64_t)(c->connections - c->closed)));
+	json_object_object_add(o, "connections",
+	    json_object_new_int64((int64_t)c->connections));
+	json_object_object_add(o, "bytes_in",
+	    json_object_new_int64((int64_t)c->bytes_in));
+	json_object_object_add(o, "bytes_out",
+	    json_object_new_int64((int64_t)c->bytes_out));
+	return o;
+}
+
+static void
+status_iso(time_t t, char *buf, size_t len)
+{
+	struct tm	tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+json_object *
+status_json(const struct status_daemon *d)
+{
+	const struct gw_conf	*gc = proxy_conf();
+	struct proxy_stats	 st;
+	json_object		*root, *o, *a, *svcs, *cnt;
+	char			 buf[64];
+	size_t			 i, j;
+
+	proxy_stats_sum(&st);
+	root = json_object_new_object();
+
+	o = json_object_new_object();
+	json_object_object_add(o, "name", json_object_new_string(gc->name));
+	json_object_object_add(o, "version",
+	    json_object_new_string(PACKAGE_VERSION));
+	json_object_object_add(o, "pid", json_object_new_int(d->pid));
+	json_object_object_add(o, "uptime",
+	    json_object_new_int64(time(NULL) - d->started));
+	json_object_object_add(o, "config", json_object_new_string(gc->file));
+	status_iso(d->loaded, buf, sizeof(buf));
+	json_object_object_add(o, "config_loaded",
+	    json_object_new_string(buf));
+	json_object_object_add(o, "reloads",
+	    json_object_new_int64(d->reloads));
+	json_object_object_add(o, "reload_failures",
+	    json_object_new_int64(d->reload_failures));
+	json_object_object_add(root, "gateway", o);
+
+	json_object_object_add(root, "workers",
+	    json_object_new_int(proxy_workers()));
+	json_object_object_add(root, "max_connections",
+	    json_object_new_int64(proxy_max_connections()));
+	o = json_object_new_object();
+	json_object_object_add(o, "open", json_object_new_int64(
+	    (int64_t)st.open));
+	json_object_object_add(o, "first_flight", json_object_new_int64(
+	    (int64_t)st.first_flight));
+	json_object_object_add(o, "connecting", json_object_new_int64(
+	    (int64_t)st.connecting));
+	json_object_object_add(o, "accepted", json_object_new_int64(
+	    (int64_t)st.accepted));
+	json_object_object_add(o, "pipes", json_object_new_int64(
+	    (int64_t)st.pipes));
+	json_object_object_add(root, "connections", o);
+
+	a = json_object_new_array();
+	for (i = 0; i < gc->nlisteners; i++) {
+		const struct conf_listener	*l = &gc->listeners[i];
+		json_object			*names;
+
+		o = json_object_new_object();
+		json_object_object_add(o, "address",
+		    json_object_new_string(l->text));
+		json_object_object_add(o, "protocol",
+		    json_object_new_string(conf_proto_name(l->protocol)));
+		names = json_object_new_array();
+		for (j = 0; j < gc->nservices; j++) {
+			const struct conf_service *s = &gc->services[j];
+			size_t k;
+
+			for (k = 0; k < s->nlisteners; k++)
+				if (s->listeners[k] == l)
+					json_object_array_add(names,
+					    json_object_new_string(s->name));
+		}
+		json_object_object_add(o, "services", names);
+		json_object_object_add(o, "default", l->dflt ?
+		    json_object_new_string(l->dflt->name) : NULL);
+		json_object_array_add(a, o);
+	}
+	json_object_object_add(root, "listeners", a);
+
+	svcs = json_object_new_object();
+	for (i = 0; i < gc->nservices; i++) {
+		const struct conf_service	*s = &gc->services[i];
+		struct acct_cell		 c[ACCT_NFAMILY], tot;
+		json_object			*arr;
+		int				 f;
+
+		acct_service_sum(s->acct, c);
+		memset(&tot, 0, sizeof(tot));
+		for (f = 0; f < ACCT_NFAMILY; f++) {
+			tot.connections += c[f].connections;
+			tot.closed += c[f].closed;
+			tot.bytes_in += c[f].bytes_in;
+			tot.bytes_out += c[f].bytes_out;
+		}
+		o = status_cell(&tot);
+		json_object_object_add(o, "mode",
+		    json_object_new_string("proxy"));
+		json_object_object_add(o, "protocol",
+		    json_object_new_string(conf_proto_name(s->protocol)));
+		arr = json_object_new_array();
+		for (j = 0; j < s->nlisteners; j++)
+			json_object_array_add(arr,
+			    json_object_new_string(s->listeners[j]->text));
+		json_object_object_add(o, "listen", arr);
+		arr = json_object_new_array();
+		for (j = 0; j < s->nhosts; j++)
+			json_object_array_add(arr,
+			    json_object_new_string(s->hosts[j]));
+		json_object_object_add(o, "hosts", arr);
+		json_object_object_add(o, "default",
+		    json_object_new_boolean(s->is_default));
+		arr = json_object_new_array();
+		for (j = 0; j < s->nbackends; j++)
+			json_object_array_add(arr,
+			    json_object_new_string(s->backends[j].text));
+		json_object_object_add(o, "backends", arr);
+		for (f = 0; f < ACCT_NFAMILY; f++)
+			json_object_object_add(o, acct_family_name(f),
+			    status_cell(&c[f]));
+		json_object_object_add(svcs, s->name, o);
+	}
+	json_object_object_add(root, "services", svcs);
+
+	cnt = json_object_new_object();
+	for (i = 0; i < sizeof(status_counters) / sizeof(status_counters[0]);
+	    i++)
+		json_object_object_add(cnt, status_counters[i].key,
+		    json_object_new_int64(*(const int64_t *)(const void *)
+		    ((const char *)&st + status_counters[i].off)));
+	json_object_object_add(root, "counters", cnt);
+	return root;
+}
+
+static int64_t
+status_int(json_object *o, const char *k1, const char *k2)
+{
+	json_object	*v;
+
+	if (!json_object_object_get_ex(o, k1, &v))
+		return 0;
+	if (k2 != NULL && !json_object_object_get_ex(v, k2, &v))
+		return 0;
+	return json_object_get_int64(v);
+}
+
+static const char *
+status_str(json_object *o, const char *k1, const char *k2)
+{
+	json_object	*v;
+
+	if (!json_object_object_get_ex(o, k1, &v))
+		return "";
+	if (k2 != NULL && !json_object_object_get_ex(v, k2, &v))
+		return "";
+	return json_object_get_string(v) ? json_object_get_string(v) : "";
+}
+
+static void
+status_join(json_object *arr, FILE *out)
+{
+	size_t	i, n = json_object_array_length(arr);
+
+	for (i = 0; i < n; i++)
+		fprintf(out, "%s%s", i ? ", " : "",
+		    json_object_get_string(json_object_array_get_idx(arr, i)));
+}
+
+void
+status_text(json_object *root, FILE *out)
+{
+	json_object	*ls, *svcs, *cnt, *v;
+	int64_t		 up = status_int(root, "gateway", "uptime");
+	size_t		 i, n;
+	int		 any = 0;
+
+	fprintf(out, "v6gate %s \"%s\", pid %" PRId64 ", up %" PRId64
+	    "d %02" PRId64 ":%02" PRId64 ":%02" PRId64 ", %" PRId64
+	    " workers\n", status_str(root, "gateway", "version"),
+	    status_str(root, "gateway", "name"),
+	    status_int(root, "gateway", "pid"), up / 86400, up / 3600 % 24,
+	    up / 60 % 60, up % 60, status_int(root, "workers", NULL));
+	fprintf(out, "config %s, loaded %s, %" PRId64 " reloads (%" PRId64
+	    " refused)\n", status_str(root, "gateway", "config"),
+	    status_str(root, "gateway", "config_loaded"),
+	    status_int(root, "gateway", "reloads"),
+	    status_int(root, "gateway", "reload_failures"));
+	fprintf(out, "connections: %" PRId64 " open (%" PRId64 " in first "
+	    "flight, %" PRId64 " connecting), %" PRId64 " accepted, max %"
+	    PRId64 "\n", status_int(root, "connections", "open"),
+	    status_int(root, "connections", "first_flight"),
+	    status_int(root, "connections", "connecting"),
+	    status_int(root, "connections", "accepted"),
+	    status_int(root, "max_connections", NULL));
+
+	fprintf(out, "\nlisteners:\n");
+	json_object_object_get_ex(root, "listeners", &ls);
+	n = json_object_array_length(ls);
+	for (i = 0; i < n; i++) {
+		json_object	*l = json_object_array_get_idx(ls, i);
+
+		json_object_object_get_ex(l, "services", &v);
+		fprintf(out, "  %-28s %-4s  ", status_str(l, "address", NULL),
+		    status_str(l, "protocol", NULL));
+		status_join(v, out);
+		if (*status_str(l, "default", NULL))
+			fprintf(out, "; default %s",
+			    status_str(l, "default", NULL));
+		fputc('\n', out);
+	}
+
+	fprintf(out, "\nservices:\n  %-20s %-6s %8s %12s %16s %16s\n",
+	    "NAME", "FAMILY", "OPEN", "CONNECTIONS", "BYTES IN", "BYTES OUT");
+	json_object_object_get_ex(root, "services", &svcs);
+	json_object_object_foreach(svcs, name, s) {
+		static const char *const fams[] = { "ipv6", "ipv4", NULL };
+		int	f;
+
+		fprintf(out, "  %-20s %-6s %8" PRId64 " %12" PRId64 " %16"
+		    PRId64 " %16" PRId64 "\n", name, "all",
+		    status_int(s, "open", NULL),
+		    status_int(s, "connections", NULL),
+		    status_int(s, "bytes_in", NULL),
+		    status_int(s, "bytes_out", NULL));
+		for (f = 0; fams[f] != NULL; f++)
+			fprintf(out, "  %-20s %-6s %8" PRId64 " %12" PRId64
+			    " %16" PRId64 " %16" PRId64 "\n", "", fams[f],
+			    status_int(s, fams[f], "open"),
+			    status_int(s, fams[f], "connections"),
+			    status_int(s, fams[f], "bytes_in"),
+			    status_int(s, fams[f], "bytes_out"));
+	}
+	fprintf(out, "  (bytes in: client to backend; bytes out: backend to "
+	    "client; payload bytes)\n");
+
+	fprintf(out, "\nevents:\n");
+	json_object_object_get_ex(root, "counters", &cnt);
+	for (i = 0; i < sizeof(status_counters) / sizeof(status_counters[0]);
+	    i++) {
+		int64_t	val = status_int(cnt, status_counters[i].key, NULL);
+
+		if (val == 0 || strcmp(status_counters[i].key,
+		    "accepted") == 0)
+			continue;
+		fprintf(out, "  %-50s %" PRId64 "\n", status_counters[i].text,
+		    val);
+		any = 1;
+	}
+	if (!any)
+		fprintf(out, "  (none)\n");
+}

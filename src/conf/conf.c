@@ -1,0 +1,1077 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * libconfig text -> struct gw_conf.  Every check that can be made without
+ * touching live state is made here, and every problem is reported, not only
+ * the first: a sysadmin fixes a file in one round.  Messages have the form
+ * "file:line: setting: problem (what is allowed)".  Unknown settings are
+ * errors, so a typo never passes silently.
+ *
+ * This module never logs, never opens sockets and never reads anything but
+ * the file: whether an address can really be bound is found out when the
+ * daemon applies the snapshot.
+ */
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <libconfig.h>
+
+#include "conf.h"
+#include "hostname.h"
+#include "proxy/route.h"
+
+#define CONF_NAME_MAX	64
+
+struct conf_ctx {
+	const char		*file;
+	struct conf_report	*rep;
+	struct gw_conf		*gc;
+	size_t			 listener_cap;
+	int			*lines;		/* of rep->errors, to sort */
+	size_t			 nlines;
+};
+
+static const char *const conf_top_keys[] = {
+	"gateway", "services", "nat64", "siit", NULL
+};
+static const char *const conf_gateway_keys[] = {
+	"name", "state_dir", "control_socket", "http", "workers",
+	"max_connections", "timeouts", "limits", NULL
+};
+static const char *const conf_timeout_keys[] = {
+	"first_flight", "connect", "idle", NULL
+};
+static const char *const conf_limit_keys[] = {
+	"pending_per_client", NULL
+};
+static const char *const conf_service_keys[] = {
+	"name", "mode", "protocol", "listen", "hosts", "default", "backends",
+	NULL
+};
+
+static int
+conf_msg_add(char ***v, size_t *n, const char *msg)
+{
+	char	**nv, *m;
+
+	if ((m = strdup(msg)) == NULL)
+		return -1;
+	if ((nv = realloc(*v, (*n + 1) * sizeof(*nv))) == NULL) {
+		free(m);
+		return -1;
+	}
+	nv[(*n)++] = m;
+	*v = nv;
+	return 0;
+}
+
+static int
+conf_line(const config_setting_t *s)
+{
+	for (; s != NULL; s = config_setting_parent(s))
+		if (config_setting_source_line(s) > 0)
+			return (int)config_setting_source_line(s);
+	return 0;
+}
+
+static const char *
+conf_file(struct conf_ctx *ctx, const config_setting_t *s)
+{
+	const char	*f = NULL;
+
+	if (s != NULL)
+		f = config_setting_source_file(s);
+	return f != NULL ? f : ctx->file;
+}
+
+static void
+conf_vreport(struct conf_ctx *ctx, int is_err, const config_setting_t *s,
+    int line, const char *path, const char *fmt, va_list ap)
+{
+	char	msg[1024], text[768];
+
+	if (s != NULL)
+		line = conf_line(s);
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	if (line > 0)
+		snprintf(msg, sizeof(msg), "%s:%d: %s: %s", conf_file(ctx, s),
+		    line, path, text);
+	else
+		snprintf(msg, sizeof(msg), "%s: %s: %s", conf_file(ctx, s),
+		    path, text);
+	if (is_err) {
+		int	*nl;
+
+		if (conf_msg_add(&ctx->rep->errors, &ctx->rep->nerrors,
+		    msg) == -1)
+			return;
+		if ((nl = realloc(ctx->lines, ctx->rep->nerrors *
+		    sizeof(*nl))) == NULL)
+			return;
+		ctx->lines = nl;
+		while (ctx->nlines < ctx->rep->nerrors)
+			ctx->lines[ctx->nlines++] = line;
+	} else
+		conf_msg_add(&ctx->rep->warnings, &ctx->rep->nwarnings, msg);
+}
+
+static void __attribute__((format(printf, 4, 5)))
+conf_err(struct conf_ctx *ctx, const config_setting_t *s, const char *path,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	conf_vreport(ctx, 1, s, 0, path, fmt, ap);
+	va_end(ap);
+}
+
+/* An error about something whose setting is gone but whose line is known. */
+static void __attribute__((format(printf, 4, 5)))
+conf_err_line(struct conf_ctx *ctx, int line, const char *path,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	conf_vreport(ctx, 1, NULL, line, path, fmt, ap);
+	va_end(ap);
+}
+
+static void __attribute__((format(printf, 4, 5)))
+conf_warn(struct conf_ctx *ctx, const config_setting_t *s, const char *path,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	conf_vreport(ctx, 0, s, 0, path, fmt, ap);
+	va_end(ap);
+}
+
+/* Edit distance, bounded: only to suggest a close known setting. */
+static size_t
+conf_distance(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b), i, j, d[33][33];
+
+	if (la > 32 || lb > 32)
+		return 99;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			size_t	c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			d[i][j] = c;
+		}
+	return d[la][lb];
+}
+
+static void
+conf_join(char *buf, size_t len, const char *const *names)
+{
+	size_t	off = 0;
+
+	buf[0] = '\0';
+	for (; *names != NULL && off < len; names++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+		    off ? ", " : "", *names);
+}
+
+/* Report every member of a group whose name is not in allowed. */
+static void
+conf_check_keys(struct conf_ctx *ctx, const config_setting_t *group,
+    const char *path, const char *const *allowed)
+{
+	int	i, n = config_setting_length(group);
+
+	for (i = 0; i < n; i++) {
+		config_setting_t	*s = config_setting_get_elem(group, i);
+		const char		*name = config_setting_name(s);
+		const char *const	*a, *best = NULL;
+		size_t			 bestd = 3;
+		char			 full[256], list[512];
+
+		if (name == NULL)
+			continue;
+		for (a = allowed; *a != NULL; a++) {
+			size_t d;
+
+			if (strcmp(*a, name) == 0)
+				break;
+			if ((d = conf_distance(*a, name)) < bestd) {
+				bestd = d;
+				best = *a;
+			}
+		}
+		if (*a != NULL)
+			continue;
+		snprintf(full, sizeof(full), "%s%s%s", path, *path ? "." : "",
+		    name);
+		if (best != NULL)
+			conf_err(ctx, s, full, "unknown setting "
+			    "(did you mean \"%s\"?)", best);
+		else {
+			conf_join(list, sizeof(list), allowed);
+			conf_err(ctx, s, full, "unknown setting (known: %s)",
+			    list);
+		}
+	}
+}
+
+static const char *
+conf_type_name(int type)
+{
+	switch (type) {
+	case CONFIG_TYPE_GROUP:
+		return "a group { }";
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		return "an integer";
+	case CONFIG_TYPE_FLOAT:
+		return "a number";
+	case CONFIG_TYPE_STRING:
+		return "a string";
+	case CONFIG_TYPE_BOOL:
+		return "true or false";
+	case CONFIG_TYPE_ARRAY:
+		return "an array [ ]";
+	case CONFIG_TYPE_LIST:
+		return "a list ( )";
+	}
+	return "something else";
+}
+
+/*
+ * Typed getters.  Each returns 1 when the setting is present and valid,
+ * 0 when it is absent (the caller keeps its default, or reports "required"),
+ * -1 after reporting an error.
+ */
+static int
+conf_get_string(struct conf_ctx *ctx, const config_setting_t *group,
+    const char *name, const char *path, const char **out)
+{
+	config_setting_t	*s;
+	char			 full[256];
+
+	if ((s = config_setting_get_member(group, name)) == NULL)
+		return 0;
+	snprintf(full, sizeof(full), "%s%s%s", path, *path ? "." : "", name);
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		conf_err(ctx, s, full, "must be a string, not %s",
+		    conf_type_name(config_setting_type(s)));
+		return -1;
+	}
+	*out = config_setting_get_string(s);
+	return 1;
+}
+
+static int
+conf_get_uint(struct conf_ctx *ctx, const config_setting_t *group,
+    const char *name, const char *path, long long min, long long max,
+    unsigned *out)
+{
+	config_setting_t	*s;
+	char			 full[256];
+	long long		 v;
+
+	if ((s = config_setting_get_member(group, name)) == NULL)
+		return 0;
+	snprintf(full, sizeof(full), "%s%s%s", path, *path ? "." : "", name);
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
+		conf_err(ctx, s, full, "must be an integer, not %s",
+		    conf_type_name(config_setting_type(s)));
+		return -1;
+	}
+	v = config_setting_get_int64(s);
+	if (v < min || v > max) {
+		conf_err(ctx, s, full, "%lld out of range (%lld-%lld)", v, min,
+		    max);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 1;
+}
+
+static int
+conf_get_bool(struct conf_ctx *ctx, const config_setting_t *group,
+    const char *name, const char *path, int *out)
+{
+	config_setting_t	*s;
+	char			 full[256];
+
+	if ((s = config_setting_get_member(group, name)) == NULL)
+		return 0;
+	snprintf(full, sizeof(full), "%s%s%s", path, *path ? "." : "", name);
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		conf_err(ctx, s, full, "must be true or false, not %s",
+		    conf_type_name(config_setting_type(s)));
+		return -1;
+	}
+	*out = config_setting_get_bool(s);
+	return 1;
+}
+
+static config_setting_t *
+conf_get_group(struct conf_ctx *ctx, const config_setting_t *parent,
+    const char *name, const char *path)
+{
+	config_setting_t	*s;
+	char			 full[256];
+
+	if ((s = config_setting_get_member(parent, name)) == NULL)
+		return NULL;
+	snprintf(full, sizeof(full), "%s%s%s", path, *path ? "." : "", name);
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+		conf_err(ctx, s, full, "must be %s, not %s",
+		    conf_type_name(CONFIG_TYPE_GROUP),
+		    conf_type_name(config_setting_type(s)));
+		return NULL;
+	}
+	return s;
+}
+
+/*
+ * A list of strings, written as an array [ "a", "b" ] or a list ( ), or a
+ * single string.  Returns the number of elements (0 when absent) or -1.
+ */
+static int
+conf_get_strings(struct conf_ctx *ctx, const config_setting_t *group,
+    const char *name, const char *path, config_setting_t **out)
+{
+	config_setting_t	*s;
+	char			 full[256];
+	int			 i, n, bad = 0;
+
+	*out = NULL;
+	if ((s = config_setting_get_member(group, name)) == NULL)
+		return 0;
+	snprintf(full, sizeof(full), "%s%s%s", path, *path ? "." : "", name);
+	*out = s;
+	if (config_setting_type(s) == CONFIG_TYPE_STRING)
+		return 1;
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(s) != CONFIG_TYPE_LIST) {
+		conf_err(ctx, s, full, "must be an array of strings [ ], "
+		    "not %s", conf_type_name(config_setting_type(s)));
+		return -1;
+	}
+	n = config_setting_length(s);
+	for (i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(s, i);
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			char	epath[288];
+
+			snprintf(epath, sizeof(epath), "%s.[%d]", full, i);
+			conf_err(ctx, e, epath, "must be a string, not %s",
+			    conf_type_name(config_setting_type(e)));
+			bad = 1;
+		}
+	}
+	return bad ? -1 : n;
+}
+
+static const char *
+conf_strings_elem(config_setting_t *s, int i, config_setting_t **at)
+{
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		*at = s;
+		return config_setting_get_string(s);
+	}
+	*at = config_setting_get_elem(s, i);
+	return config_setting_get_string(*at);
+}
+
+static int
+conf_set_string(char **dst, const char *src)
+{
+	char	*c;
+
+	if ((c = strdup(src)) == NULL)
+		return -1;
+	free(*dst);
+	*dst = c;
+	return 0;
+}
+
+static void
+conf_gateway(struct conf_ctx *ctx, const config_setting_t *root)
+{
+	struct gw_conf		*gc = ctx->gc;
+	config_setting_t	*g, *t;
+	const char		*str;
+	char			 err[256];
+	unsigned		 u;
+
+	if ((g = conf_get_group(ctx, root, "gateway", "")) == NULL)
+		return;
+	conf_check_keys(ctx, g, "gateway", conf_gateway_keys);
+
+	if (conf_get_string(ctx, g, "name", "gateway", &str) == 1) {
+		if (*str == '\0' || strlen(str) > CONF_NAME_MAX)
+			conf_err(ctx, config_setting_get_member(g, "name"),
+			    "gateway.name", "must be 1-%d characters",
+			    CONF_NAME_MAX);
+		else
+			conf_set_string(&gc->name, str);
+	}
+	if (conf_get_string(ctx, g, "state_dir", "gateway", &str) == 1) {
+		if (str[0] != '/')
+			conf_err(ctx, config_setting_get_member(g,
+			    "state_dir"), "gateway.state_dir",
+			    "\"%s\" is not an absolute path", str);
+		else
+			conf_set_string(&gc->state_dir, str);
+	}
+	if (conf_get_string(ctx, g, "control_socket", "gateway", &str) == 1) {
+		struct sockaddr_un	sun;
+
+		if (str[0] != '/')
+			conf_err(ctx, config_setting_get_member(g,
+			    "control_socket"), "gateway.control_socket",
+			    "\"%s\" is not an absolute path", str);
+		else if (strlen(str) >= sizeof(sun.sun_path))
+			conf_err(ctx, config_setting_get_member(g,
+			    "control_socket"), "gateway.control_socket",
+			    "path longer than %zu characters",
+			    sizeof(sun.sun_path) - 1);
+		else
+			conf_set_string(&gc->control_socket, str);
+	}
+	if (conf_get_string(ctx, g, "http", "gateway", &str) == 1 &&
+	    addr_parse_endpoint(str, &gc->http, err, sizeof(err)) == -1)
+		conf_err(ctx, config_setting_get_member(g, "http"),
+		    "gateway.http", "%s", err);
+	if (conf_get_uint(ctx, g, "workers", "gateway", 0, 256, &u) == 1)
+		gc->workers = (int)u;
+	conf_get_uint(ctx, g, "max_connections", "gateway", 1, 10000000,
+	    &gc->max_connections);
+
+	if ((t = conf_get_group(ctx, g, "timeouts", "gateway")) != NULL) {
+		conf_check_keys(ctx, t, "gateway.timeouts", conf_timeout_keys);
+		conf_get_uint(ctx, t, "first_flight", "gateway.timeouts", 1,
+		    3600, &gc->to_first_flight);
+		conf_get_uint(ctx, t, "connect", "gateway.timeouts", 1, 600,
+		    &gc->to_connect);
+		conf_get_uint(ctx, t, "idle", "gateway.timeouts", 1, 604800,
+		    &gc->to_idle);
+	}
+	if ((t = conf_get_group(ctx, g, "limits", "gateway")) != NULL) {
+		conf_check_keys(ctx, t, "gateway.limits", conf_limit_keys);
+		conf_get_uint(ctx, t, "pending_per_client", "gateway.limits",
+		    1, 65535, &gc->pending_per_client);
+	}
+}
+
+static int
+conf_name_ok(const char *s)
+{
+	size_t	n = strlen(s), i;
+
+	if (n == 0 || n > CONF_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' &&
+		    s[i] != '_' && s[i] != '.')
+			return 0;
+	return 1;
+}
+
+/*
+ * A host entry: a name, "*." and a name, or (HTTP only, where clients may
+ * type an address) an IP literal.  Writes the lower-case form to out.
+ */
+static int
+conf_host_ok(const char *s, enum conf_proto proto, char *out, size_t outlen,
+    char *err, size_t errlen)
+{
+	const char		*name = s;
+	size_t			 len = strlen(s);
+	enum hostname_rc	 rc;
+	union addr_sa		 a;
+
+	if (len >= outlen) {
+		snprintf(err, errlen, "longer than %d characters",
+		    HOSTNAME_MAX);
+		return -1;
+	}
+	memcpy(out, s, len + 1);
+	hostname_lower(out, len);
+	if (len > 2 && s[0] == '*' && s[1] == '.') {
+		name += 2;
+		len -= 2;
+		if (strchr(name, '*') != NULL) {
+			snprintf(err, errlen, "\"%s\": '*' only as the whole "
+			    "first label (\"*.example.org\")", s);
+			return -1;
+		}
+	} else if (proto == CONF_HTTP && addr_parse_ip(s, &a) == 0)
+		return 0;
+	if (strchr(name, '*') != NULL) {
+		snprintf(err, errlen, "\"%s\": '*' only as the whole first "
+		    "label (\"*.example.org\")", s);
+		return -1;
+	}
+	if ((rc = hostname_check(name, len)) != HOSTNAME_OK) {
+		snprintf(err, errlen, "\"%s\": %s", s, hostname_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+static struct conf_listener *
+conf_listener_add(struct conf_ctx *ctx, config_setting_t *at,
+    const char *path, const union addr_sa *a, enum conf_proto proto,
+    const struct conf_service *svc)
+{
+	struct gw_conf		*gc = ctx->gc;
+	struct conf_listener	*l;
+	size_t			 i;
+
+	for (i = 0; i < gc->nlisteners; i++) {
+		l = &gc->listeners[i];
+		if (!addr_equal(&l->addr, a))
+			continue;
+		if (l->protocol != proto) {
+			conf_err(ctx, at, path, "%s is a \"%s\" listener "
+			    "(line %d); service \"%s\" is \"%s\" (one "
+			    "protocol per listener)", l->text,
+			    conf_proto_name(l->protocol), l->line, svc->name,
+			    conf_proto_name(proto));
+			return NULL;
+		}
+		return l;
+	}
+	/* conf_build() sized the array for every listen entry: no realloc,
+	   so the pointers services keep stay valid. */
+	if (gc->nlisteners == ctx->listener_cap) {
+		conf_err(ctx, at, path, "too many listeners");
+		return NULL;
+	}
+	l = &gc->listeners[gc->nlisteners];
+	memset(l, 0, sizeof(*l));
+	l->addr = *a;
+	addr_fmt(a, l->text, sizeof(l->text));
+	l->line = conf_line(at);
+	l->index = gc->nlisteners++;
+	l->protocol = proto;
+	if ((l->routes = route_new()) == NULL) {
+		conf_err(ctx, at, path, "out of memory");
+		return NULL;
+	}
+	return l;
+}
+
+static void
+conf_service(struct conf_ctx *ctx, config_setting_t *s, size_t idx)
+{
+	struct gw_conf		*gc = ctx->gc;
+	struct conf_service	*svc = &gc->services[idx];
+	config_setting_t	*arr, *at;
+	const char		*str;
+	char			 path[64], epath[96], err[256];
+	int			 n, i, dflt_rc;
+	size_t			 j;
+
+	snprintf(path, sizeof(path), "services.[%zu]", idx);
+	svc->index = idx;
+	svc->line = conf_line(s);
+	svc->protocol = CONF_TLS;
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+		conf_err(ctx, s, path, "must be a group { name = ...; }, not "
+		    "%s", conf_type_name(config_setting_type(s)));
+		return;
+	}
+	conf_check_keys(ctx, s, path, conf_service_keys);
+
+	switch (conf_get_string(ctx, s, "name", path, &str)) {
+	case 0:
+		conf_err(ctx, s, path, "\"name\" is required");
+		break;
+	case 1:
+		if (!conf_name_ok(str)) {
+			conf_err(ctx, config_setting_get_member(s, "name"),
+			    path, "name \"%s\" invalid (1-%d letters, "
+			    "digits, '-', '_', '.')", str, CONF_NAME_MAX);
+			break;
+		}
+		for (j = 0; j < idx; j++)
+			if (gc->services[j].name != NULL &&
+			    strcmp(gc->services[j].name, str) == 0) {
+				conf_err(ctx, config_setting_get_member(s,
+				    "name"), path, "name \"%s\" already used "
+				    "at line %d", str, gc->services[j].line);
+				break;
+			}
+		if (j == idx)
+			conf_set_string(&svc->name, str);
+		break;
+	}
+	if (svc->name == NULL)
+		svc->name = strdup("?");
+
+	switch (conf_get_string(ctx, s, "mode", path, &str)) {
+	case 0:
+		conf_err(ctx, s, path, "\"mode\" is required (\"proxy\")");
+		return;
+	case -1:
+		return;
+	}
+	if (strcmp(str, "nat64") == 0 || strcmp(str, "siit") == 0) {
+		conf_err(ctx, config_setting_get_member(s, "mode"), path,
+		    "mode \"%s\" is not available in this version of v6gate "
+		    "(\"proxy\")", str);
+		return;
+	}
+	if (strcmp(str, "proxy") != 0) {
+		conf_err(ctx, config_setting_get_member(s, "mode"), path,
+		    "unknown mode \"%s\" (\"proxy\")", str);
+		return;
+	}
+
+	if (conf_get_string(ctx, s, "protocol", path, &str) == 1) {
+		if (strcmp(str, "tls") == 0)
+			svc->protocol = CONF_TLS;
+		else if (strcmp(str, "http") == 0)
+			svc->protocol = CONF_HTTP;
+		else
+			conf_err(ctx, config_setting_get_member(s, "protocol"),
+			    path, "unknown protocol \"%s\" (\"tls\", \"http\")",
+			    str);
+	}
+	dflt_rc = conf_get_bool(ctx, s, "default", path, &svc->is_default);
+
+	/* listen */
+	snprintf(epath, sizeof(epath), "%s.listen", path);
+	n = conf_get_strings(ctx, s, "listen", path, &arr);
+	if (n == 0)
+		conf_err(ctx, arr ? arr : s, epath, "at least one address is "
+		    "required (\"[2001:db8::10]:443\", \"192.0.2.10:443\")");
+	if (n > 0 && (svc->listeners = calloc((size_t)n,
+	    sizeof(*svc->listeners))) != NULL) {
+		for (i = 0; i < n; i++) {
+			union addr_sa		 a;
+			struct conf_listener	*l;
+
+			str = conf_strings_elem(arr, i, &at);
+			snprintf(epath, sizeof(epath), "%s.listen.[%d]", path,
+			    i);
+			if (addr_parse_endpoint(str, &a, err, sizeof(err)) ==
+			    -1) {
+				conf_err(ctx, at, epath, "%s", err);
+				continue;
+			}
+			if ((l = conf_listener_add(ctx, at, epath, &a,
+			    svc->protocol, svc)) == NULL)
+				continue;
+			for (j = 0; j < svc->nlisteners; j++)
+				if (svc->listeners[j] == l)
+					break;
+			if (j < svc->nlisteners) {
+				conf_err(ctx, at, epath, "%s listed twice",
+				    str);
+				continue;
+			}
+			svc->listeners[svc->nlisteners++] = l;
+		}
+	}
+
+	/* hosts */
+	n = conf_get_strings(ctx, s, "hosts", path, &arr);
+	if (n > 0 && (svc->hosts = calloc((size_t)n, sizeof(char *))) !=
+	    NULL) {
+		for (i = 0; i < n; i++) {
+			char	host[HOSTNAME_MAX + 3];
+
+			str = conf_strings_elem(arr, i, &at);
+			snprintf(epath, sizeof(epath), "%s.hosts.[%d]", path,
+			    i);
+			if (conf_host_ok(str, svc->protocol, host,
+			    sizeof(host), err, sizeof(err)) == -1) {
+				conf_err(ctx, at, epath, "%s", err);
+				continue;
+			}
+			for (j = 0; j < svc->nhosts; j++)
+				if (strcmp(svc->hosts[j], host) == 0)
+					break;
+			if (j < svc->nhosts) {
+				conf_err(ctx, at, epath, "\"%s\" listed twice",
+				    str);
+				continue;
+			}
+			svc->hosts[svc->nhosts++] = strdup(host);
+		}
+	}
+	if (n == 0 && !svc->is_default && dflt_rc != -1)
+		conf_err(ctx, s, path, "service \"%s\" has no \"hosts\" and "
+		    "is not the \"default\": no client can reach it",
+		    svc->name);
+
+	/* backends */
+	snprintf(epath, sizeof(epath), "%s.backends", path);
+	n = conf_get_strings(ctx, s, "backends", path, &arr);
+	if (n == 0)
+		conf_err(ctx, arr ? arr : s, epath, "at least one backend is "
+		    "required (\"10.1.0.5:443\")");
+	if (n > 0 && (svc->backends = calloc((size_t)n,
+	    sizeof(*svc->backends))) != NULL) {
+		for (i = 0; i < n; i++) {
+			struct conf_backend *b = &svc->backends[svc->nbackends];
+
+			str = conf_strings_elem(arr, i, &at);
+			snprintf(epath, sizeof(epath), "%s.backends.[%d]",
+			    path, i);
+			if (addr_parse_endpoint(str, &b->addr, err,
+			    sizeof(err)) == -1) {
+				conf_err(ctx, at, epath, "%s", err);
+				continue;
+			}
+			if (addr_is_any(&b->addr)) {
+				conf_err(ctx, at, epath, "\"%s\": a backend "
+				    "needs a real address", str);
+				continue;
+			}
+			addr_fmt(&b->addr, b->text, sizeof(b->text));
+			svc->nbackends++;
+		}
+	}
+}
+
+/*
+ * Two listeners on one port where one is the wildcard address of the same
+ * family clash: the wildcard would take the whole port.  (IPv6 listeners
+ * are IPV6_V6ONLY, so [::]:443 and 0.0.0.0:443 do not clash.)
+ */
+static void
+conf_check_overlaps(struct conf_ctx *ctx)
+{
+	struct gw_conf	*gc = ctx->gc;
+	size_t		 i, j;
+
+	for (i = 0; i < gc->nlisteners; i++)
+		for (j = i + 1; j < gc->nlisteners; j++) {
+			struct conf_listener	*a = &gc->listeners[i];
+			struct conf_listener	*b = &gc->listeners[j];
+
+			if (a->addr.sa.sa_family != b->addr.sa.sa_family ||
+			    addr_port(&a->addr) != addr_port(&b->addr))
+				continue;
+			if (!addr_is_any(&a->addr) && !addr_is_any(&b->addr))
+				continue;
+			conf_err_line(ctx, b->line, "listen", "%s overlaps "
+			    "%s (line %d): a wildcard address takes the whole "
+			    "port (use one, or only specific addresses)",
+			    b->text, a->text, a->line);
+		}
+}
+
+/* Fill every listener's route table; report names claimed twice. */
+static void
+conf_routes(struct conf_ctx *ctx, config_setting_t *services)
+{
+	struct gw_conf	*gc = ctx->gc;
+	size_t		 i, j, k;
+
+	for (i = 0; i < gc->nservices; i++) {
+		struct conf_service	*svc = &gc->services[i];
+		config_setting_t	*s = config_setting_get_elem(services,
+					    (unsigned)i);
+		char			 path[64], hpath[80];
+
+		snprintf(path, sizeof(path), "services.[%zu].default", i);
+		for (j = 0; j < svc->nlisteners; j++) {
+			struct conf_listener	*l = svc->listeners[j];
+
+			l->nservices++;
+			if (svc->is_default) {
+				if (l->dflt != NULL)
+					conf_err(ctx, config_setting_get_member(
+					    s, "default"), path, "listener %s "
+					    "already has default service "
+					    "\"%s\" (line %d); one default per "
+					    "listener", l->text, l->dflt->name,
+					    l->dflt->line);
+				else
+					l->dflt = svc;
+			}
+			for (k = 0; k < svc->nhosts; k++) {
+				void	*prev;
+
+				snprintf(hpath, sizeof(hpath),
+				    "services.[%zu].hosts", i);
+				if (route_add(l->routes, svc->hosts[k], svc,
+				    &prev) == 0)
+					continue;
+				if (prev == NULL) {
+					conf_err(ctx, s, hpath, "out of memory");
+					continue;
+				}
+				conf_err(ctx, config_setting_get_member(s,
+				    "hosts"), hpath, "host \"%s\" already "
+				    "claimed on listener %s by service \"%s\" "
+				    "(line %d)", svc->hosts[k], l->text,
+				    ((struct conf_service *)prev)->name,
+				    ((struct conf_service *)prev)->line);
+			}
+		}
+	}
+}
+
+static void
+conf_defaults(struct gw_conf *gc, const char *file)
+{
+	char	host[HOST_NAME_MAX + 1] = "v6gate";
+	char	err[128];
+
+	gethostname(host, sizeof(host) - 1);
+	gc->file = strdup(file);
+	gc->name = strndup(host, CONF_NAME_MAX);
+	gc->state_dir = strdup(V6G_STATE_DIR);
+	gc->control_socket = strdup(V6G_CONTROL_SOCKET);
+	addr_parse_endpoint(V6G_HTTP, &gc->http, err, sizeof(err));
+	gc->workers = 0;
+	gc->max_connections = 100000;
+	gc->to_first_flight = 10;
+	gc->to_connect = 5;
+	gc->to_idle = 300;
+	gc->pending_per_client = 64;
+}
+
+/*
+ * Checks run by kind (keys, then services, then clashes between them);
+ * a sysadmin reads errors top to bottom: order them by line, stably.
+ */
+static void
+conf_sort_errors(struct conf_ctx *ctx)
+{
+	struct conf_report	*rep = ctx->rep;
+	size_t			 i, j;
+
+	if (ctx->nlines != rep->nerrors)
+		return;
+	for (i = 1; i < rep->nerrors; i++) {
+		char	*m = rep->errors[i];
+		int	 l = ctx->lines[i];
+
+		for (j = i; j > 0 && ctx->lines[j - 1] > l; j--) {
+			rep->errors[j] = rep->errors[j - 1];
+			ctx->lines[j] = ctx->lines[j - 1];
+		}
+		rep->errors[j] = m;
+		ctx->lines[j] = l;
+	}
+}
+
+static struct gw_conf *
+conf_build(config_t *cfg, const char *file, struct conf_report *rep)
+{
+	struct conf_ctx		 ctx = { file, rep, NULL, 0, NULL, 0 };
+	struct gw_conf		*gc;
+	config_setting_t	*root, *services, *s;
+	size_t			 i;
+	int			 n;
+
+	if ((gc = calloc(1, sizeof(*gc))) == NULL) {
+		conf_msg_add(&rep->errors, &rep->nerrors, "out of memory");
+		return NULL;
+	}
+	ctx.gc = gc;
+	conf_defaults(gc, file);
+
+	root = config_root_setting(cfg);
+	conf_check_keys(&ctx, root, "", conf_top_keys);
+	conf_gateway(&ctx, root);
+
+	if ((s = config_setting_get_member(root, "nat64")) != NULL)
+		conf_err(&ctx, s, "nat64", "NAT64 is not available in this "
+		    "version of v6gate (remove the block)");
+	if ((s = config_setting_get_member(root, "siit")) != NULL)
+		conf_err(&ctx, s, "siit", "SIIT is not available in this "
+		    "version of v6gate (remove the block)");
+
+	services = config_setting_get_member(root, "services");
+	if (services != NULL && config_setting_type(services) !=
+	    CONFIG_TYPE_LIST) {
+		conf_err(&ctx, services, "services", "must be a list ( { ... "
+		    "}, { ... } ), not %s",
+		    conf_type_name(config_setting_type(services)));
+		services = NULL;
+	}
+	n = services ? config_setting_length(services) : 0;
+	if (n == 0)
+		conf_warn(&ctx, services, "services", "no services configured: "
+		    "the gateway carries nothing");
+	if (n > 0) {
+		size_t	cap = 0;
+
+		for (i = 0; i < (size_t)n; i++) {
+			config_setting_t *l;
+
+			s = config_setting_get_elem(services, (unsigned)i);
+			if (config_setting_type(s) == CONFIG_TYPE_GROUP &&
+			    (l = config_setting_get_member(s, "listen")) !=
+			    NULL)
+				cap += config_setting_type(l) ==
+				    CONFIG_TYPE_STRING ? 1 :
+				    (size_t)config_setting_length(l);
+		}
+		if ((gc->services = calloc((size_t)n, sizeof(*gc->services))) ==
+		    NULL || (cap > 0 && (gc->listeners = calloc(cap,
+		    sizeof(*gc->listeners))) == NULL)) {
+			conf_err(&ctx, services, "services", "out of memory");
+			goto done;
+		}
+		ctx.listener_cap = cap;
+		gc->nservices = (size_t)n;
+		for (i = 0; i < gc->nservices; i++)
+			conf_service(&ctx, config_setting_get_elem(services,
+			    (unsigned)i), i);
+		conf_check_overlaps(&ctx);
+		conf_routes(&ctx, services);
+	}
+done:
+	conf_sort_errors(&ctx);
+	free(ctx.lines);
+	if (rep->nerrors > 0) {
+		conf_free(gc);
+		return NULL;
+	}
+	return gc;
+}
+
+static void
+conf_syntax_error(config_t *cfg, const char *file, struct conf_report *rep)
+{
+	char		 msg[1024];
+	const char	*f = config_error_file(cfg);
+
+	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
+		snprintf(msg, sizeof(msg), "%s: cannot read file", file);
+	else
+		snprintf(msg, sizeof(msg), "%s:%d: %s", f ? f : file,
+		    config_error_line(cfg), config_error_text(cfg));
+	conf_msg_add(&rep->errors, &rep->nerrors, msg);
+}
+
+struct gw_conf *
+conf_load(const char *file, struct conf_report *rep)
+{
+	config_t	 cfg;
+	struct gw_conf	*gc = NULL;
+	FILE		*f;
+
+	memset(rep, 0, sizeof(*rep));
+	/* libconfig says only "file I/O error": say which and why. */
+	if ((f = fopen(file, "r")) == NULL) {
+		char	msg[1024];
+
+		snprintf(msg, sizeof(msg), "%s: cannot open: %s", file,
+		    strerror(errno));
+		conf_msg_add(&rep->errors, &rep->nerrors, msg);
+		return NULL;
+	}
+	config_init(&cfg);
+	if (config_read(&cfg, f) == CONFIG_FALSE) {
+		conf_syntax_error(&cfg, file, rep);
+		goto out;
+	}
+	gc = conf_build(&cfg, file, rep);
+out:
+	fclose(f);
+	config_destroy(&cfg);
+	return gc;
+}
+
+struct gw_conf *
+conf_load_string(const char *name, const char *text, struct conf_report *rep)
+{
+	config_t	 cfg;
+	struct gw_conf	*gc = NULL;
+
+	memset(rep, 0, sizeof(*rep));
+	config_init(&cfg);
+	/* Fuzzed text must not pull in files: includes resolve nowhere. */
+	config_set_include_dir(&cfg, "/nonexistent");
+	if (config_read_string(&cfg, text) == CONFIG_FALSE)
+		conf_syntax_error(&cfg, name, rep);
+	else
+		gc = conf_build(&cfg, name, rep);
+	config_destroy(&cfg);
+	return gc;
+}
+
+void
+conf_free(struct gw_conf *gc)
+{
+	size_t	i, j;
+
+	if (gc == NULL)
+		return;
+	for (i = 0; i < gc->nservices; i++) {
+		struct conf_service *svc = &gc->services[i];
+
+		free(svc->name);
+		for (j = 0; j < svc->nhosts; j++)
+			free(svc->hosts[j]);
+		free(svc->hosts);
+		free(svc->listeners);
+		free(svc->backends);
+	}
+	free(gc->services);
+	for (i = 0; i < gc->nlisteners; i++)
+		route_free(gc->listeners[i].routes);
+	free(gc->listeners);
+	free(gc->file);
+	free(gc->name);
+	free(gc->state_dir);
+	free(gc->control_socket);
+	free(gc);
+}
+
+void
+conf_report_free(struct conf_report *rep)
+{
+	size_t	i;
+
+	for (i = 0; i < rep->nerrors; i++)
+		free(rep->errors[i]);
+	for (i = 0; i < rep->nwarnings; i++)
+		free(rep->warnings[i]);
+	free(rep->errors);
+	free(rep->warnings);
+	memset(rep, 0, sizeof(*rep));
+}
+
+const char *
+conf_proto_name(enum conf_proto p)
+{
+	return p == CONF_HTTP ? "http" : "tls";
+}
+
+struct conf_listener *
+conf_listener_find(const struct gw_conf *gc, const union addr_sa *a)
+{
+	size_t	i;
+
+	for (i = 0; i < gc->nlisteners; i++)
+		if (addr_equal(&gc->listeners[i].addr, a))
+			return &gc->listeners[i];
+	return NULL;
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: ISC */
+#ifndef V6G_CONF_H
+#define V6G_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+/*
+ * The configuration: libconfig text -> struct gw_conf, an immutable snapshot
+ * that every part of the daemon reads.  conf_load() checks everything it
+ * can without touching live state and reports every problem as
+ * "file:line: setting: problem (what is allowed)".  It never logs.
+ */
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR	"/etc"
+#endif
+#define V6G_CONF_FILE		SYSCONFDIR "/v6gate/v6gate.conf"
+#define V6G_CONTROL_SOCKET	"/run/v6gate/v6gate.sock"
+#define V6G_STATE_DIR		"/var/lib/v6gate"
+#define V6G_HTTP		"[::1]:9164"
+
+enum conf_proto {
+	CONF_TLS,		/* TLS passthrough, routed by SNI */
+	CONF_HTTP,		/* plain HTTP/1.x, routed by Host */
+};
+
+struct conf_backend {
+	union addr_sa		 addr;
+	char			 text[ADDR_STRLEN];
+};
+
+struct conf_listener;
+struct acct_service;
+
+struct conf_service {
+	char			 *name;
+	int			  line;
+	size_t			  index;	/* in gw_conf.services */
+	enum conf_proto		  protocol;
+	int			  is_default;
+	char			**hosts;	/* lower-case */
+	size_t			  nhosts;
+	struct conf_listener	**listeners;
+	size_t			  nlisteners;
+	struct conf_backend	 *backends;
+	size_t			  nbackends;
+	struct acct_service	 *acct;		/* counters; set by the daemon
+						   when the snapshot goes
+						   live */
+};
+
+struct conf_listener {
+	union addr_sa		 addr;
+	char			 text[ADDR_STRLEN];
+	int			 line;
+	size_t			 index;		/* in gw_conf.listeners */
+	enum conf_proto		 protocol;
+	struct route_table	*routes;	/* name -> conf_service */
+	struct conf_service	*dflt;		/* or NULL */
+	size_t			 nservices;
+};
+
+struct gw_conf {
+	char			*file;
+	char			*name;
+	char			*state_dir;
+	char			*control_socket;
+	union addr_sa		 http;
+	int			 workers;	/* 0 = one per core */
+	unsigned		 max_connections;
+	unsigned		 to_first_flight;	/* seconds */
+	unsigned		 to_connect;
+	unsigned		 to_idle;
+	unsigned		 pending_per_client;
+
+	struct conf_service	*services;
+	size_t			 nservices;
+	struct conf_listener	*listeners;
+	size_t			 nlisteners;
+};
+
+/* Messages found while loading: every error, and warnings. */
+struct conf_report {
+	char	**errors;
+	size_t	  nerrors;
+	char	**warnings;
+	size_t	  nwarnings;
+};
+
+/*
+ * Load and check a file.  Returns a new snapshot, or NULL when the report
+ * holds at least one error.  The report is filled in both cases and must be
+ * released with conf_report_free().
+ */
+struct gw_conf	*conf_load(const char *, struct conf_report *);
+
+/* The same from a string (for the fuzz target); name is used in messages. */
+struct gw_conf	*conf_load_string(const char *, const char *,
+		    struct conf_report *);
+
+void		 conf_free(struct gw_conf *);
+void		 conf_report_free(struct conf_report *);
+
+const char	*conf_proto_name(enum conf_proto);
+
+/* The listener of conf at the same address, or NULL. */
+struct conf_listener *conf_listener_find(const struct gw_conf *,
+		    const union addr_sa *);
+
+#endif

@@ -1,0 +1,753 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The per-connection state machine of the proxy (see conn.h).  Sockets are
+ * registered once, edge-triggered, for both directions; readiness is kept in
+ * c_rd/c_wr/b_rd/b_wr and cleared only on EAGAIN, so no epoll_ctl() is made
+ * while a connection lives.  Bytes after the first flight never enter user
+ * space: splice() moves them socket -> pipe -> socket.
+ *
+ * This file never parses: sni.c and http.c do, over the bytes it read.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "limit.h"
+#include "log.h"
+#include "route.h"
+
+#define CONN_SPLICE_CHUNK	65536
+/* Splice rounds per event before yielding to other connections. */
+#define CONN_BUDGET		16
+
+#define container_of(p, type, member)					\
+	((type *)(void *)((char *)(p) - offsetof(type, member)))
+
+static void	conn_run(struct worker *, struct conn *);
+
+static struct conn_list *
+conn_timer_list(struct worker *w, const struct conn *c)
+{
+	switch (c->state) {
+	case CS_FIRST_FLIGHT:
+		return &w->ff_list;
+	case CS_CONNECTING:
+		return &w->connect_list;
+	}
+	return &w->relay_list;
+}
+
+/* Move c to the tail of the timer list of its state, keyed now. */
+static void
+conn_timer_set(struct worker *w, struct conn *c, struct conn_list *from)
+{
+	if (from != NULL)
+		TAILQ_REMOVE(from, c, timer);
+	c->mark_ms = w->now_ms;
+	TAILQ_INSERT_TAIL(conn_timer_list(w, c), c, timer);
+}
+
+static void
+conn_set_state(struct worker *w, struct conn *c, enum conn_state st)
+{
+	struct conn_list *from = conn_timer_list(w, c);
+
+	if (c->state == CS_FIRST_FLIGHT)
+		WSTAT_DEC(w, first_flight);
+	else if (c->state == CS_CONNECTING)
+		WSTAT_DEC(w, connecting);
+	c->state = st;
+	if (st == CS_CONNECTING)
+		WSTAT_INC(w, connecting);
+	conn_timer_set(w, c, from);
+}
+
+static void
+conn_log_close(struct conn *c, const char *reason)
+{
+	char		 peer[ADDR_STRLEN];
+	const char	*name = c->name ? c->name : "";
+
+	if (!LOG_DEBUGGING())
+		return;
+	log_debug("conn %llu closed: %s, client: %s%s%s, service: %s, "
+	    "backend: %s, in %llu out %llu", (unsigned long long)c->id,
+	    reason, addr_fmt(&c->peer, peer, sizeof(peer)),
+	    *name ? ", name: " : "", name, c->svc ? c->svc->name : "-",
+	    c->svc && c->state != CS_FIRST_FLIGHT ?
+	    c->svc->backends[c->backend].text : "-",
+	    (unsigned long long)c->bytes_in, (unsigned long long)c->bytes_out);
+}
+
+static void
+conn_half_release(struct worker *w, struct conn_half *h)
+{
+	if (h->pipe == NULL)
+		return;
+	pipe_put(&w->pipes, h->pipe, h->inpipe != 0);
+	h->pipe = NULL;
+	h->inpipe = 0;
+	WSTAT_DEC(w, pipes);
+}
+
+/*
+ * Close both sockets and forget the connection.  reason goes to the debug
+ * log; counters were bumped by the caller where the cause is known.
+ */
+static void
+conn_close(struct worker *w, struct conn *c, const char *reason)
+{
+	struct acct_cell	*cell;
+
+	conn_log_close(c, reason);
+	TAILQ_REMOVE(conn_timer_list(w, c), c, timer);
+	if (c->state == CS_FIRST_FLIGHT)
+		WSTAT_DEC(w, first_flight);
+	else if (c->state == CS_CONNECTING)
+		WSTAT_DEC(w, connecting);
+	if (c->pending)
+		limit_pending_put(c->client_key);
+	if (c->queued) {
+		struct conn **pp;
+
+		for (pp = &w->again; *pp != NULL; pp = &(*pp)->next_again)
+			if (*pp == c) {
+				*pp = c->next_again;
+				break;
+			}
+	}
+	if (c->counted) {
+		cell = &c->svc->acct->slots[w->id].fam[c->family];
+		acct_add(&cell->closed, 1);
+	}
+	conn_half_release(w, &c->up);
+	conn_half_release(w, &c->down);
+	close(c->cfd);
+	if (c->bfd != -1)
+		close(c->bfd);
+	if (c->ff != NULL) {
+		free(c->ff->buf);
+		free(c->ff);
+	}
+	free(c->name);
+	if (--c->snap->wconns[w->id].n == 0 && c->snap != w->snap)
+		proxy_snap_release(c->snap);
+	WSTAT_DEC(w, open);
+	proxy_conn_put();
+	free(c);
+}
+
+/*
+ * Refuse in the client's protocol, then close: a TLS alert (RFC 8446 §6)
+ * or an HTTP status.  Best effort: one non-blocking write.  The rest of the
+ * client's bytes are read first so that close() does not turn into a reset
+ * that destroys the answer before the client reads it.
+ */
+static void
+conn_refuse(struct worker *w, struct conn *c, uint8_t alert, int status,
+    const char *reason)
+{
+	char	 resp[160];
+	uint8_t	 rec[7];
+	size_t	 len;
+	ssize_t	 n;
+
+	if (c->lst->protocol == CONF_TLS) {
+		uint16_t v = c->ff->p.sni.record_version;
+
+		/* SSLv2 hellos get a TLS 1.0 alert; TLCP keeps 0x0101 */
+		if (v < 0x0101 || (v >> 8) > 3)
+			v = 0x0301;
+		rec[0] = 21;			/* alert */
+		rec[1] = (uint8_t)(v >> 8);
+		rec[2] = (uint8_t)v;
+		rec[3] = 0;
+		rec[4] = 2;
+		rec[5] = 2;			/* fatal */
+		rec[6] = alert;
+		n = send(c->cfd, rec, sizeof(rec), MSG_NOSIGNAL);
+	} else {
+		len = (size_t)snprintf(resp, sizeof(resp),
+		    "HTTP/1.1 %d %s\r\nContent-Length: 0\r\n"
+		    "Connection: close\r\n\r\n", status,
+		    status == 421 ? "Misdirected Request" : "Bad Request");
+		n = send(c->cfd, resp, len, MSG_NOSIGNAL);
+	}
+	(void)n;
+	shutdown(c->cfd, SHUT_WR);
+	while (recv(c->cfd, resp, sizeof(resp), MSG_DONTWAIT) > 0)
+		;
+	conn_close(w, c, reason);
+}
+
+void
+conn_accept(struct worker *w, struct worker_listener *wl, int fd,
+    const union addr_sa *peer)
+{
+	struct gw_conf		*gc = w->snap->conf;
+	struct conn		*c;
+	struct epoll_event	 ev;
+	int			 one = 1;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->ff = calloc(1, sizeof(*c->ff))) == NULL) {
+		log_warn("%s: calloc", __func__);
+		free(c);
+		close(fd);
+		proxy_conn_put();
+		return;
+	}
+	c->ctag.kind = EVK_CLIENT;
+	c->btag.kind = EVK_BACKEND;
+	c->state = CS_FIRST_FLIGHT;
+	c->family = peer->sa.sa_family == AF_INET6 ? ACCT_IPV6 : ACCT_IPV4;
+	c->cfd = fd;
+	c->bfd = -1;
+	c->id = w->next_id++ * (uint64_t)proxy_nworkers + (uint64_t)w->id;
+	c->start_ms = w->now_ms;
+	c->snap = w->snap;
+	c->snap->wconns[w->id].n++;
+	c->lst = wl->cl;
+	c->peer = *peer;
+	c->client_key = addr_client_key(peer);
+	if (c->lst->protocol == CONF_TLS)
+		sni_init(&c->ff->p.sni);
+	else
+		http_init(&c->ff->p.http);
+	WSTAT_INC(w, open);
+	WSTAT_INC(w, first_flight);
+	c->mark_ms = w->now_ms;
+	TAILQ_INSERT_TAIL(&w->ff_list, c, timer);
+
+	if (limit_pending_take(c->client_key, gc->pending_per_client) == -1) {
+		WSTAT_INC(w, refused_pending);
+		conn_close(w, c, "too many first flights from this client");
+		return;
+	}
+	c->pending = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+	ev.data.ptr = &c->ctag;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
+		log_warn("%s: epoll_ctl", __func__);
+		conn_close(w, c, "epoll_ctl failed");
+		return;
+	}
+	/* The first flight often arrives with the handshake's last ACK. */
+	c->c_rd = 1;
+	conn_run(w, c);
+}
+
+static void
+conn_ff_error(struct worker *w, struct conn *c)
+{
+	struct conn_ff	*ff = c->ff;
+
+	if (c->lst->protocol == CONF_TLS) {
+		switch (ff->p.sni.err) {
+		case SNI_E_NOT_TLS:
+			WSTAT_INC(w, tls_not_tls);
+			break;
+		case SNI_E_TOO_BIG:
+			WSTAT_INC(w, tls_too_big);
+			break;
+		case SNI_E_BAD_NAME:
+			WSTAT_INC(w, tls_bad_name);
+			break;
+		default:
+			WSTAT_INC(w, tls_malformed);
+			break;
+		}
+		/* decode_error (50), RFC 8446 §6.2 */
+		conn_refuse(w, c, 50, 0, sni_strerror(ff->p.sni.err));
+		return;
+	}
+	switch (ff->p.http.err) {
+	case HTTP_E_NOT_HTTP:
+		WSTAT_INC(w, http_not_http);
+		break;
+	case HTTP_E_TOO_BIG:
+		WSTAT_INC(w, http_too_big);
+		break;
+	case HTTP_E_BAD_HOST:
+		WSTAT_INC(w, http_bad_host);
+		break;
+	case HTTP_E_DUP_HOST:
+		WSTAT_INC(w, http_dup_host);
+		break;
+	case HTTP_E_NO_HOST:
+		WSTAT_INC(w, http_no_host);
+		break;
+	default:
+		WSTAT_INC(w, http_malformed);
+		break;
+	}
+	conn_refuse(w, c, 0, 400, http_strerror(ff->p.http.err));
+}
+
+static void	conn_connect(struct worker *, struct conn *);
+
+/* The first flight is complete: pick the service, then connect. */
+static void
+conn_route(struct worker *w, struct conn *c)
+{
+	struct conn_ff		*ff = c->ff;
+	struct acct_cell	*cell;
+	const char		*name;
+	size_t			 len;
+
+	if (c->lst->protocol == CONF_TLS) {
+		name = ff->p.sni.name;
+		len = ff->p.sni.namelen;
+		if (ff->p.sni.flags & SNI_F_NO_SNI)
+			WSTAT_INC(w, tls_no_sni);
+		if (ff->p.sni.flags & SNI_F_SSLV2)
+			WSTAT_INC(w, tls_sslv2);
+		if (ff->p.sni.flags & SNI_F_TLCP)
+			WSTAT_INC(w, tls_tlcp);
+		if (ff->p.sni.flags & SNI_F_ECH)
+			WSTAT_INC(w, tls_ech);
+	} else {
+		name = ff->p.http.host;
+		len = ff->p.http.hostlen;
+	}
+	if (len > 0)
+		c->name = strndup(name, len);
+	c->svc = len ? route_lookup(c->lst->routes, name, len) : NULL;
+	if (c->svc == NULL)
+		c->svc = c->lst->dflt;
+	limit_pending_put(c->client_key);
+	c->pending = 0;
+	if (c->svc == NULL) {
+		WSTAT_INC(w, no_route);
+		/* unrecognized_name (112), RFC 6066 §3 */
+		conn_refuse(w, c, 112, 421, "no service for this name");
+		return;
+	}
+	cell = &c->svc->acct->slots[w->id].fam[c->family];
+	acct_add(&cell->connections, 1);
+	c->counted = 1;
+	c->backend = w->rr[c->svc->index]++ % c->svc->nbackends;
+	conn_set_state(w, c, CS_CONNECTING);
+	conn_connect(w, c);
+}
+
+/* Read what the client sent so far and feed it to the parser. */
+static void
+conn_ff_read(struct worker *w, struct conn *c)
+{
+	struct conn_ff	*ff = c->ff;
+	ssize_t		 n;
+	int		 rc;
+
+	while (c->c_rd) {
+		if (ff->len == ff->cap) {
+			uint32_t	 ncap = ff->cap ? ff->cap * 2 : 2048;
+			uint8_t		*nb;
+
+			if (ff->cap >= CONN_FF_MAX) {
+				/* the parser's own cap would say the same */
+				if (c->lst->protocol == CONF_TLS) {
+					ff->p.sni.err = SNI_E_TOO_BIG;
+				} else
+					ff->p.http.err = HTTP_E_TOO_BIG;
+				conn_ff_error(w, c);
+				return;
+			}
+			if (ncap > CONN_FF_MAX)
+				ncap = CONN_FF_MAX;
+			if ((nb = realloc(ff->buf, ncap)) == NULL) {
+				conn_close(w, c, "out of memory");
+				return;
+			}
+			ff->buf = nb;
+			ff->cap = ncap;
+		}
+		n = recv(c->cfd, ff->buf + ff->len, ff->cap - ff->len, 0);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				c->c_rd = 0;
+				return;
+			}
+			if (errno == EINTR)
+				continue;
+			WSTAT_INC(w, client_closed_early);
+			conn_close(w, c, "client error during first flight");
+			return;
+		}
+		if (n == 0) {
+			WSTAT_INC(w, client_closed_early);
+			conn_close(w, c, "client closed during first flight");
+			return;
+		}
+		if (c->lst->protocol == CONF_TLS)
+			rc = sni_feed(&ff->p.sni, ff->buf + ff->len,
+			    (size_t)n) == SNI_DONE ? 1 :
+			    ff->p.sni.err != SNI_E_NONE ? -1 : 0;
+		else
+			rc = http_feed(&ff->p.http, ff->buf + ff->len,
+			    (size_t)n) == HTTP_DONE ? 1 :
+			    ff->p.http.err != HTTP_E_NONE ? -1 : 0;
+		ff->len += (uint32_t)n;
+		if (rc == -1) {
+			conn_ff_error(w, c);
+			return;
+		}
+		if (rc == 1) {
+			conn_route(w, c);
+			return;
+		}
+	}
+}
+
+static void
+conn_connect(struct worker *w, struct conn *c)
+{
+	const struct conf_backend	*b;
+	struct epoll_event		 ev;
+	int				 fd, one = 1;
+
+	for (;;) {
+		b = &c->svc->backends[c->backend];
+		c->tries++;
+		fd = socket(b->addr.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+		if (fd == -1) {
+			/* out of fds or memory: no other backend helps */
+			log_debug("conn %llu: socket: %s",
+			    (unsigned long long)c->id, strerror(errno));
+			WSTAT_INC(w, backend_unreachable);
+			conn_close(w, c, "cannot create a socket");
+			return;
+		}
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (connect(fd, &b->addr.sa, addr_len(&b->addr)) == 0 ||
+		    errno == EINPROGRESS)
+			break;
+		log_debug("conn %llu: connect %s: %s",
+		    (unsigned long long)c->id, b->text, strerror(errno));
+		close(fd);
+		WSTAT_INC(w, backend_failed);
+		if (c->tries >= c->svc->nbackends) {
+			WSTAT_INC(w, backend_unreachable);
+			conn_close(w, c, "backend connect failed");
+			return;
+		}
+		c->backend = (c->backend + 1) % c->svc->nbackends;
+	}
+	c->bfd = fd;
+	c->b_rd = c->b_wr = 0;
+	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+	ev.data.ptr = &c->btag;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
+		log_warn("%s: epoll_ctl", __func__);
+		conn_close(w, c, "epoll_ctl failed");
+		return;
+	}
+	conn_timer_set(w, c, &w->connect_list);
+}
+
+/* The backend socket became writable or failed while connecting. */
+static void
+conn_connected(struct worker *w, struct conn *c)
+{
+	int		err = 0;
+	socklen_t	len = sizeof(err);
+
+	if (getsockopt(c->bfd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		err = errno;
+	if (err == 0) {
+		conn_set_state(w, c, CS_RELAY);
+		return;
+	}
+	log_debug("conn %llu: connect %s: %s", (unsigned long long)c->id,
+	    c->svc->backends[c->backend].text, strerror(err));
+	WSTAT_INC(w, backend_failed);
+	close(c->bfd);
+	c->bfd = -1;
+	if (c->tries >= c->svc->nbackends) {
+		WSTAT_INC(w, backend_unreachable);
+		conn_close(w, c, "backend connect failed");
+		return;
+	}
+	c->backend = (c->backend + 1) % c->svc->nbackends;
+	conn_connect(w, c);
+}
+
+/*
+ * Forward the first flight exactly as received.  Returns 1 when all of it
+ * is out, 0 to wait for the backend, -1 after closing.
+ */
+static int
+conn_ff_flush(struct worker *w, struct conn *c)
+{
+	struct conn_ff	*ff = c->ff;
+	ssize_t		 n;
+
+	while (ff->sent < ff->len) {
+		if (!c->b_wr)
+			return 0;
+		n = send(c->bfd, ff->buf + ff->sent, ff->len - ff->sent,
+		    MSG_NOSIGNAL);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				c->b_wr = 0;
+				return 0;
+			}
+			if (errno == EINTR)
+				continue;
+			WSTAT_INC(w, relay_error);
+			conn_close(w, c, "backend error");
+			return -1;
+		}
+		ff->sent += (uint32_t)n;
+		c->bytes_in += (uint64_t)n;
+		acct_add(&c->svc->acct->slots[w->id].fam[c->family].bytes_in,
+		    (uint64_t)n);
+	}
+	free(ff->buf);
+	free(ff);
+	c->ff = NULL;
+	return 1;
+}
+
+/*
+ * Move bytes one way: src -> pipe -> dst, until src has nothing, dst is
+ * full, or the budget is spent.  Returns the number of splice calls that
+ * made progress, or -1 after closing the connection.
+ */
+static int
+conn_splice(struct worker *w, struct conn *c, struct conn_half *h, int src,
+    uint8_t *src_rd, int dst, uint8_t *dst_wr, int upward, int *budget)
+{
+	uint64_t	*counter;
+	ssize_t		 n;
+	int		 moved = 0;
+
+	counter = upward ?
+	    &c->svc->acct->slots[w->id].fam[c->family].bytes_in :
+	    &c->svc->acct->slots[w->id].fam[c->family].bytes_out;
+	while (*budget > 0) {
+		if (h->inpipe > 0) {
+			if (!*dst_wr)
+				break;
+			n = splice(h->pipe->rd, NULL, dst, NULL, h->inpipe,
+			    SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+			if (n > 0) {
+				h->inpipe -= (uint32_t)n;
+				if (upward)
+					c->bytes_in += (uint64_t)n;
+				else
+					c->bytes_out += (uint64_t)n;
+				acct_add(counter, (uint64_t)n);
+				(*budget)--;
+				moved++;
+				continue;
+			}
+			if (n == -1 && errno == EAGAIN) {
+				*dst_wr = 0;
+				break;
+			}
+			if (n == -1 && errno == EINTR)
+				continue;
+			goto fail;
+		}
+		/* The pipe is empty: give it back while nothing flows. */
+		if (h->pipe != NULL)
+			conn_half_release(w, h);
+		if (h->eof) {
+			if (!h->shut) {
+				/* half-close: pass the FIN on */
+				shutdown(dst, SHUT_WR);
+				h->shut = 1;
+			}
+			break;
+		}
+		if (!*src_rd)
+			break;
+		if ((h->pipe = pipe_get(&w->pipes)) == NULL) {
+			WSTAT_INC(w, no_pipe);
+			conn_close(w, c, "no pipe");
+			return -1;
+		}
+		WSTAT_INC(w, pipes);
+		n = splice(src, NULL, h->pipe->wr, NULL, CONN_SPLICE_CHUNK,
+		    SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+		if (n > 0) {
+			h->inpipe = (uint32_t)n;
+			(*budget)--;
+			moved++;
+			continue;
+		}
+		if (n == 0) {
+			h->eof = 1;
+			moved++;
+			continue;
+		}
+		if (errno == EAGAIN) {
+			*src_rd = 0;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		goto fail;
+	}
+	return moved;
+fail:
+	WSTAT_INC(w, relay_error);
+	conn_close(w, c, errno == ECONNRESET ? "connection reset" :
+	    errno == EPIPE ? "peer closed" : "relay error");
+	return -1;
+}
+
+static void
+conn_relay(struct worker *w, struct conn *c)
+{
+	int	budget = CONN_BUDGET, up, down;
+
+	if (c->ff != NULL && conn_ff_flush(w, c) != 1)
+		return;
+	if ((up = conn_splice(w, c, &c->up, c->cfd, &c->c_rd, c->bfd,
+	    &c->b_wr, 1, &budget)) == -1)
+		return;
+	if ((down = conn_splice(w, c, &c->down, c->bfd, &c->b_rd, c->cfd,
+	    &c->c_wr, 0, &budget)) == -1)
+		return;
+	if (c->up.shut && c->down.shut) {
+		conn_close(w, c, "done");
+		return;
+	}
+	if (up + down > 0 && c->mark_ms / 1000 != w->now_ms / 1000)
+		conn_timer_set(w, c, &w->relay_list);
+	/* Out of budget with work left: come back after others ran. */
+	if (budget == 0 && !c->queued) {
+		c->queued = 1;
+		c->next_again = w->again;
+		w->again = c;
+	}
+}
+
+static void
+conn_run(struct worker *w, struct conn *c)
+{
+	switch (c->state) {
+	case CS_FIRST_FLIGHT:
+		conn_ff_read(w, c);
+		return;
+	case CS_CONNECTING:
+		if (c->b_wr)
+			conn_connected(w, c);
+		if (c->state == CS_RELAY)
+			break;
+		return;
+	}
+	conn_relay(w, c);
+}
+
+void
+conn_event(struct worker *w, struct ev_tag *tag, uint32_t events)
+{
+	struct conn	*c;
+
+	if (tag->kind == EVK_CLIENT) {
+		c = container_of(tag, struct conn, ctag);
+		if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+			c->c_rd = 1;
+		if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+			c->c_wr = 1;
+	} else {
+		c = container_of(tag, struct conn, btag);
+		if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+			c->b_rd = 1;
+		if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+			c->b_wr = 1;
+	}
+	conn_run(w, c);
+}
+
+void
+conn_resume(struct worker *w, struct conn *c)
+{
+	c->queued = 0;
+	conn_run(w, c);
+}
+
+/* Expire the heads of one list; returns ms until its next deadline. */
+static int
+conn_expire(struct worker *w, struct conn_list *l, uint64_t timeout_ms,
+    const char *reason)
+{
+	struct conn	*c;
+
+	while ((c = TAILQ_FIRST(l)) != NULL) {
+		if (c->mark_ms + timeout_ms > w->now_ms)
+			return (int)(c->mark_ms + timeout_ms - w->now_ms);
+		if (c->state == CS_FIRST_FLIGHT)
+			WSTAT_INC(w, timeout_first_flight);
+		else if (c->state == CS_CONNECTING) {
+			WSTAT_INC(w, timeout_connect);
+			WSTAT_INC(w, backend_failed);
+			/* try the next backend while attempts remain */
+			if (c->tries < c->svc->nbackends) {
+				epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->bfd,
+				    NULL);
+				close(c->bfd);
+				c->bfd = -1;
+				c->backend = (c->backend + 1) %
+				    c->svc->nbackends;
+				conn_connect(w, c);
+				continue;
+			}
+			WSTAT_INC(w, backend_unreachable);
+		} else
+			WSTAT_INC(w, timeout_idle);
+		conn_close(w, c, reason);
+	}
+	return -1;
+}
+
+int
+conn_timers(struct worker *w)
+{
+	const struct gw_conf	*gc = w->snap->conf;
+	int			 next = -1, t, i;
+	struct {
+		struct conn_list	*l;
+		unsigned		 secs;
+		const char		*reason;
+	} lists[3] = {
+		{ &w->ff_list, gc->to_first_flight, "first flight timeout" },
+		{ &w->connect_list, gc->to_connect, "connect timeout" },
+		{ &w->relay_list, gc->to_idle, "idle timeout" },
+	};
+
+	for (i = 0; i < 3; i++) {
+		t = conn_expire(w, lists[i].l, (uint64_t)lists[i].secs * 1000,
+		    lists[i].reason);
+		if (t >= 0 && (next < 0 || t < next))
+			next = t;
+	}
+	return next;
+}
+
+void
+conn_close_all(struct worker *w)
+{
+	struct conn	*c;
+
+	while ((c = TAILQ_FIRST(&w->ff_list)) != NULL)
+		conn_close(w, c, "shutdown");
+	while ((c = TAILQ_FIRST(&w->connect_list)) != NULL)
+		conn_close(w, c, "shutdown");
+	while ((c = TAILQ_FIRST(&w->relay_list)) != NULL)
+		conn_close(w, c, "shutdown");
+}

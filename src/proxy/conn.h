@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: ISC */
+#ifndef V6G_CONN_H
+#define V6G_CONN_H
+
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include "addr.h"
+#include "acct/counters.h"
+#include "http.h"
+#include "sni.h"
+#include "worker.h"
+
+/*
+ * A relayed connection, from accept() to close: read the first flight,
+ * route it, connect to a backend, forward the first flight untouched, then
+ * splice both ways.  Owned by one worker for its whole life.
+ */
+
+enum conn_state {
+	CS_FIRST_FLIGHT,	/* reading the ClientHello or request head */
+	CS_CONNECTING,		/* connect() to a backend in progress */
+	CS_RELAY,		/* first flight forwarded (or being), splicing */
+};
+
+/* Read at most this much before the first flight must be complete. */
+#define CONN_FF_MAX	32768
+
+struct conn_ff {
+	union {
+		struct sni_parser	sni;
+		struct http_parser	http;
+	}			 p;
+	uint8_t			*buf;
+	uint32_t		 len;	/* bytes read from the client */
+	uint32_t		 cap;
+	uint32_t		 sent;	/* bytes forwarded to the backend */
+};
+
+/* One direction of the relay. */
+struct conn_half {
+	struct pipe_ent		*pipe;	/* held while bytes are in it */
+	uint32_t		 inpipe;	/* bytes in the pipe */
+	uint8_t			 eof;	/* read side returned 0 */
+	uint8_t			 shut;	/* shutdown(SHUT_WR) done on the
+					   other side */
+};
+
+struct conn {
+	struct ev_tag		 ctag;		/* EVK_CLIENT */
+	struct ev_tag		 btag;		/* EVK_BACKEND */
+	uint8_t			 state;		/* enum conn_state */
+	uint8_t			 family;	/* enum acct_family */
+	uint8_t			 c_rd, c_wr;	/* client readable/writable */
+	uint8_t			 b_rd, b_wr;	/* backend readable/writable */
+	uint8_t			 queued;	/* on worker->again */
+	uint8_t			 counted;	/* counted in a service */
+	uint32_t		 tries;		/* backend connect attempts */
+	uint8_t			 pending;	/* holds a pending-per-client
+						   slot (first flight) */
+	int			 cfd, bfd;
+	uint32_t		 backend;	/* index in svc->backends */
+	uint64_t		 id;
+	uint64_t		 start_ms;	/* accept time */
+	uint64_t		 mark_ms;	/* timer list key */
+	struct proxy_snap	*snap;
+	struct conf_listener	*lst;
+	struct conf_service	*svc;
+	char			*name;		/* SNI or Host, if any */
+	struct conn_ff		*ff;		/* during the first flight */
+	struct conn_half	 up;		/* client -> backend */
+	struct conn_half	 down;		/* backend -> client */
+	uint64_t		 bytes_in, bytes_out;
+	uint64_t		 client_key;	/* for pending limits */
+	union addr_sa		 peer;
+	TAILQ_ENTRY(conn)	 timer;
+	struct conn		*next_again;
+};
+
+/* Take over an accepted socket. */
+void	conn_accept(struct worker *, struct worker_listener *, int,
+	    const union addr_sa *);
+
+/* An epoll event on one of the connection's sockets. */
+void	conn_event(struct worker *, struct ev_tag *, uint32_t);
+
+/* Continue a connection that stopped early to let others run. */
+void	conn_resume(struct worker *, struct conn *);
+
+/* Expire connections whose deadline passed; returns ms to the next one. */
+int	conn_timers(struct worker *);
+
+/* Close everything (worker stopping). */
+void	conn_close_all(struct worker *);
+
+#endif

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The main thread's side of the proxy (see proxy.h): worker threads, the
+ * listening sockets, and the life of config snapshots.
+ *
+ * Each listener address has one SO_REUSEPORT socket per worker, opened here
+ * so that a bind failure (address in use, address not on this host) is
+ * found before a reload commits to anything.  A snapshot is freed by
+ * whichever thread drops its last reference: the main thread when it is
+ * replaced, a worker when its last connection on it closes.
+ */
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "acct/counters.h"
+#include "log.h"
+#include "proxy.h"
+#include "worker.h"
+
+int				 proxy_nworkers;
+static struct worker		*proxy_w;
+static struct proxy_snap	*proxy_cur;
+static struct proxy_lsock	**proxy_lsocks;	/* of proxy_cur */
+static unsigned			 proxy_max;	/* effective */
+static unsigned			 proxy_open;	/* atomic */
+
+static pthread_mutex_t		 proxy_ack_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t		 proxy_ack_cond = PTHREAD_COND_INITIALIZER;
+static int			 proxy_acks;
+
+int
+proxy_conn_take(void)
+{
+	unsigned max = __atomic_load_n(&proxy_max, __ATOMIC_RELAXED);
+
+	if (__atomic_add_fetch(&proxy_open, 1, __ATOMIC_RELAXED) > max) {
+		__atomic_sub_fetch(&proxy_open, 1, __ATOMIC_RELAXED);
+		return -1;
+	}
+	return 0;
+}
+
+void
+proxy_conn_put(void)
+{
+	__atomic_sub_fetch(&proxy_open, 1, __ATOMIC_RELAXED);
+}
+
+void
+proxy_worker_acked(void)
+{
+	pthread_mutex_lock(&proxy_ack_lock);
+	proxy_acks++;
+	pthread_cond_signal(&proxy_ack_cond);
+	pthread_mutex_unlock(&proxy_ack_lock);
+}
+
+void
+proxy_snap_release(struct proxy_snap *snap)
+{
+	if (__atomic_sub_fetch(&snap->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	conf_free(snap->conf);
+	free(snap->lsocks);
+	free(snap->wconns);
+	free(snap);
+}
+
+int
+proxy_start(int nworkers)
+{
+	int	i;
+
+	proxy_nworkers = nworkers;
+	acct_init(nworkers);
+	if ((proxy_w = calloc((size_t)nworkers, sizeof(*proxy_w))) == NULL) {
+		log_warn("%s: calloc", __func__);
+		return -1;
+	}
+	for (i = 0; i < nworkers; i++)
+		if (worker_start(&proxy_w[i], i) == -1)
+			return -1;
+	return 0;
+}
+
+static void
+proxy_lsock_close(struct proxy_lsock *ls)
+{
+	int	i;
+
+	for (i = 0; i < proxy_nworkers; i++)
+		if (ls->fds[i] != -1)
+			close(ls->fds[i]);
+	free(ls->fds);
+	free(ls);
+}
+
+/* One listening socket per worker for a; NULL with err on failure. */
+static struct proxy_lsock *
+proxy_lsock_open(const struct conf_listener *cl, char *err, size_t errlen)
+{
+	struct proxy_lsock	*ls;
+	int			 i, fd, one = 1;
+
+	if ((ls = calloc(1, sizeof(*ls))) == NULL ||
+	    (ls->fds = malloc(sizeof(int) * (size_t)proxy_nworkers)) == NULL) {
+		free(ls);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	ls->addr = cl->addr;
+	for (i = 0; i < proxy_nworkers; i++)
+		ls->fds[i] = -1;
+	for (i = 0; i < proxy_nworkers; i++) {
+		if ((fd = socket(cl->addr.sa.sa_family, SOCK_STREAM |
+		    SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1)
+			goto fail;
+		ls->fds[i] = fd;
+		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		    sizeof(one)) == -1 || setsockopt(fd, SOL_SOCKET,
+		    SO_REUSEPORT, &one, sizeof(one)) == -1)
+			goto fail;
+		/* [::]:443 must not take IPv4 too: 0.0.0.0:443 may be
+		   another listener. */
+		if (cl->addr.sa.sa_family == AF_INET6 && setsockopt(fd,
+		    IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) == -1)
+			goto fail;
+		if (bind(fd, &cl->addr.sa, addr_len(&cl->addr)) == -1 ||
+		    listen(fd, SOMAXCONN) == -1)
+			goto fail;
+	}
+	return ls;
+fail:
+	snprintf(err, errlen, "listener %s (line %d): %s%s", cl->text,
+	    cl->line, strerror(errno), errno == EADDRNOTAVAIL ?
+	    " (the address is not configured on this host)" : errno ==
+	    EACCES ? " (ports below 1024 need root or CAP_NET_BIND_SERVICE)" :
+	    "");
+	proxy_lsock_close(ls);
+	return NULL;
+}
+
+/*
+ * How many connections the fd limit allows: two sockets each, plus the
+ * listeners, the pipes kept ready and some slack for the control socket,
+ * logs and health checks.  Pipes for bytes in flight come out of the slack
+ * of connections that are idle.
+ */
+static unsigned
+proxy_fd_budget(const struct gw_conf *gc)
+{
+	struct rlimit	rl;
+	unsigned long	reserve, avail;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur ==
+	    RLIM_INFINITY)
+		return gc->max_connections;
+	reserve = 100 + gc->nlisteners * (unsigned long)proxy_nworkers +
+	    2UL * PROXY_PIPES_FREE * (unsigned long)proxy_nworkers;
+	avail = rl.rlim_cur > reserve ? (rl.rlim_cur - reserve) / 2 : 1;
+	if (avail >= gc->max_connections)
+		return gc->max_connections;
+	log_warnx("max_connections %u needs %lu file descriptors but the "
+	    "open-file limit is %lu: at most %lu connections (raise "
+	    "LimitNOFILE)", gc->max_connections,
+	    2UL * gc->max_connections + reserve, (unsigned long)rl.rlim_cur,
+	    avail);
+	return (unsigned)avail;
+}
+
+int
+proxy_apply(struct gw_conf *gc, char *err, size_t errlen)
+{
+	struct proxy_snap	 *snap, *old = proxy_cur;
+	struct proxy_lsock	**ls;
+	struct timespec		  deadline;
+	size_t			  i, j, oldn = old ? old->conf->nlisteners : 0;
+	int			  w, rc = 0;
+
+	if ((snap = calloc(1, sizeof(*snap))) == NULL ||
+	    (ls = calloc(gc->nlisteners ? gc->nlisteners : 1,
+	    sizeof(*ls))) == NULL ||
+	    (snap->wconns = calloc((size_t)proxy_nworkers,
+	    sizeof(*snap->wconns))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		if (snap != NULL)
+			free(snap->lsocks);
+		free(snap);
+		return -1;
+	}
+	snap->lsocks = ls;
+	/* Keep the sockets of addresses that stay; open the new ones. */
+	for (i = 0; i < gc->nlisteners; i++) {
+		for (j = 0; j < oldn; j++)
+			if (addr_equal(&proxy_lsocks[j]->addr,
+			    &gc->listeners[i].addr))
+				break;
+		if (j < oldn)
+			ls[i] = proxy_lsocks[j];
+		else if ((ls[i] = proxy_lsock_open(&gc->listeners[i], err,
+		    errlen)) == NULL) {
+			for (j = 0; j < i; j++)
+				if (ls[j]->refs == 0)
+					proxy_lsock_close(ls[j]);
+			free(snap->wconns);
+			free(ls);
+			free(snap);
+			return -1;
+		}
+	}
+	for (i = 0; i < gc->nlisteners; i++)
+		ls[i]->refs++;
+	for (i = 0; i < gc->nservices; i++)
+		gc->services[i].acct = acct_service_get(gc->services[i].name);
+	snap->conf = gc;
+	snap->refs = 1 + proxy_nworkers;	/* main + each worker */
+	__atomic_store_n(&proxy_max, proxy_fd_budget(gc), __ATOMIC_RELAXED);
+
+	pthread_mutex_lock(&proxy_ack_lock);
+	proxy_acks = 0;
+	pthread_mutex_unlock(&proxy_ack_lock);
+	for (w = 0; w < proxy_nworkers; w++)
+		worker_post(&proxy_w[w], snap, 0);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 10;
+	pthread_mutex_lock(&proxy_ack_lock);
+	while (proxy_acks < proxy_nworkers && rc == 0)
+		rc = pthread_cond_timedwait(&proxy_ack_cond, &proxy_ack_lock,
+		    &deadline);
+	pthread_mutex_unlock(&proxy_ack_lock);
+	if (rc != 0)
+		fatalx("a worker did not take the new configuration in 10 s");
+
+	/* No worker polls the old snapshot's sockets any more. */
+	for (j = 0; j < oldn; j++)
+		if (--proxy_lsocks[j]->refs == 0)
+			proxy_lsock_close(proxy_lsocks[j]);
+	proxy_cur = snap;
+	proxy_lsocks = ls;
+	if (old != NULL)
+		proxy_snap_release(old);
+	return 0;
+}
+
+void
+proxy_stop(void)
+{
+	size_t	i;
+	int	w;
+
+	for (w = 0; w < proxy_nworkers; w++)
+		worker_post(&proxy_w[w], NULL, 1);
+	for (w = 0; w < proxy_nworkers; w++)
+		worker_join(&proxy_w[w]);
+	if (proxy_cur != NULL) {
+		for (i = 0; i < proxy_cur->conf->nlisteners; i++)
+			if (--proxy_lsocks[i]->refs == 0)
+				proxy_lsock_close(proxy_lsocks[i]);
+		proxy_snap_release(proxy_cur);
+		proxy_cur = NULL;
+	}
+	free(proxy_w);
+	proxy_w = NULL;
+}
+
+const struct gw_conf *
+proxy_conf(void)
+{
+	return proxy_cur ? proxy_cur->conf : NULL;
+}
+
+void
+proxy_stats_sum(struct proxy_stats *sum)
+{
+	int	w;
+
+	memset(sum, 0, sizeof(*sum));
+	for (w = 0; w < proxy_nworkers; w++) {
+		const struct proxy_stats *s = &proxy_w[w].stats;
+
+#define PROXY_STATS_SUM(name, text)					\
+		sum->name += __atomic_load_n(&s->name, __ATOMIC_RELAXED);
+		PROXY_COUNTERS(PROXY_STATS_SUM)
+#undef PROXY_STATS_SUM
+		sum->open += __atomic_load_n(&s->open, __ATOMIC_RELAXED);
+		sum->first_flight += __atomic_load_n(&s->first_flight,
+		    __ATOMIC_RELAXED);
+		sum->connecting += __atomic_load_n(&s->connecting,
+		    __ATOMIC_RELAXED);
+		sum->pipes += __atomic_load_n(&s->pipes, __ATOMIC_RELAXED);
+	}
+}
+
+int
+proxy_workers(void)
+{
+	return proxy_nworkers;
+}
+
+unsigned
+proxy_max_connections(void)
+{
+	return __atomic_load_n(&proxy_max, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: ISC */
+#ifndef V6G_STATS_H
+#define V6G_STATS_H
+
+#include <stdint.h>
+
+/*
+ * Gateway-wide event counters, one set per worker (summed on read).  The
+ * list is written once here and expands into the struct, the JSON keys of
+ * "v6gatectl status --json" and the lines of its text form.
+ */
+#define PROXY_COUNTERS(X)						\
+	X(accepted,		"connections accepted")			\
+	X(refused_max,		"refused: max_connections reached")	\
+	X(refused_pending,	"refused: too many first flights from one client") \
+	X(accept_backoff,	"accept paused: out of file descriptors") \
+	X(tls_no_sni,		"TLS hellos without server_name")	\
+	X(tls_sslv2,		"SSLv2-compatible hellos")		\
+	X(tls_tlcp,		"TLCP (GM/T) hellos")			\
+	X(tls_ech,		"hellos with encrypted_client_hello")	\
+	X(tls_not_tls,		"bad first flight: not TLS")		\
+	X(tls_too_big,		"bad first flight: ClientHello too big") \
+	X(tls_malformed,	"bad first flight: malformed ClientHello") \
+	X(tls_bad_name,		"bad first flight: invalid server_name") \
+	X(http_not_http,	"bad first flight: not HTTP/1.x")	\
+	X(http_too_big,		"bad first flight: request head too big") \
+	X(http_malformed,	"bad first flight: malformed request")	\
+	X(http_bad_host,	"bad first flight: invalid Host")	\
+	X(http_dup_host,	"bad first flight: several Host headers") \
+	X(http_no_host,		"bad first flight: HTTP/1.1 without Host") \
+	X(no_route,		"refused: no service for the name")	\
+	X(client_closed_early,	"client closed before its first flight ended") \
+	X(timeout_first_flight,	"timeout: first flight")		\
+	X(timeout_connect,	"timeout: backend connect")		\
+	X(timeout_idle,		"timeout: idle")			\
+	X(backend_failed,	"backend connect failed (each attempt)") \
+	X(backend_unreachable,	"closed: no backend could be reached")	\
+	X(relay_error,		"closed: socket error while relaying")	\
+	X(no_pipe,		"closed: no pipe for splice (fd limit)")
+
+struct proxy_stats {
+#define PROXY_STATS_FIELD(name, text)	uint64_t name;
+	PROXY_COUNTERS(PROXY_STATS_FIELD)
+#undef PROXY_STATS_FIELD
+	uint64_t	open;		/* connections open now */
+	uint64_t	first_flight;	/* of those, in their first flight */
+	uint64_t	connecting;	/* of those, connecting to a backend */
+	uint64_t	pipes;		/* pipes held now */
+};
+
+#endif

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: ISC */
+#ifndef V6G_WORKER_H
+#define V6G_WORKER_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include "conf/conf.h"
+#include "pipe.h"
+#include "stats.h"
+
+/*
+ * A proxy worker: one thread, one epoll loop, its own SO_REUSEPORT
+ * listening socket per listener, its own connections, pipes and counters.
+ * Nothing on the per-connection path is shared with another thread except
+ * the max_connections counter and the pending-per-client sketch (atomics).
+ *
+ * The main thread talks to a worker only through worker_post() (a new
+ * config snapshot, or stop) and reads its counters.
+ */
+
+struct conn;
+TAILQ_HEAD(conn_list, conn);
+
+/* What an epoll event's data.ptr points at. */
+enum ev_kind {
+	EVK_WAKE,		/* the worker's eventfd */
+	EVK_LISTENER,		/* a listening socket */
+	EVK_CLIENT,		/* a connection's client socket */
+	EVK_BACKEND,		/* a connection's backend socket */
+};
+
+struct ev_tag {
+	uint8_t		kind;	/* enum ev_kind */
+};
+
+/* A listening socket set: one fd per worker, all bound to one address. */
+struct proxy_lsock {
+	union addr_sa	 addr;
+	int		*fds;		/* [nworkers] */
+	int		 refs;		/* snapshots using it (main thread) */
+};
+
+/* A config snapshot as the workers run it. */
+struct proxy_snap {
+	struct gw_conf		 *conf;
+	struct proxy_lsock	**lsocks;	/* [conf->nlisteners] */
+	int			  refs;		/* atomic: main + workers */
+	struct {
+		long	n;			/* conns of this worker
+						   still on this snap */
+		char	pad[56];
+	}			 *wconns;	/* [nworkers] */
+};
+
+struct worker_listener {
+	struct ev_tag		 tag;
+	int			 fd;
+	struct conf_listener	*cl;
+};
+
+struct worker {
+	int			 id;
+	pthread_t		 thread;
+	int			 epfd;
+	int			 wakefd;
+	struct ev_tag		 waketag;
+
+	/* set by worker_post() under lock, taken by the worker */
+	pthread_mutex_t		 lock;
+	struct proxy_snap	*next_snap;
+	int			 stop;
+
+	struct proxy_snap	*snap;		/* current */
+	struct worker_listener	*wl;		/* [snap->conf->nlisteners] */
+	size_t			 nwl;
+	uint32_t		*rr;		/* per service, round robin */
+	int			 paused;	/* accept backoff */
+	uint64_t		 resume_ms;
+
+	uint64_t		 now_ms;	/* CLOCK_MONOTONIC, per loop */
+	uint64_t		 next_id;
+
+	struct conn_list	 ff_list;	/* first flight, by start */
+	struct conn_list	 connect_list;	/* connecting, by start */
+	struct conn_list	 relay_list;	/* relaying, by last activity */
+	struct conn		*again;		/* more work, next round */
+
+	struct pipe_pool	 pipes;
+	struct proxy_stats	 stats;		/* written by this worker */
+};
+
+/* Counter add from the owning worker; readers use proxy_stats_sum(). */
+#define WSTAT_ADD(w, field, n)	__atomic_store_n(&(w)->stats.field,	\
+	__atomic_load_n(&(w)->stats.field, __ATOMIC_RELAXED) + (n),	\
+	__ATOMIC_RELAXED)
+#define WSTAT_INC(w, field)	WSTAT_ADD(w, field, 1)
+#define WSTAT_DEC(w, field)	WSTAT_ADD(w, field, (uint64_t)-1)
+
+int	worker_start(struct worker *, int id);
+void	worker_post(struct worker *, struct proxy_snap *, int stop);
+void	worker_join(struct worker *);
+
+/* Called by the worker when it is done with a snapshot (see proxy.c). */
+void	proxy_snap_release(struct proxy_snap *);
+void	proxy_worker_acked(void);
+
+/* Shared limits, read by workers. */
+int	proxy_conn_take(void);
+void	proxy_conn_put(void);
+extern int	proxy_nworkers;
+
+#endif

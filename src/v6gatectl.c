@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * v6gatectl: the operator's command line.  A table of commands drives both
+ * dispatch and usage (as wireguard-tools' wg.c does).  Commands that ask the
+ * daemon send one request over the control socket and print its answer;
+ * check-config runs the same checker as "v6gated -t" without a daemon.
+ */
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/control.h"
+#include "conf/conf.h"
+#include "config.h"
+
+static const char	*socket_path;
+static const char	*conf_path;
+
+struct command {
+	const char	*name;
+	int		(*fn)(int, char **);
+	const char	*args;
+	const char	*help;
+};
+
+static int	cmd_status(int, char **);
+static int	cmd_reload(int, char **);
+static int	cmd_check_config(int, char **);
+static int	cmd_version(int, char **);
+static int	cmd_help(int, char **);
+
+static const struct command commands[] = {
+	{ "status", cmd_status, "[--json]",
+	    "services, listeners, connections and bytes carried" },
+	{ "reload", cmd_reload, "",
+	    "reload the configuration file (a bad file is refused)" },
+	{ "check-config", cmd_check_config, "[FILE]",
+	    "check a configuration file without the daemon" },
+	{ "version", cmd_version, "", "print the version" },
+	{ "help", cmd_help, "", "this list" },
+};
+
+static void
+usage(FILE *out)
+{
+	size_t	i;
+
+	fprintf(out, "usage: v6gatectl [-s socket] [-c file] command "
+	    "[args]\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-14s %-10s %s\n", commands[i].name,
+		    commands[i].args, commands[i].help);
+	fprintf(out, "\n  -s socket  control socket (default: "
+	    "gateway.control_socket of\n             the -c file if given, "
+	    "else %s)\n  -c file    configuration file (default %s)\n",
+	    V6G_CONTROL_SOCKET, V6G_CONF_FILE);
+}
+
+/*
+ * Where the daemon listens: -s, else the -c file's control_socket, else the
+ * default.  A broken -c file is not fatal here: fall back to the default.
+ */
+static const char *
+control_socket(void)
+{
+	static char		 path[256];
+	struct conf_report	 rep;
+	struct gw_conf		*gc;
+
+	if (socket_path != NULL)
+		return socket_path;
+	if (conf_path == NULL)
+		return V6G_CONTROL_SOCKET;
+	gc = conf_load(conf_path, &rep);
+	conf_report_free(&rep);
+	if (gc == NULL) {
+		fprintf(stderr, "v6gatectl: %s has errors; using %s\n",
+		    conf_path, V6G_CONTROL_SOCKET);
+		return V6G_CONTROL_SOCKET;
+	}
+	snprintf(path, sizeof(path), "%s", gc->control_socket);
+	conf_free(gc);
+	return path;
+}
+
+static int
+request(const char *req)
+{
+	const char	*path = control_socket();
+	char		*reply;
+	int		 ok;
+
+	if ((reply = control_request(path, req, &ok)) == NULL) {
+		fprintf(stderr, "v6gatectl: cannot talk to v6gated at %s: %s%s"
+		    "\n", path, strerror(errno), errno == ENOENT ||
+		    errno == ECONNREFUSED ? " (is v6gated running?)" :
+		    errno == EACCES ? " (the socket is root-only)" : "");
+		return 1;
+	}
+	fputs(reply, ok ? stdout : stderr);
+	free(reply);
+	return ok ? 0 : 1;
+}
+
+static int
+cmd_status(int argc, char **argv)
+{
+	if (argc == 1)
+		return request("status");
+	if (argc == 2 && strcmp(argv[1], "--json") == 0)
+		return request("status json");
+	fprintf(stderr, "usage: v6gatectl status [--json]\n");
+	return 2;
+}
+
+static int
+cmd_reload(int argc, char **argv)
+{
+	if (argc != 1) {
+		fprintf(stderr, "usage: v6gatectl reload\n");
+		return 2;
+	}
+	return request("reload");
+}
+
+static int
+cmd_check_config(int argc, char **argv)
+{
+	struct conf_report	 rep;
+	struct gw_conf		*gc;
+	const char		*file;
+	size_t			 i;
+
+	if (argc > 2) {
+		fprintf(stderr, "usage: v6gatectl check-config [FILE]\n");
+		return 2;
+	}
+	file = argc == 2 ? argv[1] : conf_path ? conf_path : V6G_CONF_FILE;
+	gc = conf_load(file, &rep);
+	for (i = 0; i < rep.nwarnings; i++)
+		fprintf(stderr, "warning: %s\n", rep.warnings[i]);
+	for (i = 0; i < rep.nerrors; i++)
+		fprintf(stderr, "%s\n", rep.errors[i]);
+	if (gc == NULL) {
+		fprintf(stderr, "%s: %zu error%s\n", file, rep.nerrors,
+		    rep.nerrors == 1 ? "" : "s");
+		conf_report_free(&rep);
+		return 1;
+	}
+	printf("configuration OK\n");
+	conf_report_free(&rep);
+	conf_free(gc);
+	return 0;
+}
+
+static int
+cmd_version(int argc, char **argv)
+{
+	printf("v6gatectl %s\n", PACKAGE_VERSION);
+	return 0;
+}
+
+static int
+cmd_help(int argc, char **argv)
+{
+	usage(stdout);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	size_t	i;
+	int	ch;
+
+	while ((ch = getopt(argc, argv, "+s:c:h")) != -1) {
+		switch (ch) {
+		case 's':
+			socket_path = optarg;
+			break;
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		usage(stderr);
+		return 2;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[0], commands[i].name) == 0)
+			return commands[i].fn(argc, argv);
+	fprintf(stderr, "v6gatectl: unknown command \"%s\"\n\n", argv[0]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The config checker against golden files: every tests/unit/conf/NAME.conf
+ * is loaded and its messages ("warning: " before warnings) must equal
+ * NAME.err line for line; no NAME.err means the file must load cleanly.
+ * Also checks what a good file turns into, and that the annotated example
+ * shipped as /etc/v6gate/v6gate.conf is valid.
+ */
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf/conf.h"
+#include "t.h"
+
+static char *
+slurp(const char *path)
+{
+	FILE	*f;
+	char	*buf;
+	long	 len;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)len + 1);
+	if (fread(buf, 1, (size_t)len, f) != (size_t)len) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+static void
+golden(const char *name)
+{
+	struct conf_report	 rep;
+	struct gw_conf		*gc;
+	char			 errfile[256], *want, *got = NULL;
+	size_t			 len = 0, i;
+	FILE			*out;
+
+	gc = conf_load(name, &rep);
+	out = open_memstream(&got, &len);
+	for (i = 0; i < rep.nwarnings; i++)
+		fprintf(out, "warning: %s\n", rep.warnings[i]);
+	for (i = 0; i < rep.nerrors; i++)
+		fprintf(out, "%s\n", rep.errors[i]);
+	fclose(out);
+	snprintf(errfile, sizeof(errfile), "%.*s.err",
+	    (int)(strlen(name) - 5), name);
+	want = slurp(errfile);
+	if (want == NULL) {
+		CHECK(gc != NULL);
+		CHECK_STR(got, "");
+	} else {
+		CHECK_STR(got, want);
+		/* errors, not only warnings, mean no snapshot */
+		CHECK((gc == NULL) == (rep.nerrors > 0));
+	}
+	if (t_failed)
+		fprintf(stderr, "  in %s\n", name);
+	free(want);
+	free(got);
+	conf_report_free(&rep);
+	conf_free(gc);
+}
+
+static void
+check_good(void)
+{
+	struct conf_report	 rep;
+	struct gw_conf		*gc;
+	struct conf_listener	*l;
+	union addr_sa		 a;
+	char			 err[128];
+
+	gc = conf_load("good.conf", &rep);
+	CHECK(gc != NULL);
+	if (gc == NULL)
+		return;
+	CHECK_STR(gc->name, "gw-test");
+	CHECK_STR(gc->control_socket, "/tmp/v6g.sock");
+	CHECK_INT(gc->workers, 2);
+	CHECK_INT(gc->max_connections, 1000);
+	CHECK_INT(gc->to_first_flight, 3);
+	CHECK_INT(gc->to_connect, 2);
+	CHECK_INT(gc->to_idle, 60);
+	CHECK_INT(gc->pending_per_client, 8);
+	CHECK_INT(gc->nservices, 3);
+	CHECK_INT(gc->nlisteners, 5);
+	/* host names are kept lower-case */
+	CHECK_STR(gc->services[1].hosts[0], "www.example.org");
+	CHECK_INT(gc->services[2].protocol, CONF_HTTP);
+	CHECK_INT(gc->services[0].nbackends, 2);
+	CHECK_STR(gc->services[0].backends[1].text, "10.1.0.6:443");
+	CHECK_STR(gc->services[1].backends[0].text, "[2001:db8::5]:443");
+
+	addr_parse_endpoint("[::1]:8443", &a, err, sizeof(err));
+	l = conf_listener_find(gc, &a);
+	CHECK(l != NULL);
+	if (l != NULL) {
+		CHECK(l->dflt == &gc->services[0]);
+		CHECK_INT(l->protocol, CONF_TLS);
+	}
+	addr_parse_endpoint("[::1]:9443", &a, err, sizeof(err));
+	l = conf_listener_find(gc, &a);
+	CHECK(l != NULL && l->dflt == NULL);
+	conf_report_free(&rep);
+	conf_free(gc);
+}
+
+/* Defaults, as documented in v6gate.conf(5). */
+static void
+check_defaults(void)
+{
+	struct conf_report	 rep;
+	struct gw_conf		*gc;
+	char			 buf[ADDR_STRLEN];
+
+	gc = conf_load_string("(defaults)", "", &rep);
+	CHECK(gc != NULL);
+	if (gc == NULL)
+		return;
+	CHECK_STR(gc->control_socket, "/run/v6gate/v6gate.sock");
+	CHECK_STR(gc->state_dir, "/var/lib/v6gate");
+	CHECK_STR(addr_fmt(&gc->http, buf, sizeof(buf)), "[::1]:9164");
+	CHECK_INT(gc->workers, 0);
+	CHECK_INT(gc->max_connections, 100000);
+	CHECK_INT(gc->to_first_flight, 10);
+	CHECK_INT(gc->to_connect, 5);
+	CHECK_INT(gc->to_idle, 300);
+	CHECK_INT(gc->pending_per_client, 64);
+	CHECK_INT(rep.nwarnings, 1);	/* no services */
+	conf_report_free(&rep);
+	conf_free(gc);
+}
+
+int
+main(void)
+{
+	const char	*srcdir = getenv("srcdir");
+	char		 dir[4200], top[4096];
+	struct dirent	*de;
+	DIR		*d;
+	int		 n = 0;
+
+	if (realpath(srcdir ? srcdir : ".", top) == NULL) {
+		perror("srcdir");
+		return 1;
+	}
+	srcdir = top;
+	snprintf(dir, sizeof(dir), "%s/conf", srcdir);
+	if (chdir(dir) == -1) {
+		perror(dir);
+		return 1;
+	}
+	/* the annotated example must stay valid */
+	{
+		struct conf_report	 rep;
+		struct gw_conf		*gc = conf_load("v6gate.conf", &rep);
+
+		CHECK(gc != NULL);
+		CHECK_INT(rep.nerrors, 0);
+		CHECK_INT(rep.nwarnings, 0);
+		conf_report_free(&rep);
+		conf_free(gc);
+	}
+	snprintf(dir, sizeof(dir), "%s/tests/unit/conf", srcdir);
+	if (chdir(dir) == -1) {
+		perror(dir);
+		return 1;
+	}
+	if ((d = opendir(".")) == NULL) {
+		perror(dir);
+		return 1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+
+		if (len > 5 && strcmp(de->d_name + len - 5, ".conf") == 0) {
+			golden(de->d_name);
+			n++;
+		}
+	}
+	closedir(d);
+	CHECK(n >= 10);
+	check_good();
+	check_defaults();
+	return t_done("test_conf");
+}
