@@ -42,8 +42,18 @@ struct http_parser {
 	enum http_err	err;
 
 	/* private: the parser's position; see http.c */
-	uint32_t	st[16];
-	char		tok[16];
+	uint32_t	total;		/* head bytes consumed so far */
+	uint32_t	portval;	/* digits of the port being read */
+	uint16_t	nfields;	/* header field lines seen */
+	uint16_t	vlen;		/* bytes of the host being read */
+	uint8_t		state;		/* enum http_state */
+	uint8_t		saved;		/* state to resume at the LF after
+					   a CR */
+	uint8_t		hstate;		/* enum http_host_state */
+	uint8_t		toklen;		/* method length */
+	uint8_t		match;		/* bytes of a keyword matched */
+	uint8_t		ndigits;	/* port digits read */
+	uint8_t		flags;		/* HTTP_F_* */
 };
 
 void		 http_init(struct http_parser *);
