@@ -46,8 +46,20 @@ struct sni_parser {
 						   the version of an alert */
 
 	/* private: the parser's position; see sni.c */
-	uint32_t	st[32];
-	uint8_t		acc[8];
+	uint8_t		state;		/* enum sni_state: record layer */
+	uint8_t		hs_state;	/* enum sni_hs_state: in the hello */
+	uint8_t		seen_record;	/* first record header is complete */
+	uint8_t		hdr_have;	/* bytes of hdr[] collected */
+	uint8_t		hdr[11];	/* record header, or SSLv2 header */
+	uint8_t		field_have;	/* bytes of field[] collected */
+	uint8_t		field[4];	/* a length field split over reads */
+	uint8_t		name_type;	/* of the server_name entry read */
+	uint16_t	rec_left;	/* bytes left in the current record */
+	uint32_t	pos;		/* offset in the handshake message */
+	uint32_t	hs_end;		/* end of the ClientHello message */
+	uint32_t	ext_end;	/* end of the current extension */
+	uint32_t	span_end;	/* end of the bytes being skipped */
+	uint64_t	ext_seen;	/* extension types 0-63 seen */
 };
 
 /* Prepare a parser for a new connection. */
