@@ -522,8 +522,11 @@ conf_host_ok(const char *s, enum conf_proto proto, char *out, size_t outlen,
 			    "first label (\"*.example.org\")", s);
 			return -1;
 		}
-	} else if (proto == CONF_HTTP && addr_parse_ip(s, &a) == 0)
+	} else if (proto == CONF_HTTP && addr_parse_ip(s, &a) == 0) {
+		/* the Host parser yields inet_ntop()'s form (RFC 5952) */
+		addr_fmt_ip(&a, out, outlen);
 		return 0;
+	}
 	if (strchr(name, '*') != NULL) {
 		snprintf(err, errlen, "\"%s\": '*' only as the whole first "
 		    "label (\"*.example.org\")", s);

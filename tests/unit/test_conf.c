@@ -98,6 +98,8 @@ check_good(void)
 	/* host names are kept lower-case */
 	CHECK_STR(gc->services[1].hosts[0], "www.example.org");
 	CHECK_INT(gc->services[2].protocol, CONF_HTTP);
+	/* IP literals in the form the Host parser produces (RFC 5952) */
+	CHECK_STR(gc->services[2].hosts[2], "2001:db8::10");
 	CHECK_INT(gc->services[0].nbackends, 2);
 	CHECK_STR(gc->services[0].backends[1].text, "10.1.0.6:443");
 	CHECK_STR(gc->services[1].backends[0].text, "[2001:db8::5]:443");
