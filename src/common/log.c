@@ -42,7 +42,7 @@ log_getverbose(void)
 	return log_verbose;
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 log_vwrite(int pri, const char *fmt, va_list ap, int with_errno)
 {
 	char	 line[2048];

@@ -91,7 +91,7 @@ conf_file(struct conf_ctx *ctx, const config_setting_t *s)
 	return f != NULL ? f : ctx->file;
 }
 
-static void
+static void __attribute__((format(printf, 6, 0)))
 conf_vreport(struct conf_ctx *ctx, int is_err, const config_setting_t *s,
     int line, const char *path, const char *fmt, va_list ap)
 {

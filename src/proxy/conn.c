@@ -143,7 +143,24 @@ conn_close(struct worker *w, struct conn *c, const char *reason)
 		proxy_snap_release(c->snap);
 	WSTAT_DEC(w, open);
 	proxy_conn_put();
-	free(c);
+	/*
+	 * The epoll batch being handled may still hold an event for the
+	 * other socket: free c only after it (conn_reap).
+	 */
+	c->state = CS_CLOSED;
+	c->next_again = w->dead;
+	w->dead = c;
+}
+
+void
+conn_reap(struct worker *w)
+{
+	struct conn	*c;
+
+	while ((c = w->dead) != NULL) {
+		w->dead = c->next_again;
+		free(c);
+	}
 }
 
 /*
@@ -456,8 +473,11 @@ conn_connect(struct worker *w, struct conn *c)
 	conn_timer_set(w, c, &w->connect_list);
 }
 
-/* The backend socket became writable or failed while connecting. */
-static void
+/*
+ * The backend socket became writable or failed while connecting.  Returns
+ * 0 when connected, -1 when not (yet): c may have been closed.
+ */
+static int
 conn_connected(struct worker *w, struct conn *c)
 {
 	int		err = 0;
@@ -467,7 +487,7 @@ conn_connected(struct worker *w, struct conn *c)
 		err = errno;
 	if (err == 0) {
 		conn_set_state(w, c, CS_RELAY);
-		return;
+		return 0;
 	}
 	log_debug("conn %llu: connect %s: %s", (unsigned long long)c->id,
 	    c->svc->backends[c->backend].text, strerror(err));
@@ -477,10 +497,11 @@ conn_connected(struct worker *w, struct conn *c)
 	if (c->tries >= c->svc->nbackends) {
 		WSTAT_INC(w, backend_unreachable);
 		conn_close(w, c, "backend connect failed");
-		return;
+		return -1;
 	}
 	c->backend = (c->backend + 1) % c->svc->nbackends;
 	conn_connect(w, c);
+	return -1;
 }
 
 /*
@@ -640,15 +661,16 @@ static void
 conn_run(struct worker *w, struct conn *c)
 {
 	switch (c->state) {
+	case CS_CLOSED:
+		return;
 	case CS_FIRST_FLIGHT:
 		conn_ff_read(w, c);
 		return;
 	case CS_CONNECTING:
-		if (c->b_wr)
-			conn_connected(w, c);
-		if (c->state == CS_RELAY)
-			break;
-		return;
+		/* c is gone, or waits for another backend, unless connected */
+		if (!c->b_wr || conn_connected(w, c) == -1)
+			return;
+		break;
 	}
 	conn_relay(w, c);
 }

@@ -21,6 +21,8 @@ enum conn_state {
 	CS_FIRST_FLIGHT,	/* reading the ClientHello or request head */
 	CS_CONNECTING,		/* connect() to a backend in progress */
 	CS_RELAY,		/* first flight forwarded (or being), splicing */
+	CS_CLOSED,		/* sockets closed; freed by conn_reap() once
+				   the events already read for it are past */
 };
 
 /* Read at most this much before the first flight must be complete. */
@@ -89,6 +91,9 @@ void	conn_resume(struct worker *, struct conn *);
 
 /* Expire connections whose deadline passed; returns ms to the next one. */
 int	conn_timers(struct worker *);
+
+/* Free the connections closed during this round of events. */
+void	conn_reap(struct worker *);
 
 /* Close everything (worker stopping). */
 void	conn_close_all(struct worker *);

@@ -216,6 +216,7 @@ worker_main(void *arg)
 			case EVK_WAKE:
 				if (worker_mail(w)) {
 					conn_close_all(w);
+					conn_reap(w);
 					return NULL;
 				}
 				break;
@@ -237,6 +238,7 @@ worker_main(void *arg)
 			conn_resume(w, c);
 			c = next;
 		}
+		conn_reap(w);
 	}
 }
 

@@ -86,6 +86,8 @@ struct worker {
 	struct conn_list	 connect_list;	/* connecting, by start */
 	struct conn_list	 relay_list;	/* relaying, by last activity */
 	struct conn		*again;		/* more work, next round */
+	struct conn		*dead;		/* closed, to free after this
+						   round of events */
 
 	struct pipe_pool	 pipes;
 	struct proxy_stats	 stats;		/* written by this worker */

@@ -72,10 +72,34 @@ in_c() { ip netns exec "$NS_C" "$@"; }
 in_g() { ip netns exec "$NS_G" "$@"; }
 in_s() { ip netns exec "$NS_S" "$@"; }
 
+# gw_stop: stop v6gated and wait for it; its exit must be clean, and a
+# sanitizer build must have found nothing.
+gw_stop() {
+	local i
+
+	[ -n "${GW_PID:-}" ] || return 0
+	kill "$GW_PID" 2>/dev/null
+	for i in $(seq 100); do
+		kill -0 "$GW_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$GW_PID" 2>/dev/null; then
+		fail "v6gated did not stop within 10 s of SIGTERM"
+		kill -9 "$GW_PID" 2>/dev/null
+	fi
+	wait "$GW_PID" 2>/dev/null
+	GW_PID=
+	if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:|==[0-9]+==ERROR' \
+	    "$GW_LOG" 2>/dev/null; then
+		fail "the sanitizers found errors in v6gated (see its log)"
+		grep -m1 -A30 -E 'AddressSanitizer|LeakSanitizer|runtime error:' "$GW_LOG"
+	fi
+}
+
 finish() {
 	local rc=$?
 
-	[ -n "${GW_PID:-}" ] && kill "$GW_PID" 2>/dev/null
+	gw_stop
 	for ns in "$NS_C" "$NS_G" "$NS_S"; do
 		pids=$(ip netns pids "$ns" 2>/dev/null)
 		[ -n "$pids" ] && kill $pids 2>/dev/null
