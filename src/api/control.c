@@ -21,6 +21,14 @@
 
 #define CONTROL_TIMEOUT_S	2
 
+/*
+ * A descriptor kept in reserve: when the process runs out (EMFILE), it is
+ * given up to accept the operator's request, who most needs to get in
+ * then, instead of leaving the request in the backlog and the listening
+ * socket readable, which would spin the main loop.
+ */
+static int	control_spare = -1;
+
 static int
 control_addr(const char *path, struct sockaddr_un *sun)
 {
@@ -86,6 +94,8 @@ control_open(const char *path)
 		log_warn("control socket: socket");
 		return -1;
 	}
+	if (control_spare == -1)
+		control_spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	old = umask(0077);	/* mode 0600 from the start, no window */
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		umask(old);
@@ -148,9 +158,24 @@ control_serve(int lfd, control_handler *handler)
 	FILE	*out;
 	int	 fd, argc = 0, rc;
 
-	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1) {
-		if (errno != EAGAIN && errno != EINTR)
+	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1 &&
+	    (errno == EMFILE || errno == ENFILE) && control_spare != -1) {
+		close(control_spare);
+		control_spare = -1;
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	}
+	if (fd == -1) {
+		if (errno == EMFILE || errno == ENFILE) {
+			/*
+			 * A worker took the spare slot first.  The request
+			 * stays in the backlog: pause instead of spinning on
+			 * the readable socket.
+			 */
+			usleep(10000);
+		} else if (errno != EAGAIN && errno != EINTR)
 			log_warn("control: accept");
+		if (control_spare == -1)
+			control_spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		return;
 	}
 	control_timeouts(fd);
@@ -163,7 +188,9 @@ control_serve(int lfd, control_handler *handler)
 	}
 	line[len] = '\0';
 	if ((p = strchr(line, '\n')) == NULL) {
-		log_warnx("control: request without a complete line");
+		/* len 0: a probe (another v6gated checking the socket) */
+		if (len > 0)
+			log_warnx("control: request without a complete line");
 		goto done;
 	}
 	*p = '\0';
@@ -185,6 +212,8 @@ control_serve(int lfd, control_handler *handler)
 done:
 	free(body);
 	close(fd);
+	if (control_spare == -1)
+		control_spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
 char *

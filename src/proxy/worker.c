@@ -77,11 +77,15 @@ worker_accept(struct worker *w, struct worker_listener *wl)
 				 * readable, so polling it would spin.  Pause
 				 * (sniproxy #89).
 				 */
-				if (!w->paused)
+				/* logged at most every 10 s; counted always */
+				if (w->emfile_log_ms == 0 || w->now_ms -
+				    w->emfile_log_ms >= 10000) {
 					log_warnx("worker %d: accept: %s; "
 					    "pausing for %d ms", w->id,
 					    strerror(errno),
 					    WORKER_BACKOFF_MS);
+					w->emfile_log_ms = w->now_ms;
+				}
 				WSTAT_INC(w, accept_backoff);
 				w->paused = 1;
 				w->resume_ms = w->now_ms + WORKER_BACKOFF_MS;

@@ -78,6 +78,7 @@ struct worker {
 	uint32_t		*rr;		/* per service, round robin */
 	int			 paused;	/* accept backoff */
 	uint64_t		 resume_ms;
+	uint64_t		 emfile_log_ms;	/* last "pausing" log line */
 
 	uint64_t		 now_ms;	/* CLOCK_MONOTONIC, per loop */
 	uint64_t		 next_id;

@@ -1,0 +1,71 @@
+#!/bin/bash
+# The operator's side: v6gated -t and v6gatectl check-config, the control
+# socket (mode 0600, one daemon per socket), v6gatectl's errors and exit
+# statuses, status in text and JSON, daemon mode and a clean stop.
+. "$(dirname "$0")/lib.sh"
+net_up
+gw_conf_default "$T/gw.conf"
+printf 'gateway: { workers = "2"; };\nservices = ( { name = "a"; mode = "proxy"; } );\n' >"$T/bad.conf"
+
+out=$("$V6GATED" -t -c "$T/gw.conf" 2>&1)
+check_eq "v6gated -t on a good file: exit 0" "$?" 0
+check_eq "v6gated -t says so" "$out" "configuration OK"
+out=$("$V6GATED" -t -c "$T/bad.conf" 2>&1)
+check_eq "v6gated -t on a bad file: exit 1" "$?" 1
+echo "$out" | grep -q "bad.conf:1: gateway.workers: must be an integer, not a string" &&
+    echo "$out" | grep -q "bad.conf:2: services.\[0\].listen: at least one address is required" &&
+    echo "$out" | grep -q "bad.conf: 4 errors" &&
+    ok "v6gated -t prints every error as file:line: setting: problem" ||
+    fail "v6gated -t said: $out"
+"$V6GATECTL" check-config "$T/bad.conf" >/dev/null 2>&1
+check_eq "v6gatectl check-config on a bad file: exit 1" "$?" 1
+check_eq "v6gatectl check-config on a good file" \
+    "$("$V6GATECTL" check-config "$T/gw.conf" 2>&1)" "configuration OK"
+out=$("$V6GATED" -c "$T/bad.conf" -f 2>&1)
+check_eq "v6gated refuses to start on a bad file" "$?" 1
+case "$out" in *"4 errors, not started"*) ok "and says why" ;;
+*) fail "start with a bad file said: $out" ;; esac
+
+out=$(ctl status 2>&1)
+check_eq "v6gatectl without a daemon: exit 1" "$?" 1
+case "$out" in *"is v6gated running?"*) ok "and a hint" ;; *) fail "said: $out" ;; esac
+ctl frobnicate >/dev/null 2>&1
+check_eq "an unknown command: exit 2" "$?" 2
+case "$("$V6GATED" -V)" in "v6gated "[0-9]*) ok "v6gated -V" ;; *) fail "v6gated -V" ;; esac
+
+gw_up "$T/gw.conf" || exit 1
+check_eq "the control socket is mode 0600" "$(stat -c %a "$CTL_SOCK")" 600
+out=$(in_g "$V6GATED" -f -c "$T/gw.conf" 2>&1)
+check_eq "a second daemon on the same socket is refused" "$?" 1
+case "$out" in *"another v6gated is running"*) ok "and says why" ;;
+*) fail "second daemon said: $out" ;; esac
+check_eq "the first daemon still answers" "$(ctl status --json | python3 -c \
+    'import json,sys; print(json.load(sys.stdin)["gateway"]["name"])')" test-gw
+
+out=$(ctl status)
+for want in "listeners:" "[2001:db8:100::10]:443" "services:" "www " "ipv6" "ipv4" "connections:"; do
+	case "$out" in *"$want"*) ;; *) fail "status text lacks '$want'"; break ;; esac
+done && ok "status text lists listeners, services and families"
+keys=$(ctl status --json | python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+s = v["services"]["www"]
+print(sorted(v.keys()), sorted(s["ipv6"].keys()), v["listeners"][0]["protocol"])')
+check_eq "status --json has the documented keys" "$keys" \
+    "['connections', 'counters', 'gateway', 'listeners', 'max_connections', 'services', 'workers'] ['bytes_in', 'bytes_out', 'connections', 'open'] tls"
+
+gw_stop
+[ ! -e "$CTL_SOCK" ] && ok "a stopped daemon removes its socket" ||
+    fail "the socket is still there after a stop"
+grep -q "stopping" "$GW_LOG" && ok "the stop is logged" || fail "no stop in the log"
+
+# Without -f (and not under systemd) v6gated becomes a daemon.
+env -u NOTIFY_SOCKET ip netns exec "$NS_G" "$V6GATED" -c "$T/gw.conf"
+check_eq "v6gated without -f returns at once, exit 0" "$?" 0
+for i in $(seq 50); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
+pid=$(ctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["gateway"]["pid"])')
+[ -n "$pid" ] && kill -0 "$pid" && ok "and keeps running in the background (pid $pid)" ||
+    fail "no daemon after v6gated without -f"
+kill "$pid"
+for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$pid" 2>/dev/null && fail "the daemon ignored SIGTERM" || ok "SIGTERM stops it"
