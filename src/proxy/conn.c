@@ -462,7 +462,7 @@ conn_connect(struct worker *w, struct conn *c)
 		c->backend = (c->backend + 1) % c->svc->nbackends;
 	}
 	c->bfd = fd;
-	c->b_rd = c->b_wr = 0;
+	c->b_rd = c->b_wr = c->b_err = 0;
 	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 	ev.data.ptr = &c->btag;
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
@@ -483,8 +483,12 @@ conn_connected(struct worker *w, struct conn *c)
 	int		err = 0;
 	socklen_t	len = sizeof(err);
 
-	if (getsockopt(c->bfd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+	/* Writable without an error: connected, no getsockopt() needed. */
+	if (c->b_err && getsockopt(c->bfd, SOL_SOCKET, SO_ERROR, &err,
+	    &len) == -1)
 		err = errno;
+	if (c->b_err && err == 0)
+		err = ECONNREFUSED;	/* HUP without a pending error */
 	if (err == 0) {
 		conn_set_state(w, c, CS_RELAY);
 		return 0;
@@ -564,6 +568,13 @@ conn_splice(struct worker *w, struct conn *c, struct conn_half *h, int src,
 			n = splice(h->pipe->rd, NULL, dst, NULL, h->inpipe,
 			    SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
 			if (n > 0) {
+				/*
+				 * A short write means the socket buffer is
+				 * full: wait for EPOLLOUT rather than ask
+				 * again only to hear EAGAIN.
+				 */
+				if ((uint32_t)n < h->inpipe)
+					*dst_wr = 0;
 				h->inpipe -= (uint32_t)n;
 				if (upward)
 					c->bytes_in += (uint64_t)n;
@@ -688,6 +699,8 @@ conn_event(struct worker *w, struct ev_tag *tag, uint32_t events)
 			c->c_wr = 1;
 	} else {
 		c = container_of(tag, struct conn, btag);
+		if (events & (EPOLLHUP | EPOLLERR))
+			c->b_err = 1;
 		if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 			c->b_rd = 1;
 		if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))

@@ -55,6 +55,7 @@ struct conn {
 	uint8_t			 family;	/* enum acct_family */
 	uint8_t			 c_rd, c_wr;	/* client readable/writable */
 	uint8_t			 b_rd, b_wr;	/* backend readable/writable */
+	uint8_t			 b_err;		/* EPOLLERR/HUP on the backend */
 	uint8_t			 queued;	/* on worker->again */
 	uint8_t			 counted;	/* counted in a service */
 	uint32_t		 tries;		/* backend connect attempts */

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +134,17 @@ proxy_lsock_open(const struct conf_listener *cl, char *err, size_t errlen)
 		   another listener. */
 		if (cl->addr.sa.sa_family == AF_INET6 && setsockopt(fd,
 		    IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) == -1)
+			goto fail;
+		/*
+		 * TLS and HTTP clients speak first: let the kernel hand us a
+		 * connection only once its first bytes are in (HAProxy's
+		 * defer-accept, nginx's "deferred"), which saves a wakeup and
+		 * a read per connection.  One that stays silent is handed over
+		 * after about a second, and then meets the first-flight
+		 * timeout.
+		 */
+		if (setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &one,
+		    sizeof(one)) == -1)
 			goto fail;
 		if (bind(fd, &cl->addr.sa, addr_len(&cl->addr)) == -1 ||
 		    listen(fd, SOMAXCONN) == -1)

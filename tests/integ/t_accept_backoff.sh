@@ -19,7 +19,8 @@ for i in range(60):
     s = socket.socket(socket.AF_INET6)
     s.settimeout(2)
     try:
-        s.connect(("'$GW6'", 80))	# and send nothing: one fd each
+        s.connect(("'$GW6'", 80))
+        s.sendall(b"G")	# a first flight that never ends: one fd each
     except OSError:
         pass
     ss.append(s)
