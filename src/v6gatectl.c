@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libconfig.h>
+
 #include "api/control.h"
 #include "conf/conf.h"
 #include "config.h"
@@ -60,29 +62,33 @@ usage(FILE *out)
 }
 
 /*
- * Where the daemon listens: -s, else the -c file's control_socket, else the
- * default.  A broken -c file is not fatal here: fall back to the default.
+ * Where the daemon listens: -s, else gateway.control_socket of the -c file,
+ * else the default.  The file is only read for that one setting, so a file
+ * with errors elsewhere (say, the one being reloaded) still leads to its
+ * daemon, which then reports those errors.
  */
 static const char *
 control_socket(void)
 {
-	static char		 path[256];
-	struct conf_report	 rep;
-	struct gw_conf		*gc;
+	static char	 path[256];
+	config_t	 cfg;
+	const char	*s;
 
 	if (socket_path != NULL)
 		return socket_path;
 	if (conf_path == NULL)
 		return V6G_CONTROL_SOCKET;
-	gc = conf_load(conf_path, &rep);
-	conf_report_free(&rep);
-	if (gc == NULL) {
-		fprintf(stderr, "v6gatectl: %s has errors; using %s\n",
-		    conf_path, V6G_CONTROL_SOCKET);
-		return V6G_CONTROL_SOCKET;
-	}
-	snprintf(path, sizeof(path), "%s", gc->control_socket);
-	conf_free(gc);
+	config_init(&cfg);
+	if (config_read_file(&cfg, conf_path) == CONFIG_FALSE) {
+		fprintf(stderr, "v6gatectl: %s:%d: %s; using %s\n", conf_path,
+		    config_error_line(&cfg), config_error_text(&cfg),
+		    V6G_CONTROL_SOCKET);
+		snprintf(path, sizeof(path), "%s", V6G_CONTROL_SOCKET);
+	} else if (config_lookup_string(&cfg, "gateway.control_socket", &s))
+		snprintf(path, sizeof(path), "%s", s);
+	else
+		snprintf(path, sizeof(path), "%s", V6G_CONTROL_SOCKET);
+	config_destroy(&cfg);
 	return path;
 }
 

@@ -11,6 +11,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,17 +38,17 @@ static int			 control_fd = -1;
 static char			*control_path;
 static int			 quit;
 
-static void
-usage(void)
+static void __attribute__((noreturn))
+usage(FILE *out, int status)
 {
-	fprintf(stderr,
+	fprintf(out,
 	    "usage: v6gated [-ftvV] [-c file]\n"
 	    "  -c file  configuration file (default %s)\n"
 	    "  -t       check the configuration and exit\n"
 	    "  -f       stay in the foreground, log to stderr\n"
-	    "  -v       verbose: log every connection (repeat for more)\n"
+	    "  -v       verbose: log every connection\n"
 	    "  -V       print the version and exit\n", V6G_CONF_FILE);
-	exit(2);
+	exit(status);
 }
 
 /* Print a report's messages; returns the number of errors. */
@@ -135,18 +136,12 @@ reload(FILE *out)
 			fprintf(out, "warning: %s\n", err);
 	}
 	if (strcmp(gc->control_socket, cur->control_socket) != 0) {
-		int fd = control_open(gc->control_socket);
-
-		if (fd == -1) {
-			snprintf(err, sizeof(err), "cannot open control "
-			    "socket %s, reload refused", gc->control_socket);
-			conf_free(gc);
-			goto fail;
-		}
-		control_close(control_fd, control_path);
-		control_fd = fd;
-		free(control_path);
-		control_path = strdup(gc->control_socket);
+		snprintf(err, sizeof(err), "gateway.control_socket changes "
+		    "from %s to %s: takes effect at the next restart",
+		    cur->control_socket, gc->control_socket);
+		log_warnx("%s", err);
+		if (out)
+			fprintf(out, "warning: %s\n", err);
 	}
 	if (proxy_apply(gc, err, sizeof(err)) == -1) {
 		conf_free(gc);
@@ -206,6 +201,57 @@ control_dispatch(int argc, char **argv, FILE *out)
 	return -1;
 }
 
+/*
+ * Become a daemon (by hand, without -f, outside systemd) in a way that a
+ * failed start is still seen: the parent waits until the child is serving
+ * or has died, and exits 0 or 1 accordingly; the child keeps the terminal
+ * as its stderr until then, so startup errors show where they were asked
+ * for.  Returns, in the child, the fd to report success on.
+ */
+static int
+daemon_begin(void)
+{
+	int	p[2];
+	char	c;
+	pid_t	pid;
+
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		perror("v6gated: pipe");
+		exit(1);
+	}
+	if ((pid = fork()) == -1) {
+		perror("v6gated: fork");
+		exit(1);
+	}
+	if (pid == 0) {
+		close(p[0]);
+		setsid();
+		return p[1];
+	}
+	close(p[1]);
+	exit(read(p[0], &c, 1) == 1 ? 0 : 1);
+}
+
+/* The child is serving: detach from the terminal, log to syslog. */
+static void
+daemon_ready(int fd, int verbose)
+{
+	int	null;
+
+	if (fd == -1)
+		return;
+	log_init("v6gated", 0, verbose);
+	if ((null = open("/dev/null", O_RDWR)) != -1) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+	(void)!write(fd, "1", 1);
+	close(fd);
+}
+
 static void
 raise_nofile(void)
 {
@@ -227,7 +273,8 @@ main(int argc, char *argv[])
 	sigset_t		 mask;
 	char			 err[512];
 	int			 ch, test = 0, fg = 0, verbose = 0;
-	int			 sfd, epfd, n, i;
+	int			 sfd, epfd, n, i, ready_fd = -1, systemd;
+	char			*abs;
 	size_t			 j;
 
 	while ((ch = getopt(argc, argv, "c:ftvVh")) != -1) {
@@ -247,14 +294,19 @@ main(int argc, char *argv[])
 		case 'V':
 			printf("v6gated %s\n", PACKAGE_VERSION);
 			return 0;
+		case 'h':
+			usage(stdout, 0);
 		default:
-			usage();
+			usage(stderr, 2);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(stderr, 2);
 	if (test)
 		return check_only();
+	/* A daemon runs in "/": reloads must still find the file. */
+	if ((abs = realpath(conffile, NULL)) != NULL)
+		conffile = abs;
 
 	gc = conf_load(conffile, &rep);
 	if (gc == NULL) {
@@ -264,14 +316,14 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	/*
-	 * Under systemd (Type=notify) stay in the foreground and let it
-	 * supervise; by hand without -f, become a classic daemon.
+	 * Under systemd (Type=notify) stay in the foreground, log to syslog
+	 * and let it supervise; by hand without -f, become a daemon that
+	 * reports a failed start on the terminal.
 	 */
-	if (!fg && getenv("NOTIFY_SOCKET") == NULL && daemon(0, 0) == -1) {
-		perror("v6gated: daemon");
-		return 1;
-	}
-	log_init("v6gated", fg, verbose);
+	systemd = getenv("NOTIFY_SOCKET") != NULL;
+	if (!fg && !systemd)
+		ready_fd = daemon_begin();
+	log_init("v6gated", fg || !systemd, verbose);
 	for (j = 0; j < rep.nwarnings; j++)
 		log_warnx("%s", rep.warnings[j]);
 	conf_report_free(&rep);
@@ -299,6 +351,9 @@ main(int argc, char *argv[])
 	}
 	daemon_info.pid = getpid();
 	daemon_info.started = daemon_info.loaded = time(NULL);
+	if (chdir("/") == -1)
+		log_warn("chdir /");
+	daemon_ready(ready_fd, verbose);
 	log_info("v6gated %s started: %s, %zu services, %zu listeners, "
 	    "%d workers", PACKAGE_VERSION, conffile, gc->nservices,
 	    gc->nlisteners, proxy_workers());
@@ -311,13 +366,11 @@ main(int argc, char *argv[])
 	ev.data.fd = sfd;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev) == -1)
 		fatal("epoll_ctl");
-	ev.data.fd = -2;	/* the control socket, whatever its fd */
+	ev.data.fd = control_fd;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, control_fd, &ev) == -1)
 		fatal("epoll_ctl");
 
 	while (!quit) {
-		int	cfd = control_fd;
-
 		if ((n = epoll_wait(epfd, evs, 8, -1)) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -336,14 +389,6 @@ main(int argc, char *argv[])
 				}
 			} else
 				control_serve(control_fd, control_dispatch);
-		}
-		/* a reload may have moved the control socket */
-		if (control_fd != cfd) {
-			ev.events = EPOLLIN;
-			ev.data.fd = -2;
-			if (epoll_ctl(epfd, EPOLL_CTL_ADD, control_fd, &ev) ==
-			    -1)
-				fatal("epoll_ctl");
 		}
 	}
 	log_info("stopping");

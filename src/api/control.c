@@ -66,6 +66,7 @@ int
 control_open(const char *path)
 {
 	struct sockaddr_un	 sun;
+	struct stat		 st;
 	char			*dir, *slash;
 	mode_t			 old;
 	int			 fd;
@@ -88,7 +89,15 @@ control_open(const char *path)
 			log_warn("mkdir %s", dir);
 	}
 	free(dir);
-	unlink(path);		/* stale: nobody answered */
+	/* Stale: nobody answered.  Remove only a socket, never a file. */
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			log_err("control socket %s: exists and is not a socket",
+			    path);
+			return -1;
+		}
+		unlink(path);
+	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1) {
 		log_warn("control socket: socket");

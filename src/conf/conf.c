@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include <libconfig.h>
 
@@ -522,10 +523,27 @@ conf_host_ok(const char *s, enum conf_proto proto, char *out, size_t outlen,
 			    "first label (\"*.example.org\")", s);
 			return -1;
 		}
-	} else if (proto == CONF_HTTP && addr_parse_ip(s, &a) == 0) {
-		/* the Host parser yields inet_ntop()'s form (RFC 5952) */
-		addr_fmt_ip(&a, out, outlen);
-		return 0;
+	} else if (proto == CONF_HTTP) {
+		char	ip[INET6_ADDRSTRLEN + 2];
+
+		/* "[2001:db8::1]" as a client writes it in Host */
+		if (s[0] == '[' && len > 2 && len < sizeof(ip) &&
+		    s[len - 1] == ']') {
+			memcpy(ip, s + 1, len - 2);
+			ip[len - 2] = '\0';
+		} else
+			snprintf(ip, sizeof(ip), "%s", s);
+		if (addr_parse_ip(ip, &a) == 0) {
+			/* the Host parser yields inet_ntop()'s form
+			   (RFC 5952) */
+			addr_fmt_ip(&a, out, outlen);
+			return 0;
+		}
+	}
+	if (strchr(name, ':') != NULL && addr_parse_ip(name, &a) == -1) {
+		snprintf(err, errlen, "\"%s\": a host name without a port "
+		    "(the port is the listener's)", s);
+		return -1;
 	}
 	if (strchr(name, '*') != NULL) {
 		snprintf(err, errlen, "\"%s\": '*' only as the whole first "
@@ -991,6 +1009,16 @@ conf_load(const char *file, struct conf_report *rep)
 		return NULL;
 	}
 	config_init(&cfg);
+	/* @include paths are relative to the including file, not to "/" */
+	{
+		char	*dir = strdup(file), *slash;
+
+		if (dir != NULL && (slash = strrchr(dir, '/')) != NULL) {
+			slash[slash == dir] = '\0';
+			config_set_include_dir(&cfg, dir);
+		}
+		free(dir);
+	}
 	if (config_read(&cfg, f) == CONFIG_FALSE) {
 		conf_syntax_error(&cfg, file, rep);
 		goto out;

@@ -164,8 +164,8 @@ conn_reap(struct worker *w)
 }
 
 /*
- * Refuse in the client's protocol, then close: a TLS alert (RFC 8446 §6)
- * or an HTTP status.  Best effort: one non-blocking write.  The rest of the
+ * Refuse in the client's protocol, then close: a TLS alert (RFC 8446 §6),
+ * sent in the clear as no handshake has taken place, or an HTTP status.  Best effort: one non-blocking write.  The rest of the
  * client's bytes are read first so that close() does not turn into a reset
  * that destroys the answer before the client reads it.
  */
@@ -181,7 +181,8 @@ conn_refuse(struct worker *w, struct conn *c, uint8_t alert, int status,
 	if (c->lst->protocol == CONF_TLS) {
 		uint16_t v = c->ff->p.sni.record_version;
 
-		/* SSLv2 hellos get a TLS 1.0 alert; TLCP keeps 0x0101 */
+		/* the record version the client used (TLCP keeps 0x0101);
+		   TLS 1.0 when it is not one a TLS client understands */
 		if (v < 0x0101 || (v >> 8) > 3)
 			v = 0x0301;
 		rec[0] = 21;			/* alert */
@@ -196,7 +197,8 @@ conn_refuse(struct worker *w, struct conn *c, uint8_t alert, int status,
 		len = (size_t)snprintf(resp, sizeof(resp),
 		    "HTTP/1.1 %d %s\r\nContent-Length: 0\r\n"
 		    "Connection: close\r\n\r\n", status,
-		    status == 421 ? "Misdirected Request" : "Bad Request");
+		    status == 421 ? "Misdirected Request" : status == 503 ?
+		    "Service Unavailable" : "Bad Request");
 		n = send(c->cfd, resp, len, MSG_NOSIGNAL);
 	}
 	(void)n;
@@ -312,6 +314,15 @@ conn_ff_error(struct worker *w, struct conn *c)
 }
 
 static void	conn_connect(struct worker *, struct conn *);
+
+/* Every backend of the service was tried: tell the client, then close. */
+static void
+conn_unreachable(struct worker *w, struct conn *c, const char *reason)
+{
+	WSTAT_INC(w, backend_unreachable);
+	/* internal_error (80), RFC 8446 §6.2; or 503 */
+	conn_refuse(w, c, 80, 503, reason);
+}
 
 /* The first flight is complete: pick the service, then connect. */
 static void
@@ -442,8 +453,7 @@ conn_connect(struct worker *w, struct conn *c)
 			/* out of fds or memory: no other backend helps */
 			log_debug("conn %llu: socket: %s",
 			    (unsigned long long)c->id, strerror(errno));
-			WSTAT_INC(w, backend_unreachable);
-			conn_close(w, c, "cannot create a socket");
+			conn_unreachable(w, c, "cannot create a socket");
 			return;
 		}
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -455,8 +465,7 @@ conn_connect(struct worker *w, struct conn *c)
 		close(fd);
 		WSTAT_INC(w, backend_failed);
 		if (c->tries >= c->svc->nbackends) {
-			WSTAT_INC(w, backend_unreachable);
-			conn_close(w, c, "backend connect failed");
+			conn_unreachable(w, c, "backend connect failed");
 			return;
 		}
 		c->backend = (c->backend + 1) % c->svc->nbackends;
@@ -499,8 +508,7 @@ conn_connected(struct worker *w, struct conn *c)
 	close(c->bfd);
 	c->bfd = -1;
 	if (c->tries >= c->svc->nbackends) {
-		WSTAT_INC(w, backend_unreachable);
-		conn_close(w, c, "backend connect failed");
+		conn_unreachable(w, c, "backend connect failed");
 		return -1;
 	}
 	c->backend = (c->backend + 1) % c->svc->nbackends;
@@ -742,7 +750,8 @@ conn_expire(struct worker *w, struct conn_list *l, uint64_t timeout_ms,
 				conn_connect(w, c);
 				continue;
 			}
-			WSTAT_INC(w, backend_unreachable);
+			conn_unreachable(w, c, reason);
+			continue;
 		} else
 			WSTAT_INC(w, timeout_idle);
 		conn_close(w, c, reason);

@@ -181,6 +181,8 @@ proxy_fd_budget(const struct gw_conf *gc)
 	avail = rl.rlim_cur > reserve ? (rl.rlim_cur - reserve) / 2 : 1;
 	if (avail >= gc->max_connections)
 		return gc->max_connections;
+	if (avail == proxy_max)
+		return (unsigned)avail;		/* said so already */
 	log_warnx("max_connections %u needs %lu file descriptors but the "
 	    "open-file limit is %lu: at most %lu connections (raise "
 	    "LimitNOFILE)", gc->max_connections,

@@ -13,7 +13,9 @@ services = (
   { name = "pair"; mode = "proxy"; listen = [ "[$GW6]:443" ];
     hosts = [ "www.example.org" ]; backends = [ "10.1.0.5:4443", "10.1.0.6:443" ]; },
   { name = "blackhole"; mode = "proxy"; listen = [ "[$GW6]:443" ];
-    hosts = [ "slow.example.org" ]; backends = [ "10.1.0.77:443" ]; }
+    hosts = [ "slow.example.org" ]; backends = [ "10.1.0.77:443" ]; },
+  { name = "down-http"; mode = "proxy"; protocol = "http"; listen = [ "[$GW6]:80" ];
+    default = true; backends = [ "10.1.0.5:8080" ]; }
 );
 EOF
 gw_up "$T/gw.conf" || exit 1
@@ -27,7 +29,12 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 [ "$ms" -lt 1500 ] && ok "and is closed promptly (${ms} ms)" ||
     fail "closing took ${ms} ms"
 check_eq "counted: no backend reachable" "$(stat_get counters.backend_unreachable)" 1
-check_eq "counted: one failed attempt" "$(stat_get counters.backend_failed)" 1
+out=$(in_c openssl s_client -connect "[$GW6]:443" -servername down.example.org </dev/null 2>&1)
+case "$out" in *"internal error"*) ok "a TLS client is told with an internal_error alert" ;;
+*) fail "expected an internal_error alert: $(echo "$out" | grep -i alert | head -1)" ;; esac
+code=$(in_c curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://[$GW6]/")
+check_eq "an HTTP client gets 503" "$code" 503
+check_eq "counted: one failed attempt each" "$(stat_get counters.backend_failed)" 3
 
 # Two backends, the first down: every client still gets through
 good=0

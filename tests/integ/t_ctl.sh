@@ -69,3 +69,31 @@ pid=$(ctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin
 kill "$pid"
 for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$pid" 2>/dev/null && fail "the daemon ignored SIGTERM" || ok "SIGTERM stops it"
+
+# A daemon that cannot start says so on the terminal and exits 1.
+sed "s/\[$GW6\]:80/[2001:db8:dead::1]:80/" "$T/gw.conf" >"$T/unbindable.conf"
+out=$(env -u NOTIFY_SOCKET ip netns exec "$NS_G" "$V6GATED" -c "$T/unbindable.conf" 2>&1)
+check_eq "a daemon whose listener cannot be bound exits 1" "$?" 1
+case "$out" in *"[2001:db8:dead::1]:80"*"not configured on this host"*)
+	ok "and names the listener and why" ;;
+*) fail "failed start said: $out" ;; esac
+
+# Started with a relative path, it still reloads after moving to "/".
+cp "$T/gw.conf" "$T/rel.conf"
+(cd "$T" && env -u NOTIFY_SOCKET ip netns exec "$NS_G" "$V6GATED" -c rel.conf)
+out=$(ctl reload 2>&1)
+check_eq "a daemon started with a relative -c path reloads" "$?" 0
+# v6gatectl -c finds the daemon through a file that has errors elsewhere
+echo 'gateway: { name = 1; control_socket = "'"$CTL_SOCK"'"; };' >"$T/broken.conf"
+out=$("$V6GATECTL" -c "$T/broken.conf" status 2>&1)
+check_eq "v6gatectl -c reaches the daemon through a file with errors" "$?" 0
+pid=$(ctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["gateway"]["pid"])')
+kill "$pid"
+for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+
+# The control socket path never removes what is not a socket.
+echo precious >"$T/file.sock"
+sed "s|$CTL_SOCK|$T/file.sock|" "$T/gw.conf" >"$T/filesock.conf"
+out=$(in_g "$V6GATED" -f -c "$T/filesock.conf" 2>&1)
+check_eq "a control_socket path holding a file: refused" "$?" 1
+check_eq "and the file is untouched" "$(cat "$T/file.sock")" precious
