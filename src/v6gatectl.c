@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libconfig.h>
-
 #include "api/control.h"
 #include "conf/conf.h"
 #include "config.h"
@@ -70,25 +68,16 @@ usage(FILE *out)
 static const char *
 control_socket(void)
 {
-	static char	 path[256];
-	config_t	 cfg;
-	const char	*s;
+	static char	path[256];
+	char		err[512];
 
 	if (socket_path != NULL)
 		return socket_path;
 	if (conf_path == NULL)
 		return V6G_CONTROL_SOCKET;
-	config_init(&cfg);
-	if (config_read_file(&cfg, conf_path) == CONFIG_FALSE) {
-		fprintf(stderr, "v6gatectl: %s:%d: %s; using %s\n", conf_path,
-		    config_error_line(&cfg), config_error_text(&cfg),
-		    V6G_CONTROL_SOCKET);
-		snprintf(path, sizeof(path), "%s", V6G_CONTROL_SOCKET);
-	} else if (config_lookup_string(&cfg, "gateway.control_socket", &s))
-		snprintf(path, sizeof(path), "%s", s);
-	else
-		snprintf(path, sizeof(path), "%s", V6G_CONTROL_SOCKET);
-	config_destroy(&cfg);
+	if (conf_control_socket(conf_path, path, sizeof(path), err,
+	    sizeof(err)) == -1)
+		fprintf(stderr, "v6gatectl: %s; using %s\n", err, path);
 	return path;
 }
 

@@ -42,12 +42,13 @@ static void __attribute__((noreturn))
 usage(FILE *out, int status)
 {
 	fprintf(out,
-	    "usage: v6gated [-ftvV] [-c file]\n"
+	    "usage: v6gated [-fhtvV] [-c file]\n"
 	    "  -c file  configuration file (default %s)\n"
 	    "  -t       check the configuration and exit\n"
 	    "  -f       stay in the foreground, log to stderr\n"
 	    "  -v       verbose: log every connection\n"
-	    "  -V       print the version and exit\n", V6G_CONF_FILE);
+	    "  -V       print the version and exit\n"
+	    "  -h       this help\n", V6G_CONF_FILE);
 	exit(status);
 }
 
@@ -112,7 +113,7 @@ reload(FILE *out)
 	log_info("reloading %s", conffile);
 	gc = conf_load(conffile, &rep);
 	for (i = 0; i < rep.nwarnings; i++) {
-		log_warnx("%s", rep.warnings[i]);
+		log_warnx("warning: %s", rep.warnings[i]);
 		if (out)
 			fprintf(out, "warning: %s\n", rep.warnings[i]);
 	}
@@ -240,7 +241,7 @@ daemon_ready(int fd, int verbose)
 
 	if (fd == -1)
 		return;
-	log_init("v6gated", 0, verbose);
+	log_init("v6gated", LOG_TO_SYSLOG, verbose);
 	if ((null = open("/dev/null", O_RDWR)) != -1) {
 		dup2(null, STDIN_FILENO);
 		dup2(null, STDOUT_FILENO);
@@ -304,9 +305,18 @@ main(int argc, char *argv[])
 		usage(stderr, 2);
 	if (test)
 		return check_only();
-	/* A daemon runs in "/": reloads must still find the file. */
-	if ((abs = realpath(conffile, NULL)) != NULL)
-		conffile = abs;
+	/*
+	 * A daemon runs in "/": reloads must still find the file.  Made
+	 * absolute, not resolved: a symlink stays a symlink, and @include
+	 * stays relative to where the operator put it.
+	 */
+	if (conffile[0] != '/' && (abs = getcwd(NULL, 0)) != NULL) {
+		char	*full;
+
+		if (asprintf(&full, "%s/%s", abs, conffile) != -1)
+			conffile = full;
+		free(abs);
+	}
 
 	gc = conf_load(conffile, &rep);
 	if (gc == NULL) {
@@ -323,9 +333,10 @@ main(int argc, char *argv[])
 	systemd = getenv("NOTIFY_SOCKET") != NULL;
 	if (!fg && !systemd)
 		ready_fd = daemon_begin();
-	log_init("v6gated", fg || !systemd, verbose);
+	log_init("v6gated", fg ? LOG_TO_STDERR : systemd ? LOG_TO_SYSLOG :
+	    LOG_TO_STDERR | LOG_TO_SYSLOG, verbose);
 	for (j = 0; j < rep.nwarnings; j++)
-		log_warnx("%s", rep.warnings[j]);
+		log_warnx("warning: %s", rep.warnings[j]);
 	conf_report_free(&rep);
 
 	raise_nofile();

@@ -2,7 +2,7 @@
 /*
  * Logging for v6gated and v6gatectl.  In the foreground every line goes to
  * stderr prefixed with the program name; in the background to syslog
- * (LOG_DAEMON).  A line is formatted in full before it is written, so lines
+ * (LOG_DAEMON); while a daemon started by hand is starting, to both.  A line is formatted in full before it is written, so lines
  * from worker threads never interleave.
  */
 
@@ -17,16 +17,16 @@
 #include "log.h"
 
 static const char	*log_ident = "v6gate";
-static int		 log_foreground = 1;
+static int		 log_to = LOG_TO_STDERR;
 static int		 log_verbose;
 
 void
-log_init(const char *ident, int foreground, int verbose)
+log_init(const char *ident, int to, int verbose)
 {
 	log_ident = ident;
-	log_foreground = foreground;
+	log_to = to;
 	log_verbose = verbose;
-	if (!foreground)
+	if (to & LOG_TO_SYSLOG)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
@@ -55,7 +55,7 @@ log_vwrite(int pri, const char *fmt, va_list ap, int with_errno)
 		n = sizeof(line) - 1;
 	if (with_errno)
 		snprintf(line + n, sizeof(line) - n, ": %s", strerror(saved));
-	if (log_foreground) {
+	if (log_to & LOG_TO_STDERR) {
 		char	out[2200];
 		int	m;
 
@@ -63,7 +63,8 @@ log_vwrite(int pri, const char *fmt, va_list ap, int with_errno)
 		if (m > (int)sizeof(out) - 1)
 			m = sizeof(out) - 1;
 		(void)!write(STDERR_FILENO, out, m);
-	} else
+	}
+	if (log_to & LOG_TO_SYSLOG)
 		syslog(pri, "%s", line);
 	errno = saved;
 }

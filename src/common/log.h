@@ -3,7 +3,8 @@
 #define V6G_LOG_H
 
 /*
- * Logging: to stderr in the foreground (-f), to syslog otherwise.
+ * Logging: to stderr in the foreground (-f), to syslog otherwise, to both
+ * while a daemon started by hand is starting.
  * log_warn() appends strerror(errno); log_warnx() does not.  Levels follow
  * syslog: err = the operator must act, warning = degraded, info = lifecycle,
  * debug (-v) = per-connection detail.  Thread-safe: one write per line.
@@ -11,7 +12,11 @@
 
 #include <stdarg.h>
 
-void	log_init(const char *ident, int foreground, int verbose);
+/* Where lines go: stderr, syslog, or both (a daemon starting by hand). */
+#define LOG_TO_STDERR	0x01
+#define LOG_TO_SYSLOG	0x02
+
+void	log_init(const char *ident, int to, int verbose);
 void	log_setverbose(int verbose);
 int	log_getverbose(void);
 void	log_err(const char *, ...) __attribute__((format(printf, 1, 2)));

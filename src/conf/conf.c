@@ -540,6 +540,11 @@ conf_host_ok(const char *s, enum conf_proto proto, char *out, size_t outlen,
 			return 0;
 		}
 	}
+	if (proto == CONF_TLS && name[0] == '[') {
+		snprintf(err, errlen, "\"%s\": IP address, not a host name (TLS "
+		    "clients send no SNI for an address: use \"default\")", s);
+		return -1;
+	}
 	if (strchr(name, ':') != NULL && addr_parse_ip(name, &a) == -1) {
 		snprintf(err, errlen, "\"%s\": a host name without a port "
 		    "(the port is the listener's)", s);
@@ -551,7 +556,9 @@ conf_host_ok(const char *s, enum conf_proto proto, char *out, size_t outlen,
 		return -1;
 	}
 	if ((rc = hostname_check(name, len)) != HOSTNAME_OK) {
-		snprintf(err, errlen, "\"%s\": %s", s, hostname_strerror(rc));
+		snprintf(err, errlen, "\"%s\": %s%s", s, hostname_strerror(rc),
+		    rc == HOSTNAME_IP_LITERAL ? " (TLS clients send no SNI for "
+		    "an address: use \"default\")" : "");
 		return -1;
 	}
 	return 0;
@@ -977,6 +984,20 @@ done:
 	return gc;
 }
 
+/* libconfig set up for file: @include is relative to file's directory. */
+static void
+conf_cfg_init(config_t *cfg, const char *file)
+{
+	char	*dir = strdup(file), *slash;
+
+	config_init(cfg);
+	if (dir != NULL && (slash = strrchr(dir, '/')) != NULL) {
+		slash[slash == dir] = '\0';
+		config_set_include_dir(cfg, dir);
+	}
+	free(dir);
+}
+
 static void
 conf_syntax_error(config_t *cfg, const char *file, struct conf_report *rep)
 {
@@ -1008,17 +1029,7 @@ conf_load(const char *file, struct conf_report *rep)
 		conf_msg_add(&rep->errors, &rep->nerrors, msg);
 		return NULL;
 	}
-	config_init(&cfg);
-	/* @include paths are relative to the including file, not to "/" */
-	{
-		char	*dir = strdup(file), *slash;
-
-		if (dir != NULL && (slash = strrchr(dir, '/')) != NULL) {
-			slash[slash == dir] = '\0';
-			config_set_include_dir(&cfg, dir);
-		}
-		free(dir);
-	}
+	conf_cfg_init(&cfg, file);
 	if (config_read(&cfg, f) == CONFIG_FALSE) {
 		conf_syntax_error(&cfg, file, rep);
 		goto out;
@@ -1046,6 +1057,40 @@ conf_load_string(const char *name, const char *text, struct conf_report *rep)
 		gc = conf_build(&cfg, name, rep);
 	config_destroy(&cfg);
 	return gc;
+}
+
+int
+conf_control_socket(const char *file, char *buf, size_t len, char *err,
+    size_t errlen)
+{
+	config_t	 cfg;
+	const char	*s;
+	FILE		*f;
+	int		 rc = 0;
+
+	snprintf(buf, len, "%s", V6G_CONTROL_SOCKET);
+	if ((f = fopen(file, "r")) == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %s", file,
+		    strerror(errno));
+		return -1;
+	}
+	conf_cfg_init(&cfg, file);
+	if (config_read(&cfg, f) == CONFIG_FALSE) {
+		snprintf(err, errlen, "%s:%d: %s", file,
+		    config_error_line(&cfg), config_error_text(&cfg));
+		rc = -1;
+	} else if (config_lookup(&cfg, "gateway.control_socket") != NULL) {
+		if (config_lookup_string(&cfg, "gateway.control_socket", &s))
+			snprintf(buf, len, "%s", s);
+		else {
+			snprintf(err, errlen, "%s: gateway.control_socket is "
+			    "not a string", file);
+			rc = -1;
+		}
+	}
+	fclose(f);
+	config_destroy(&cfg);
+	return rc;
 }
 
 void

@@ -101,6 +101,14 @@ struct gw_conf	*conf_load(const char *, struct conf_report *);
 struct gw_conf	*conf_load_string(const char *, const char *,
 		    struct conf_report *);
 
+/*
+ * Only gateway.control_socket of a file (the default when not set), for
+ * v6gatectl: a file with errors elsewhere still leads to its daemon.
+ * Returns 0, or -1 with err set and buf holding the default.
+ */
+int		 conf_control_socket(const char *, char *, size_t, char *,
+		    size_t);
+
 void		 conf_free(struct gw_conf *);
 void		 conf_report_free(struct conf_report *);
 
