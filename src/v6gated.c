@@ -181,7 +181,9 @@ control_dispatch(int argc, char **argv, FILE *out)
 {
 	if (strcmp(argv[0], "status") == 0) {
 		json_object	*st = status_json(&daemon_info);
-		int		 json = argc > 1 && strcmp(argv[1], "json") == 0;
+		int		 json;
+
+		json = argc > 1 && strcmp(argv[1], "json") == 0;
 
 		if (json)
 			fprintf(out, "%s\n", json_object_to_json_string_ext(st,

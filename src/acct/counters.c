@@ -31,8 +31,10 @@ acct_service_get(const char *name)
 			return as;
 	if ((as = calloc(1, sizeof(*as))) == NULL ||
 	    (as->slots = aligned_alloc(64, sizeof(struct acct_slot) *
-	    (size_t)acct_nworkers)) == NULL)
-		fatal("%s", __func__);
+	    (size_t)acct_nworkers)) == NULL) {
+		free(as);
+		return NULL;
+	}
 	memset(as->slots, 0, sizeof(struct acct_slot) * (size_t)acct_nworkers);
 	strncpy(as->name, name, sizeof(as->name) - 1);
 	as->next = acct_list;
@@ -51,8 +53,10 @@ acct_service_sum(const struct acct_service *as,
 		for (f = 0; f < ACCT_NFAMILY; f++) {
 			const struct acct_cell *c = &as->slots[w].fam[f];
 
-			sum[f].connections += acct_read(&c->connections);
+			/* closed first: a connection closing between the
+			   two reads must not make "open" negative */
 			sum[f].closed += acct_read(&c->closed);
+			sum[f].connections += acct_read(&c->connections);
 			sum[f].bytes_in += acct_read(&c->bytes_in);
 			sum[f].bytes_out += acct_read(&c->bytes_out);
 		}

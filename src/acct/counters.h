@@ -42,7 +42,8 @@ struct acct_service {
 /* Sizes the slots; call once before any acct_service_get(). */
 void		 acct_init(int nworkers);
 
-/* The counters of a service name, created on first use.  Main thread. */
+/* The counters of a service name, created on first use (NULL: out of
+   memory).  Main thread. */
 struct acct_service *acct_service_get(const char *);
 
 /* Sum over workers. */

@@ -1,19 +1,21 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Both ends of the control socket (see control.h).  The daemon serves a
- * request synchronously on its main thread with short socket timeouts: the
- * socket is root-only and a request costs microseconds, so a slow client can
- * delay the main thread by at most the timeout, never the data plane.
+ * request synchronously on its main thread: the socket is root-only and a
+ * request costs microseconds; a slow client has 2 s to send its request
+ * line, so it can delay the main thread (never the data plane) by little.
  */
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "control.h"
@@ -161,6 +163,7 @@ void
 control_serve(int lfd, control_handler *handler)
 {
 	char	 line[CONTROL_LINE_MAX], *argv[CONTROL_ARGS_MAX], *body = NULL;
+	struct timespec t0, now;
 	char	*p, *save = NULL;
 	size_t	 len = 0, bodylen = 0;
 	ssize_t	 n;
@@ -188,8 +191,19 @@ control_serve(int lfd, control_handler *handler)
 		return;
 	}
 	control_timeouts(fd);
+	/* one deadline for the whole request, not one per byte */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (len < sizeof(line) - 1) {
-		if ((n = recv(fd, line + len, sizeof(line) - 1 - len, 0)) <= 0)
+		struct pollfd	pfd = { fd, POLLIN, 0 };
+		long		left;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = CONTROL_TIMEOUT_S * 1000L - ((now.tv_sec - t0.tv_sec) *
+		    1000L + (now.tv_nsec - t0.tv_nsec) / 1000000L);
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+			break;
+		if ((n = recv(fd, line + len, sizeof(line) - 1 - len,
+		    MSG_DONTWAIT)) <= 0)
 			break;
 		len += (size_t)n;
 		if (memchr(line, '\n', len) != NULL)

@@ -2,8 +2,9 @@
 /*
  * Logging for v6gated and v6gatectl.  In the foreground every line goes to
  * stderr prefixed with the program name; in the background to syslog
- * (LOG_DAEMON); while a daemon started by hand is starting, to both.  A line is formatted in full before it is written, so lines
- * from worker threads never interleave.
+ * (LOG_DAEMON); while a daemon started by hand is starting, to both.  A
+ * line is formatted in full before it is written, so lines from worker
+ * threads never interleave.
  */
 
 #include <errno.h>

@@ -541,8 +541,9 @@ conf_host_ok(const char *s, enum conf_proto proto, char *out, size_t outlen,
 		}
 	}
 	if (proto == CONF_TLS && name[0] == '[') {
-		snprintf(err, errlen, "\"%s\": IP address, not a host name (TLS "
-		    "clients send no SNI for an address: use \"default\")", s);
+		snprintf(err, errlen, "\"%s\": IP address, not a host name "
+		    "(TLS clients send no SNI for an address: use "
+		    "\"default\")", s);
 		return -1;
 	}
 	if (strchr(name, ':') != NULL && addr_parse_ip(name, &a) == -1) {
@@ -848,7 +849,8 @@ conf_routes(struct conf_ctx *ctx, config_setting_t *services)
 				    &prev) == 0)
 					continue;
 				if (prev == NULL) {
-					conf_err(ctx, s, hpath, "out of memory");
+					conf_err(ctx, s, hpath,
+					    "out of memory");
 					continue;
 				}
 				conf_err(ctx, config_setting_get_member(s,

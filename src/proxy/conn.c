@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The per-connection state machine of the proxy (see conn.h).  Sockets are
- * registered once, edge-triggered, for both directions; readiness is kept in
- * c_rd/c_wr/b_rd/b_wr and cleared only on EAGAIN, so no epoll_ctl() is made
- * while a connection lives.  Bytes after the first flight never enter user
- * space: splice() moves them socket -> pipe -> socket.
+ * The per-connection state machine of the proxy (see conn.h).  Each socket
+ * is registered once, edge-triggered, for both directions, so epoll_ctl() is
+ * called only when a socket is added or dropped.  Readiness is kept in
+ * c_rd/c_wr/b_rd/b_wr and cleared on EAGAIN, or on a short write (the send
+ * buffer is full: an EPOLLOUT edge will follow).  Bytes after the first
+ * flight never enter user space: splice() moves them socket -> pipe ->
+ * socket.
  *
  * This file never parses: sni.c and http.c do, over the bytes it read.
  */
@@ -34,6 +36,20 @@
 
 static void	conn_run(struct worker *, struct conn *);
 
+/*
+ * Resource failures (memory, epoll) come in storms: log them at most every
+ * 10 s per worker; the counters and the debug log still see each one.
+ */
+static int
+conn_warn_due(struct worker *w)
+{
+	if (w->warn_ms != 0 && w->now_ms - w->warn_ms < 10000)
+		return 0;
+	w->warn_ms = w->now_ms;
+	return 1;
+}
+
+/* The timer list of c's state (a closed connection is in none). */
 static struct conn_list *
 conn_timer_list(struct worker *w, const struct conn *c)
 {
@@ -42,8 +58,10 @@ conn_timer_list(struct worker *w, const struct conn *c)
 		return &w->ff_list;
 	case CS_CONNECTING:
 		return &w->connect_list;
+	case CS_RELAY:
+		return &w->relay_list;
 	}
-	return &w->relay_list;
+	abort();
 }
 
 /* Move c to the tail of the timer list of its state, keyed now. */
@@ -88,6 +106,33 @@ conn_log_close(struct conn *c, const char *reason)
 	    (unsigned long long)c->bytes_in, (unsigned long long)c->bytes_out);
 }
 
+/* Queue c to run again after this round of events. */
+static void
+conn_again(struct worker *w, struct conn *c)
+{
+	if (c->queued)
+		return;
+	c->queued = 1;
+	c->next_again = w->again;
+	w->again = c;
+}
+
+/*
+ * A descriptor came free (a pipe given back, a connection closed): let a
+ * connection that found no pipe try again.
+ */
+static void
+conn_pipe_wake(struct worker *w)
+{
+	struct conn	*c;
+
+	if ((c = w->pipe_waiters) == NULL)
+		return;
+	w->pipe_waiters = c->next_wait;
+	c->pipe_wait = 0;
+	conn_again(w, c);
+}
+
 static void
 conn_half_release(struct worker *w, struct conn_half *h)
 {
@@ -97,6 +142,7 @@ conn_half_release(struct worker *w, struct conn_half *h)
 	h->pipe = NULL;
 	h->inpipe = 0;
 	WSTAT_DEC(w, pipes);
+	conn_pipe_wake(w);
 }
 
 /*
@@ -125,6 +171,16 @@ conn_close(struct worker *w, struct conn *c, const char *reason)
 				break;
 			}
 	}
+	if (c->pipe_wait) {
+		struct conn **pp;
+
+		for (pp = &w->pipe_waiters; *pp != NULL;
+		    pp = &(*pp)->next_wait)
+			if (*pp == c) {
+				*pp = c->next_wait;
+				break;
+			}
+	}
 	if (c->counted) {
 		cell = &c->svc->acct->slots[w->id].fam[c->family];
 		acct_add(&cell->closed, 1);
@@ -134,12 +190,13 @@ conn_close(struct worker *w, struct conn *c, const char *reason)
 	close(c->cfd);
 	if (c->bfd != -1)
 		close(c->bfd);
+	conn_pipe_wake(w);
 	if (c->ff != NULL) {
 		free(c->ff->buf);
 		free(c->ff);
 	}
 	free(c->name);
-	if (--c->snap->wconns[w->id].n == 0 && c->snap != w->snap)
+	if (--c->snap->w[w->id].conns == 0 && c->snap != w->snap)
 		proxy_snap_release(c->snap);
 	WSTAT_DEC(w, open);
 	proxy_conn_put();
@@ -165,18 +222,20 @@ conn_reap(struct worker *w)
 
 /*
  * Refuse in the client's protocol, then close: a TLS alert (RFC 8446 §6),
- * sent in the clear as no handshake has taken place, or an HTTP status.  Best effort: one non-blocking write.  The rest of the
- * client's bytes are read first so that close() does not turn into a reset
- * that destroys the answer before the client reads it.
+ * sent in the clear as no handshake has taken place, or an HTTP status.
+ * Best effort: one non-blocking write.  Some of the client's pending bytes
+ * are read first so that close() does not turn into a reset that destroys
+ * the answer before the client reads it.
  */
 static void
 conn_refuse(struct worker *w, struct conn *c, uint8_t alert, int status,
     const char *reason)
 {
-	char	 resp[160];
+	char	 resp[4096];
 	uint8_t	 rec[7];
 	size_t	 len;
 	ssize_t	 n;
+	int	 i;
 
 	if (c->lst->protocol == CONF_TLS) {
 		uint16_t v = c->ff->p.sni.record_version;
@@ -203,8 +262,10 @@ conn_refuse(struct worker *w, struct conn *c, uint8_t alert, int status,
 	}
 	(void)n;
 	shutdown(c->cfd, SHUT_WR);
-	while (recv(c->cfd, resp, sizeof(resp), MSG_DONTWAIT) > 0)
-		;
+	/* bounded: a client sending without end must not hold the worker */
+	for (i = 0; i < 4; i++)
+		if (recv(c->cfd, resp, sizeof(resp), MSG_DONTWAIT) <= 0)
+			break;
 	conn_close(w, c, reason);
 }
 
@@ -219,7 +280,8 @@ conn_accept(struct worker *w, struct worker_listener *wl, int fd,
 
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (c->ff = calloc(1, sizeof(*c->ff))) == NULL) {
-		log_warn("%s: calloc", __func__);
+		if (conn_warn_due(w))
+			log_warn("%s: calloc", __func__);
 		free(c);
 		close(fd);
 		proxy_conn_put();
@@ -234,7 +296,7 @@ conn_accept(struct worker *w, struct worker_listener *wl, int fd,
 	c->id = w->next_id++ * (uint64_t)proxy_nworkers + (uint64_t)w->id;
 	c->start_ms = w->now_ms;
 	c->snap = w->snap;
-	c->snap->wconns[w->id].n++;
+	c->snap->w[w->id].conns++;
 	c->lst = wl->cl;
 	c->peer = *peer;
 	c->client_key = addr_client_key(peer);
@@ -257,7 +319,8 @@ conn_accept(struct worker *w, struct worker_listener *wl, int fd,
 	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 	ev.data.ptr = &c->ctag;
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
-		log_warn("%s: epoll_ctl", __func__);
+		if (conn_warn_due(w))
+			log_warn("%s: epoll_ctl", __func__);
 		conn_close(w, c, "epoll_ctl failed");
 		return;
 	}
@@ -364,7 +427,9 @@ conn_route(struct worker *w, struct conn *c)
 	cell = &c->svc->acct->slots[w->id].fam[c->family];
 	acct_add(&cell->connections, 1);
 	c->counted = 1;
-	c->backend = w->rr[c->svc->index]++ % c->svc->nbackends;
+	/* the snapshot c was accepted under, which c->svc belongs to */
+	c->backend = c->snap->w[w->id].rr[c->svc->index]++ %
+	    c->svc->nbackends;
 	conn_set_state(w, c, CS_CONNECTING);
 	conn_connect(w, c);
 }
@@ -417,14 +482,17 @@ conn_ff_read(struct worker *w, struct conn *c)
 			conn_close(w, c, "client closed during first flight");
 			return;
 		}
-		if (c->lst->protocol == CONF_TLS)
-			rc = sni_feed(&ff->p.sni, ff->buf + ff->len,
-			    (size_t)n) == SNI_DONE ? 1 :
-			    ff->p.sni.err != SNI_E_NONE ? -1 : 0;
-		else
-			rc = http_feed(&ff->p.http, ff->buf + ff->len,
-			    (size_t)n) == HTTP_DONE ? 1 :
-			    ff->p.http.err != HTTP_E_NONE ? -1 : 0;
+		if (c->lst->protocol == CONF_TLS) {
+			enum sni_rc r = sni_feed(&ff->p.sni,
+			    ff->buf + ff->len, (size_t)n);
+
+			rc = r == SNI_DONE ? 1 : r == SNI_ERROR ? -1 : 0;
+		} else {
+			enum http_rc r = http_feed(&ff->p.http,
+			    ff->buf + ff->len, (size_t)n);
+
+			rc = r == HTTP_DONE ? 1 : r == HTTP_ERROR ? -1 : 0;
+		}
 		ff->len += (uint32_t)n;
 		if (rc == -1) {
 			conn_ff_error(w, c);
@@ -437,45 +505,57 @@ conn_ff_read(struct worker *w, struct conn *c)
 	}
 }
 
+/*
+ * The backend being tried failed (refused, unreachable, timed out): close
+ * its socket and move on to the next backend, until each was tried once.
+ */
+static void
+conn_next_backend(struct worker *w, struct conn *c, const char *reason)
+{
+	WSTAT_INC(w, backend_failed);
+	if (c->bfd != -1) {
+		close(c->bfd);
+		c->bfd = -1;
+	}
+	if (c->tries >= c->svc->nbackends) {
+		conn_unreachable(w, c, reason);
+		return;
+	}
+	c->backend = (c->backend + 1) % c->svc->nbackends;
+	conn_connect(w, c);
+}
+
 static void
 conn_connect(struct worker *w, struct conn *c)
 {
-	const struct conf_backend	*b;
+	const struct conf_backend	*b = &c->svc->backends[c->backend];
 	struct epoll_event		 ev;
-	int				 fd, one = 1;
+	int				 one = 1;
 
-	for (;;) {
-		b = &c->svc->backends[c->backend];
-		c->tries++;
-		fd = socket(b->addr.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, 0);
-		if (fd == -1) {
-			/* out of fds or memory: no other backend helps */
-			log_debug("conn %llu: socket: %s",
-			    (unsigned long long)c->id, strerror(errno));
-			conn_unreachable(w, c, "cannot create a socket");
-			return;
-		}
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		if (connect(fd, &b->addr.sa, addr_len(&b->addr)) == 0 ||
-		    errno == EINPROGRESS)
-			break;
+	c->tries++;
+	c->bfd = socket(b->addr.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (c->bfd == -1) {
+		/* out of fds or memory: no other backend helps */
+		log_debug("conn %llu: socket: %s", (unsigned long long)c->id,
+		    strerror(errno));
+		conn_unreachable(w, c, "cannot create a socket");
+		return;
+	}
+	setsockopt(c->bfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(c->bfd, &b->addr.sa, addr_len(&b->addr)) == -1 &&
+	    errno != EINPROGRESS) {
 		log_debug("conn %llu: connect %s: %s",
 		    (unsigned long long)c->id, b->text, strerror(errno));
-		close(fd);
-		WSTAT_INC(w, backend_failed);
-		if (c->tries >= c->svc->nbackends) {
-			conn_unreachable(w, c, "backend connect failed");
-			return;
-		}
-		c->backend = (c->backend + 1) % c->svc->nbackends;
+		conn_next_backend(w, c, "backend connect failed");
+		return;
 	}
-	c->bfd = fd;
 	c->b_rd = c->b_wr = c->b_err = 0;
 	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 	ev.data.ptr = &c->btag;
-	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
-		log_warn("%s: epoll_ctl", __func__);
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, c->bfd, &ev) == -1) {
+		if (conn_warn_due(w))
+			log_warn("%s: epoll_ctl", __func__);
 		conn_close(w, c, "epoll_ctl failed");
 		return;
 	}
@@ -504,15 +584,7 @@ conn_connected(struct worker *w, struct conn *c)
 	}
 	log_debug("conn %llu: connect %s: %s", (unsigned long long)c->id,
 	    c->svc->backends[c->backend].text, strerror(err));
-	WSTAT_INC(w, backend_failed);
-	close(c->bfd);
-	c->bfd = -1;
-	if (c->tries >= c->svc->nbackends) {
-		conn_unreachable(w, c, "backend connect failed");
-		return -1;
-	}
-	c->backend = (c->backend + 1) % c->svc->nbackends;
-	conn_connect(w, c);
+	conn_next_backend(w, c, "backend connect failed");
 	return -1;
 }
 
@@ -615,9 +687,18 @@ conn_splice(struct worker *w, struct conn *c, struct conn_half *h, int src,
 		if (!*src_rd)
 			break;
 		if ((h->pipe = pipe_get(&w->pipes)) == NULL) {
-			WSTAT_INC(w, no_pipe);
-			conn_close(w, c, "no pipe");
-			return -1;
+			/*
+			 * Out of descriptors: leave the bytes in the socket
+			 * (TCP holds them back) and retry once one comes
+			 * free, rather than drop an established connection.
+			 */
+			WSTAT_INC(w, pipe_waits);
+			if (!c->pipe_wait) {
+				c->pipe_wait = 1;
+				c->next_wait = w->pipe_waiters;
+				w->pipe_waiters = c;
+			}
+			break;
 		}
 		WSTAT_INC(w, pipes);
 		n = splice(src, NULL, h->pipe->wr, NULL, CONN_SPLICE_CHUNK,
@@ -652,15 +733,16 @@ fail:
 static void
 conn_relay(struct worker *w, struct conn *c)
 {
-	int	budget = CONN_BUDGET, up, down;
+	/* one budget per direction: a busy upload cannot starve a download */
+	int	ubudget = CONN_BUDGET / 2, dbudget = CONN_BUDGET / 2, up, down;
 
 	if (c->ff != NULL && conn_ff_flush(w, c) != 1)
 		return;
 	if ((up = conn_splice(w, c, &c->up, c->cfd, &c->c_rd, c->bfd,
-	    &c->b_wr, 1, &budget)) == -1)
+	    &c->b_wr, 1, &ubudget)) == -1)
 		return;
 	if ((down = conn_splice(w, c, &c->down, c->bfd, &c->b_rd, c->cfd,
-	    &c->c_wr, 0, &budget)) == -1)
+	    &c->c_wr, 0, &dbudget)) == -1)
 		return;
 	if (c->up.shut && c->down.shut) {
 		conn_close(w, c, "done");
@@ -669,11 +751,8 @@ conn_relay(struct worker *w, struct conn *c)
 	if (up + down > 0 && c->mark_ms / 1000 != w->now_ms / 1000)
 		conn_timer_set(w, c, &w->relay_list);
 	/* Out of budget with work left: come back after others ran. */
-	if (budget == 0 && !c->queued) {
-		c->queued = 1;
-		c->next_again = w->again;
-		w->again = c;
-	}
+	if (ubudget == 0 || dbudget == 0)
+		conn_again(w, c);
 }
 
 static void
@@ -738,19 +817,11 @@ conn_expire(struct worker *w, struct conn_list *l, uint64_t timeout_ms,
 			WSTAT_INC(w, timeout_first_flight);
 		else if (c->state == CS_CONNECTING) {
 			WSTAT_INC(w, timeout_connect);
-			WSTAT_INC(w, backend_failed);
-			/* try the next backend while attempts remain */
-			if (c->tries < c->svc->nbackends) {
-				epoll_ctl(w->epfd, EPOLL_CTL_DEL, c->bfd,
-				    NULL);
-				close(c->bfd);
-				c->bfd = -1;
-				c->backend = (c->backend + 1) %
-				    c->svc->nbackends;
-				conn_connect(w, c);
-				continue;
-			}
-			conn_unreachable(w, c, reason);
+			log_debug("conn %llu: connect %s: timeout",
+			    (unsigned long long)c->id,
+			    c->svc->backends[c->backend].text);
+			/* re-inserted at the tail, or closed */
+			conn_next_backend(w, c, reason);
 			continue;
 		} else
 			WSTAT_INC(w, timeout_idle);

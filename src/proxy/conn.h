@@ -20,7 +20,8 @@
 enum conn_state {
 	CS_FIRST_FLIGHT,	/* reading the ClientHello or request head */
 	CS_CONNECTING,		/* connect() to a backend in progress */
-	CS_RELAY,		/* first flight forwarded (or being), splicing */
+	CS_RELAY,		/* forwarding the first flight, then
+				   splicing */
 	CS_CLOSED,		/* sockets closed; freed by conn_reap() once
 				   the events already read for it are past */
 };
@@ -55,9 +56,10 @@ struct conn {
 	uint8_t			 family;	/* enum acct_family */
 	uint8_t			 c_rd, c_wr;	/* client readable/writable */
 	uint8_t			 b_rd, b_wr;	/* backend readable/writable */
-	uint8_t			 b_err;		/* EPOLLERR/HUP on the backend */
+	uint8_t			 b_err;		/* EPOLLERR/HUP on backend */
 	uint8_t			 queued;	/* on worker->again */
 	uint8_t			 counted;	/* counted in a service */
+	uint8_t			 pipe_wait;	/* on worker->pipe_waiters */
 	uint32_t		 tries;		/* backend connect attempts */
 	uint8_t			 pending;	/* holds a pending-per-client
 						   slot (first flight) */
@@ -77,7 +79,8 @@ struct conn {
 	uint64_t		 client_key;	/* for pending limits */
 	union addr_sa		 peer;
 	TAILQ_ENTRY(conn)	 timer;
-	struct conn		*next_again;
+	struct conn		*next_again;	/* worker->again, ->dead */
+	struct conn		*next_wait;	/* worker->pipe_waiters */
 };
 
 /* Take over an accepted socket. */

@@ -17,7 +17,6 @@ pipe_pool_init(struct pipe_pool *pp, unsigned max_free)
 {
 	pp->free = NULL;
 	pp->nfree = 0;
-	pp->in_use = 0;
 	pp->max_free = max_free;
 }
 
@@ -44,7 +43,6 @@ pipe_get(struct pipe_pool *pp)
 	if ((p = pp->free) != NULL) {
 		pp->free = p->next;
 		pp->nfree--;
-		pp->in_use++;
 		return p;
 	}
 	if ((p = malloc(sizeof(*p))) == NULL)
@@ -58,14 +56,12 @@ pipe_get(struct pipe_pool *pp)
 	}
 	p->rd = fds[0];
 	p->wr = fds[1];
-	pp->in_use++;
 	return p;
 }
 
 void
 pipe_put(struct pipe_pool *pp, struct pipe_ent *p, int dirty)
 {
-	pp->in_use--;
 	if (dirty || pp->nfree >= pp->max_free) {
 		close(p->rd);
 		close(p->wr);

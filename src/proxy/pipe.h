@@ -18,7 +18,6 @@ struct pipe_pool {
 	struct pipe_ent		*free;
 	unsigned		 nfree;
 	unsigned		 max_free;	/* more are closed on return */
-	unsigned		 in_use;
 };
 
 void		 pipe_pool_init(struct pipe_pool *, unsigned);

@@ -65,15 +65,61 @@ proxy_worker_acked(void)
 	pthread_mutex_unlock(&proxy_ack_lock);
 }
 
+static void
+proxy_snap_free(struct proxy_snap *snap)
+{
+	int	i;
+
+	if (snap->w != NULL)
+		for (i = 0; i < proxy_nworkers; i++) {
+			free(snap->w[i].wl);
+			free(snap->w[i].rr);
+		}
+	free(snap->w);
+	free(snap->lsocks);
+	free(snap);
+}
+
+/* A snapshot for gc with everything but its listening sockets. */
+static struct proxy_snap *
+proxy_snap_new(struct gw_conf *gc)
+{
+	struct proxy_snap	*snap;
+	size_t			 nl = gc->nlisteners, ns = gc->nservices, j;
+	int			 i;
+
+	if ((snap = calloc(1, sizeof(*snap))) == NULL)
+		return NULL;
+	snap->conf = gc;
+	if ((snap->lsocks = calloc(nl ? nl : 1, sizeof(*snap->lsocks))) ==
+	    NULL || (snap->w = aligned_alloc(64, sizeof(*snap->w) *
+	    (size_t)proxy_nworkers)) == NULL)
+		goto fail;
+	memset(snap->w, 0, sizeof(*snap->w) * (size_t)proxy_nworkers);
+	for (i = 0; i < proxy_nworkers; i++) {
+		if ((snap->w[i].wl = calloc(nl ? nl : 1,
+		    sizeof(*snap->w[i].wl))) == NULL ||
+		    (snap->w[i].rr = calloc(ns ? ns : 1,
+		    sizeof(*snap->w[i].rr))) == NULL)
+			goto fail;
+		/* workers start at different backends */
+		for (j = 0; j < ns; j++)
+			snap->w[i].rr[j] = (uint32_t)i;
+	}
+	return snap;
+fail:
+	snap->conf = NULL;
+	proxy_snap_free(snap);
+	return NULL;
+}
+
 void
 proxy_snap_release(struct proxy_snap *snap)
 {
 	if (__atomic_sub_fetch(&snap->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
 	conf_free(snap->conf);
-	free(snap->lsocks);
-	free(snap->wconns);
-	free(snap);
+	proxy_snap_free(snap);
 }
 
 int
@@ -200,18 +246,11 @@ proxy_apply(struct gw_conf *gc, char *err, size_t errlen)
 	size_t			  i, j, oldn = old ? old->conf->nlisteners : 0;
 	int			  w, rc = 0;
 
-	if ((snap = calloc(1, sizeof(*snap))) == NULL ||
-	    (ls = calloc(gc->nlisteners ? gc->nlisteners : 1,
-	    sizeof(*ls))) == NULL ||
-	    (snap->wconns = calloc((size_t)proxy_nworkers,
-	    sizeof(*snap->wconns))) == NULL) {
+	if ((snap = proxy_snap_new(gc)) == NULL) {
 		snprintf(err, errlen, "out of memory");
-		if (snap != NULL)
-			free(snap->lsocks);
-		free(snap);
 		return -1;
 	}
-	snap->lsocks = ls;
+	ls = snap->lsocks;
 	/* Keep the sockets of addresses that stay; open the new ones. */
 	for (i = 0; i < gc->nlisteners; i++) {
 		for (j = 0; j < oldn; j++)
@@ -225,17 +264,31 @@ proxy_apply(struct gw_conf *gc, char *err, size_t errlen)
 			for (j = 0; j < i; j++)
 				if (ls[j]->refs == 0)
 					proxy_lsock_close(ls[j]);
-			free(snap->wconns);
-			free(ls);
-			free(snap);
+			snap->conf = NULL;	/* the caller still owns gc */
+			proxy_snap_free(snap);
 			return -1;
 		}
+		for (w = 0; w < proxy_nworkers; w++) {
+			struct worker_listener *wl = &snap->w[w].wl[i];
+
+			wl->tag.kind = EVK_LISTENER;
+			wl->fd = ls[i]->fds[w];
+			wl->cl = &gc->listeners[i];
+		}
 	}
+	for (i = 0; i < gc->nservices; i++)
+		if ((gc->services[i].acct = acct_service_get(
+		    gc->services[i].name)) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			for (j = 0; j < gc->nlisteners; j++)
+				if (ls[j]->refs == 0)
+					proxy_lsock_close(ls[j]);
+			snap->conf = NULL;
+			proxy_snap_free(snap);
+			return -1;
+		}
 	for (i = 0; i < gc->nlisteners; i++)
 		ls[i]->refs++;
-	for (i = 0; i < gc->nservices; i++)
-		gc->services[i].acct = acct_service_get(gc->services[i].name);
-	snap->conf = gc;
 	snap->refs = 1 + proxy_nworkers;	/* main + each worker */
 	__atomic_store_n(&proxy_max, proxy_fd_budget(gc), __ATOMIC_RELAXED);
 

@@ -12,7 +12,7 @@
 #define PROXY_COUNTERS(X)						\
 	X(accepted,		"connections accepted")			\
 	X(refused_max,		"refused: max_connections reached")	\
-	X(refused_pending,	"refused: too many first flights from one client") \
+	X(refused_pending,	"refused: too many first flights, one client") \
 	X(accept_backoff,	"accept paused: out of file descriptors") \
 	X(tls_no_sni,		"TLS hellos without server_name")	\
 	X(tls_sslv2,		"SSLv2-compatible hellos")		\
@@ -36,7 +36,7 @@
 	X(backend_failed,	"backend connect failed (each attempt)") \
 	X(backend_unreachable,	"closed: no backend could be reached")	\
 	X(relay_error,		"closed: socket error while relaying")	\
-	X(no_pipe,		"closed: no pipe for splice (fd limit)")
+	X(pipe_waits,		"relay paused: no pipe (out of descriptors)")
 
 struct proxy_stats {
 #define PROXY_STATS_FIELD(name, text)	uint64_t name;

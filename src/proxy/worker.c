@@ -116,24 +116,13 @@ static void
 worker_switch(struct worker *w, struct proxy_snap *snap)
 {
 	struct proxy_snap	*old = w->snap;
-	struct worker_listener	*nwl;
+	struct worker_listener	*nwl = snap->w[w->id].wl;
 	struct epoll_event	 ev;
 	size_t			 i, j, n = snap->conf->nlisteners;
-	uint32_t		*rr;
 
-	nwl = calloc(n ? n : 1, sizeof(*nwl));
-	rr = calloc(snap->conf->nservices ? snap->conf->nservices : 1,
-	    sizeof(*rr));
-	if (nwl == NULL || rr == NULL)
-		fatal("%s: calloc", __func__);
-	for (i = 0; i < snap->conf->nservices; i++)
-		rr[i] = (uint32_t)w->id;
 	for (i = 0; i < n; i++) {
 		int	op = EPOLL_CTL_ADD;
 
-		nwl[i].tag.kind = EVK_LISTENER;
-		nwl[i].fd = snap->lsocks[i]->fds[w->id];
-		nwl[i].cl = &snap->conf->listeners[i];
 		for (j = 0; j < w->nwl; j++)
 			if (w->wl[j].fd == nwl[i].fd) {
 				op = EPOLL_CTL_MOD;
@@ -142,20 +131,21 @@ worker_switch(struct worker *w, struct proxy_snap *snap)
 			}
 		ev.events = w->paused ? 0 : EPOLLIN;
 		ev.data.ptr = &nwl[i].tag;
+		/*
+		 * Only ENOMEM or max_user_watches: a listener nobody polls
+		 * would still get its share of SO_REUSEPORT connections.
+		 */
 		if (epoll_ctl(w->epfd, op, nwl[i].fd, &ev) == -1)
-			log_warn("worker %d: epoll_ctl %s", w->id,
+			fatal("worker %d: epoll_ctl %s", w->id,
 			    nwl[i].cl->text);
 	}
 	for (j = 0; j < w->nwl; j++)
 		if (w->wl[j].fd != -1)
 			epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->wl[j].fd, NULL);
-	free(w->wl);
-	free(w->rr);
 	w->wl = nwl;
 	w->nwl = n;
-	w->rr = rr;
 	w->snap = snap;
-	if (old != NULL && old->wconns[w->id].n == 0)
+	if (old != NULL && old->w[w->id].conns == 0)
 		proxy_snap_release(old);
 }
 
@@ -218,11 +208,12 @@ worker_main(void *arg)
 
 			switch (tag->kind) {
 			case EVK_WAKE:
-				if (worker_mail(w)) {
-					conn_close_all(w);
-					conn_reap(w);
-					return NULL;
-				}
+				/*
+				 * After the batch: a switch changes the
+				 * listener records that later events of this
+				 * batch point to.
+				 */
+				w->mail = 1;
 				break;
 			case EVK_LISTENER:
 				worker_accept(w, (struct worker_listener *)
@@ -243,6 +234,14 @@ worker_main(void *arg)
 			c = next;
 		}
 		conn_reap(w);
+		if (w->mail) {
+			w->mail = 0;
+			if (worker_mail(w)) {
+				conn_close_all(w);
+				conn_reap(w);
+				return NULL;
+			}
+		}
 	}
 }
 
@@ -297,8 +296,6 @@ worker_join(struct worker *w)
 	pthread_join(w->thread, NULL);
 	if (w->snap != NULL)
 		proxy_snap_release(w->snap);
-	free(w->wl);
-	free(w->rr);
 	pipe_pool_clear(&w->pipes);
 	close(w->epfd);
 	close(w->wakefd);

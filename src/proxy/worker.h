@@ -42,22 +42,29 @@ struct proxy_lsock {
 	int		 refs;		/* snapshots using it (main thread) */
 };
 
-/* A config snapshot as the workers run it. */
-struct proxy_snap {
-	struct gw_conf		 *conf;
-	struct proxy_lsock	**lsocks;	/* [conf->nlisteners] */
-	int			  refs;		/* atomic: main + workers */
-	struct {
-		long	n;			/* conns of this worker
-						   still on this snap */
-		char	pad[56];
-	}			 *wconns;	/* [nworkers] */
-};
-
 struct worker_listener {
 	struct ev_tag		 tag;
 	int			 fd;
 	struct conf_listener	*cl;
+};
+
+/*
+ * A config snapshot as the workers run it.  Everything a worker needs to
+ * switch to it is allocated here by the main thread, so a worker never
+ * allocates (or fails) while switching.
+ */
+struct proxy_snap {
+	struct gw_conf		 *conf;
+	struct proxy_lsock	**lsocks;	/* [conf->nlisteners] */
+	int			  refs;		/* atomic: main + workers */
+	struct proxy_snap_worker {
+		long			 conns;	/* of this worker, still
+						   on this snapshot */
+		struct worker_listener	*wl;	/* [conf->nlisteners] */
+		uint32_t		*rr;	/* [conf->nservices]:
+						   round robin */
+	} __attribute__((aligned(64)))	 *w;	/* [nworkers], a cache line
+						   each: written per conn */
 };
 
 struct worker {
@@ -73,12 +80,13 @@ struct worker {
 	int			 stop;
 
 	struct proxy_snap	*snap;		/* current */
-	struct worker_listener	*wl;		/* [snap->conf->nlisteners] */
+	struct worker_listener	*wl;		/* snap->w[id].wl */
 	size_t			 nwl;
-	uint32_t		*rr;		/* per service, round robin */
+	int			 mail;		/* the eventfd fired */
 	int			 paused;	/* accept backoff */
 	uint64_t		 resume_ms;
 	uint64_t		 emfile_log_ms;	/* last "pausing" log line */
+	uint64_t		 warn_ms;	/* last resource warning */
 
 	uint64_t		 now_ms;	/* CLOCK_MONOTONIC, per loop */
 	uint64_t		 next_id;
@@ -89,6 +97,8 @@ struct worker {
 	struct conn		*again;		/* more work, next round */
 	struct conn		*dead;		/* closed, to free after this
 						   round of events */
+	struct conn		*pipe_waiters;	/* found no pipe: retried when
+						   a descriptor comes free */
 
 	struct pipe_pool	 pipes;
 	struct proxy_stats	 stats;		/* written by this worker */
