@@ -27,7 +27,6 @@
 #include "log.h"
 #include "route.h"
 
-#define CONN_SPLICE_CHUNK	65536
 /* Splice rounds per event before yielding to other connections. */
 #define CONN_BUDGET		16
 
@@ -187,6 +186,8 @@ conn_close(struct worker *w, struct conn *c, const char *reason)
 	}
 	conn_half_release(w, &c->up);
 	conn_half_release(w, &c->down);
+	free(c->up.buf);
+	free(c->down.buf);
 	close(c->cfd);
 	if (c->bfd != -1)
 		close(c->bfd);
@@ -502,6 +503,10 @@ conn_ff_read(struct worker *w, struct conn *c)
 			conn_route(w, c);
 			return;
 		}
+		/* a short read emptied the socket (see conn_xfer()) */
+		if ((uint32_t)n < ff->cap - (ff->len - (uint32_t)n) &&
+		    !c->c_hup)
+			c->c_rd = 0;
 	}
 }
 
@@ -550,7 +555,7 @@ conn_connect(struct worker *w, struct conn *c)
 		conn_next_backend(w, c, "backend connect failed");
 		return;
 	}
-	c->b_rd = c->b_wr = c->b_err = 0;
+	c->b_rd = c->b_wr = c->b_err = c->b_hup = 0;
 	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 	ev.data.ptr = &c->btag;
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, c->bfd, &ev) == -1) {
@@ -625,55 +630,120 @@ conn_ff_flush(struct worker *w, struct conn *c)
 	return 1;
 }
 
+/* Where a relay syscall failed, for the close reason and counters. */
+static int
+conn_xfer_fail(struct worker *w, struct conn *c, int on_client)
+{
+	if (errno == ECONNRESET || errno == EPIPE) {
+		/* a peer ending abruptly: common, not our error */
+		if (on_client) {
+			WSTAT_INC(w, reset_client);
+			conn_close(w, c, "reset by the client");
+		} else {
+			WSTAT_INC(w, reset_backend);
+			conn_close(w, c, "reset by the backend");
+		}
+		return -1;
+	}
+	log_debug("conn %llu: relay: %s", (unsigned long long)c->id,
+	    strerror(errno));
+	WSTAT_INC(w, relay_error);
+	conn_close(w, c, "relay error");
+	return -1;
+}
+
+static void
+conn_count(struct worker *w, struct conn *c, int upward, size_t n)
+{
+	struct acct_cell *cell = &c->svc->acct->slots[w->id].fam[c->family];
+
+	if (upward) {
+		c->bytes_in += n;
+		acct_add(&cell->bytes_in, n);
+	} else {
+		c->bytes_out += n;
+		acct_add(&cell->bytes_out, n);
+	}
+}
+
 /*
- * Move bytes one way: src -> pipe -> dst, until src has nothing, dst is
- * full, or the budget is spent.  Returns the number of splice calls that
- * made progress, or -1 after closing the connection.
+ * Move bytes one way, src -> dst, until src has nothing, dst is full, or
+ * the budget is spent.  Returns the number of steps that made progress, or
+ * -1 after closing the connection.
+ *
+ * Two modes, as HAProxy's splice-auto: small exchanges (a TLS handshake, a
+ * request and its answer) are copied through the worker's scratch buffer,
+ * one recv() and one send(), where a short read says the socket is empty
+ * without a third call to hear EAGAIN; once a read fills the buffer the
+ * direction is streaming and goes socket -> pipe -> socket with splice(),
+ * never through user space, until a read comes back small again.  Bytes a
+ * full socket did not take wait in h->buf (copy) or the pipe (splice); the
+ * next read happens only once they are out, so order is kept.
  */
 static int
-conn_splice(struct worker *w, struct conn *c, struct conn_half *h, int src,
-    uint8_t *src_rd, int dst, uint8_t *dst_wr, int upward, int *budget)
+conn_xfer(struct worker *w, struct conn *c, struct conn_half *h, int upward,
+    int *budget)
 {
-	uint64_t	*counter;
-	ssize_t		 n;
-	int		 moved = 0;
+	int	 src = upward ? c->cfd : c->bfd, dst = upward ? c->bfd : c->cfd;
+	uint8_t	*src_rd = upward ? &c->c_rd : &c->b_rd;
+	uint8_t	*dst_wr = upward ? &c->b_wr : &c->c_wr;
+	uint8_t	 src_hup = upward ? c->c_hup : c->b_hup;
+	ssize_t	 n, m;
+	int	 moved = 0;
 
-	counter = upward ?
-	    &c->svc->acct->slots[w->id].fam[c->family].bytes_in :
-	    &c->svc->acct->slots[w->id].fam[c->family].bytes_out;
 	while (*budget > 0) {
-		if (h->inpipe > 0) {
+		if (h->blen > 0) {		/* copied bytes left over */
+			if (!*dst_wr)
+				break;
+			n = send(dst, h->buf + h->boff, h->blen,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (n == -1) {
+				if (errno == EAGAIN) {
+					*dst_wr = 0;
+					break;
+				}
+				if (errno == EINTR)
+					continue;
+				return conn_xfer_fail(w, c, !upward);
+			}
+			conn_count(w, c, upward, (size_t)n);
+			h->boff += (uint32_t)n;
+			h->blen -= (uint32_t)n;
+			(*budget)--;
+			moved++;
+			if (h->blen > 0) {
+				*dst_wr = 0;	/* short write: full */
+				break;
+			}
+			free(h->buf);
+			h->buf = NULL;
+			h->boff = 0;
+			continue;
+		}
+		if (h->inpipe > 0) {		/* spliced bytes in the pipe */
 			if (!*dst_wr)
 				break;
 			n = splice(h->pipe->rd, NULL, dst, NULL, h->inpipe,
 			    SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
-			if (n > 0) {
-				/*
-				 * A short write means the socket buffer is
-				 * full: wait for EPOLLOUT rather than ask
-				 * again only to hear EAGAIN.
-				 */
-				if ((uint32_t)n < h->inpipe)
+			if (n == -1) {
+				if (errno == EAGAIN) {
 					*dst_wr = 0;
-				h->inpipe -= (uint32_t)n;
-				if (upward)
-					c->bytes_in += (uint64_t)n;
-				else
-					c->bytes_out += (uint64_t)n;
-				acct_add(counter, (uint64_t)n);
-				(*budget)--;
-				moved++;
-				continue;
+					break;
+				}
+				if (errno == EINTR)
+					continue;
+				return conn_xfer_fail(w, c, !upward);
 			}
-			if (n == -1 && errno == EAGAIN) {
+			/* a short write means the socket buffer is full */
+			if ((uint32_t)n < h->inpipe)
 				*dst_wr = 0;
-				break;
-			}
-			if (n == -1 && errno == EINTR)
-				continue;
-			goto fail;
+			h->inpipe -= (uint32_t)n;
+			conn_count(w, c, upward, (size_t)n);
+			(*budget)--;
+			moved++;
+			continue;
 		}
-		/* The pipe is empty: give it back while nothing flows. */
+		/* Nothing in flight: give the pipe back while nothing flows. */
 		if (h->pipe != NULL)
 			conn_half_release(w, h);
 		if (h->eof) {
@@ -686,28 +756,73 @@ conn_splice(struct worker *w, struct conn *c, struct conn_half *h, int src,
 		}
 		if (!*src_rd)
 			break;
-		if ((h->pipe = pipe_get(&w->pipes)) == NULL) {
-			/*
-			 * Out of descriptors: leave the bytes in the socket
-			 * (TCP holds them back) and retry once one comes
-			 * free, rather than drop an established connection.
-			 */
-			WSTAT_INC(w, pipe_waits);
-			if (!c->pipe_wait) {
-				c->pipe_wait = 1;
-				c->next_wait = w->pipe_waiters;
-				w->pipe_waiters = c;
+		if (h->stream) {
+			if ((h->pipe = pipe_get(&w->pipes)) == NULL) {
+				/*
+				 * Out of descriptors: leave the bytes in the
+				 * socket (TCP holds them back) and retry once
+				 * one comes free, rather than drop an
+				 * established connection.
+				 */
+				WSTAT_INC(w, pipe_waits);
+				if (!c->pipe_wait) {
+					c->pipe_wait = 1;
+					c->next_wait = w->pipe_waiters;
+					w->pipe_waiters = c;
+				}
+				break;
 			}
-			break;
-		}
-		WSTAT_INC(w, pipes);
-		n = splice(src, NULL, h->pipe->wr, NULL, CONN_SPLICE_CHUNK,
-		    SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
-		if (n > 0) {
-			h->inpipe = (uint32_t)n;
-			(*budget)--;
-			moved++;
-			continue;
+			WSTAT_INC(w, pipes);
+			n = splice(src, NULL, h->pipe->wr, NULL, PIPE_SIZE,
+			    SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+			if (n > 0) {
+				h->inpipe = (uint32_t)n;
+				if (n < CONN_COPY_MAX)
+					h->stream = 0;	/* trickling again */
+				(*budget)--;
+				moved++;
+				continue;
+			}
+		} else {
+			n = recv(src, w->scratch, sizeof(w->scratch),
+			    MSG_DONTWAIT);
+			if (n > 0) {
+				if ((size_t)n == sizeof(w->scratch))
+					h->stream = 1;
+				else if (!src_hup)
+					/*
+					 * A short read emptied the socket; new
+					 * bytes raise a new edge.  (After an
+					 * RDHUP no edge will come: read on to
+					 * the EOF.)
+					 */
+					*src_rd = 0;
+				m = 0;
+				if (*dst_wr && (m = send(dst, w->scratch,
+				    (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT)) ==
+				    -1) {
+					if (errno != EAGAIN && errno != EINTR)
+						return conn_xfer_fail(w, c,
+						    !upward);
+					m = 0;
+				}
+				conn_count(w, c, upward, (size_t)m);
+				if (m < n) {
+					*dst_wr = 0;
+					if ((h->buf = malloc((size_t)(n - m))) ==
+					    NULL) {
+						conn_close(w, c,
+						    "out of memory");
+						return -1;
+					}
+					memcpy(h->buf, w->scratch + m,
+					    (size_t)(n - m));
+					h->blen = (uint32_t)(n - m);
+				}
+				(*budget)--;
+				moved++;
+				continue;
+			}
 		}
 		if (n == 0) {
 			h->eof = 1;
@@ -720,14 +835,9 @@ conn_splice(struct worker *w, struct conn *c, struct conn_half *h, int src,
 		}
 		if (errno == EINTR)
 			continue;
-		goto fail;
+		return conn_xfer_fail(w, c, upward);
 	}
 	return moved;
-fail:
-	WSTAT_INC(w, relay_error);
-	conn_close(w, c, errno == ECONNRESET ? "connection reset" :
-	    errno == EPIPE ? "peer closed" : "relay error");
-	return -1;
 }
 
 static void
@@ -738,11 +848,9 @@ conn_relay(struct worker *w, struct conn *c)
 
 	if (c->ff != NULL && conn_ff_flush(w, c) != 1)
 		return;
-	if ((up = conn_splice(w, c, &c->up, c->cfd, &c->c_rd, c->bfd,
-	    &c->b_wr, 1, &ubudget)) == -1)
+	if ((up = conn_xfer(w, c, &c->up, 1, &ubudget)) == -1)
 		return;
-	if ((down = conn_splice(w, c, &c->down, c->bfd, &c->b_rd, c->cfd,
-	    &c->c_wr, 0, &dbudget)) == -1)
+	if ((down = conn_xfer(w, c, &c->down, 0, &dbudget)) == -1)
 		return;
 	if (c->up.shut && c->down.shut) {
 		conn_close(w, c, "done");
@@ -780,6 +888,8 @@ conn_event(struct worker *w, struct ev_tag *tag, uint32_t events)
 
 	if (tag->kind == EVK_CLIENT) {
 		c = container_of(tag, struct conn, ctag);
+		if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+			c->c_hup = 1;
 		if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 			c->c_rd = 1;
 		if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
@@ -788,6 +898,8 @@ conn_event(struct worker *w, struct ev_tag *tag, uint32_t events)
 		c = container_of(tag, struct conn, btag);
 		if (events & (EPOLLHUP | EPOLLERR))
 			c->b_err = 1;
+		if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+			c->b_hup = 1;
 		if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 			c->b_rd = 1;
 		if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))

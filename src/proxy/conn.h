@@ -29,6 +29,9 @@ enum conn_state {
 /* Read at most this much before the first flight must be complete. */
 #define CONN_FF_MAX	32768
 
+/* A read this large means a direction is streaming: splice from now on. */
+#define CONN_COPY_MAX	16384
+
 struct conn_ff {
 	union {
 		struct sni_parser	sni;
@@ -40,10 +43,16 @@ struct conn_ff {
 	uint32_t		 sent;	/* bytes forwarded to the backend */
 };
 
-/* One direction of the relay. */
+/* One direction of the relay (see conn_xfer()). */
 struct conn_half {
-	struct pipe_ent		*pipe;	/* held while bytes are in it */
+	struct pipe_ent		*pipe;	/* streaming: held while bytes are
+					   in it */
 	uint32_t		 inpipe;	/* bytes in the pipe */
+	uint8_t			*buf;	/* copying: bytes the other socket
+					   did not take yet, or NULL */
+	uint32_t		 boff, blen;
+	uint8_t			 stream;	/* a read filled the scratch
+						   buffer: splice */
 	uint8_t			 eof;	/* read side returned 0 */
 	uint8_t			 shut;	/* shutdown(SHUT_WR) done on the
 					   other side */
@@ -57,6 +66,9 @@ struct conn {
 	uint8_t			 c_rd, c_wr;	/* client readable/writable */
 	uint8_t			 b_rd, b_wr;	/* backend readable/writable */
 	uint8_t			 b_err;		/* EPOLLERR/HUP on backend */
+	uint8_t			 c_hup, b_hup;	/* RDHUP/HUP/ERR seen: read
+						   to EOF, not to a short
+						   read */
 	uint8_t			 queued;	/* on worker->again */
 	uint8_t			 counted;	/* counted in a service */
 	uint8_t			 pipe_wait;	/* on worker->pipe_waiters */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * See pipe.h.  Pipes keep the kernel's default size (16 pages): a larger
- * F_SETPIPE_SZ costs pinned memory per pipe and measured no faster for
- * splice between sockets.
+ * See pipe.h.  Pipes are enlarged to PIPE_SIZE: a streaming direction then
+ * needs a quarter of the splice calls and wake-ups of the default 64 KiB.
+ * An empty pipe holds no pages, only its slot array, so pooled pipes cost
+ * little.  Where the size cannot be set (pipe-max-size, user page limits)
+ * the default size still works.
  */
 
 #include <errno.h>
@@ -56,6 +58,7 @@ pipe_get(struct pipe_pool *pp)
 	}
 	p->rd = fds[0];
 	p->wr = fds[1];
+	(void)fcntl(p->wr, F_SETPIPE_SZ, PIPE_SIZE);
 	return p;
 }
 

@@ -9,6 +9,9 @@
  * does the same).  One thread per pool: no locks.
  */
 
+/* Bytes a pipe holds: a streaming read moves this much at once. */
+#define PIPE_SIZE	262144
+
 struct pipe_ent {
 	int			 rd, wr;
 	struct pipe_ent		*next;

@@ -35,6 +35,8 @@
 	X(timeout_idle,		"timeout: idle")			\
 	X(backend_failed,	"backend connect failed (each attempt)") \
 	X(backend_unreachable,	"closed: no backend could be reached")	\
+	X(reset_client,		"closed: reset by the client")		\
+	X(reset_backend,	"closed: reset by the backend")		\
 	X(relay_error,		"closed: socket error while relaying")	\
 	X(pipe_waits,		"relay paused: no pipe (out of descriptors)")
 

@@ -101,6 +101,7 @@ struct worker {
 						   a descriptor comes free */
 
 	struct pipe_pool	 pipes;
+	uint8_t			 scratch[16384];	/* CONN_COPY_MAX */
 	struct proxy_stats	 stats;		/* written by this worker */
 };
 
