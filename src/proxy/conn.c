@@ -277,7 +277,6 @@ conn_accept(struct worker *w, struct worker_listener *wl, int fd,
 	struct gw_conf		*gc = w->snap->conf;
 	struct conn		*c;
 	struct epoll_event	 ev;
-	int			 one = 1;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (c->ff = calloc(1, sizeof(*c->ff))) == NULL) {
@@ -316,7 +315,6 @@ conn_accept(struct worker *w, struct worker_listener *wl, int fd,
 		return;
 	}
 	c->pending = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 	ev.data.ptr = &c->ctag;
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {

@@ -192,6 +192,10 @@ proxy_lsock_open(const struct conf_listener *cl, char *err, size_t errlen)
 		if (setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &one,
 		    sizeof(one)) == -1)
 			goto fail;
+		/* accepted sockets inherit it: one setsockopt() less each */
+		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one)) == -1)
+			goto fail;
 		if (bind(fd, &cl->addr.sa, addr_len(&cl->addr)) == -1 ||
 		    listen(fd, SOMAXCONN) == -1)
 			goto fail;
