@@ -26,7 +26,10 @@ struct command {
 	const char	*help;
 };
 
+static int	json_request(int, char **, const char *);
 static int	cmd_status(int, char **);
+static int	cmd_services(int, char **);
+static int	cmd_jool(int, char **);
 static int	cmd_reload(int, char **);
 static int	cmd_check_config(int, char **);
 static int	cmd_version(int, char **);
@@ -35,7 +38,11 @@ static int	cmd_help(int, char **);
 static const struct command commands[] = {
 	{ "status", cmd_status, "[--json]",
 	    "services, listeners, connections and bytes carried" },
-	{ "reload", cmd_reload, "",
+	{ "services", cmd_services, "[--json]",
+	    "each service: where clients reach it, what serves it" },
+	{ "jool", cmd_jool, "[--json]",
+	    "the Jool module, instances, pool4/EAM, counters" },
+	{ "reload", cmd_reload, "[--recreate-nat64]",
 	    "reload the configuration file (a bad file is refused)" },
 	{ "check-config", cmd_check_config, "[FILE]",
 	    "check a configuration file without the daemon" },
@@ -103,22 +110,50 @@ request(const char *req)
 static int
 cmd_status(int argc, char **argv)
 {
+	return json_request(argc, argv, "status");
+}
+
+/* "cmd [--json]" as the daemon's "cmd [json]" */
+static int
+json_request(int argc, char **argv, const char *cmd)
+{
+	char	req[64];
+
 	if (argc == 1)
-		return request("status");
-	if (argc == 2 && strcmp(argv[1], "--json") == 0)
-		return request("status json");
-	fprintf(stderr, "usage: v6gatectl status [--json]\n");
+		return request(cmd);
+	if (argc == 2 && strcmp(argv[1], "--json") == 0) {
+		snprintf(req, sizeof(req), "%s json", cmd);
+		return request(req);
+	}
+	fprintf(stderr, "usage: v6gatectl %s [--json]\n", cmd);
 	return 2;
 }
 
 static int
+cmd_services(int argc, char **argv)
+{
+	return json_request(argc, argv, "services");
+}
+
+static int
+cmd_jool(int argc, char **argv)
+{
+	return json_request(argc, argv, "jool");
+}
+
+/*
+ * --recreate-nat64: Jool cannot change a live NAT64 instance's pool6
+ * (Jool #317); this removes and recreates it, dropping its sessions.
+ */
+static int
 cmd_reload(int argc, char **argv)
 {
-	if (argc != 1) {
-		fprintf(stderr, "usage: v6gatectl reload\n");
-		return 2;
-	}
-	return request("reload");
+	if (argc == 1)
+		return request("reload");
+	if (argc == 2 && strcmp(argv[1], "--recreate-nat64") == 0)
+		return request("reload recreate-nat64");
+	fprintf(stderr, "usage: v6gatectl reload [--recreate-nat64]\n");
+	return 2;
 }
 
 static int

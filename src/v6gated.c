@@ -30,6 +30,7 @@
 #include "conf/conf.h"
 #include "config.h"
 #include "log.h"
+#include "jool/translator.h"
 #include "proxy/proxy.h"
 
 static const char		*conffile = V6G_CONF_FILE;
@@ -43,12 +44,15 @@ usage(FILE *out, int status)
 {
 	fprintf(out,
 	    "usage: v6gated [-fhtvV] [-c file]\n"
+	    "       v6gated [-c file] --teardown\n"
 	    "  -c file  configuration file (default %s)\n"
 	    "  -t       check the configuration and exit\n"
 	    "  -f       stay in the foreground, log to stderr\n"
 	    "  -v       verbose: log every connection\n"
 	    "  -V       print the version and exit\n"
-	    "  -h       this help\n", V6G_CONF_FILE);
+	    "  -h       this help\n"
+	    "  --teardown  remove the Jool instances and the nftables table\n"
+	    "           v6gate created (only those), and exit\n", V6G_CONF_FILE);
 	exit(status);
 }
 
@@ -85,6 +89,33 @@ check_only(void)
 	return 0;
 }
 
+/*
+ * --teardown: what v6gate created in the kernel goes, nothing else.  The
+ * state_dir holding the list comes from the file; a file with errors
+ * falls back to the default, and says so.
+ */
+static int
+teardown_only(void)
+{
+	struct conf_report	 rep;
+	struct gw_conf		*gc;
+	const char		*state_dir = V6G_STATE_DIR;
+	char			 err[1024];
+	int			 rc;
+
+	if ((gc = conf_load(conffile, &rep)) != NULL)
+		state_dir = gc->state_dir;
+	else
+		fprintf(stderr, "v6gated: %s has errors; using the default "
+		    "state_dir %s\n", conffile, state_dir);
+	conf_report_free(&rep);
+	rc = translator_teardown(state_dir, err, sizeof(err));
+	if (rc == -1)
+		fprintf(stderr, "v6gated: teardown: %s\n", err);
+	conf_free(gc);
+	return rc == 0 ? 0 : 1;
+}
+
 static int
 workers_for(const struct gw_conf *gc)
 {
@@ -101,12 +132,13 @@ workers_for(const struct gw_conf *gc)
  * to the v6gatectl that asked.  Returns 0 or -1 (running config kept).
  */
 static int
-reload(FILE *out)
+reload(FILE *out, int recreate)
 {
 	struct conf_report	 rep;
+	struct translator_plan	 tp;
 	struct gw_conf		*gc;
 	const struct gw_conf	*cur = proxy_conf();
-	char			 err[512];
+	char			 err[1024];
 	size_t			 i;
 
 	sd_notifyf(0, "RELOADING=1\nSTATUS=reloading %s", conffile);
@@ -144,7 +176,18 @@ reload(FILE *out)
 		if (out)
 			fprintf(out, "warning: %s\n", err);
 	}
+	/* The translator's plan first: a refusal there changes nothing. */
+	if (translator_prepare(gc, recreate, &tp, err, sizeof(err)) == -1) {
+		conf_free(gc);
+		log_warnx("%s", err);
+		if (out)
+			fprintf(out, "%s\n", err);
+		snprintf(err, sizeof(err), "reload refused; the running "
+		    "configuration stays");
+		goto fail;
+	}
 	if (proxy_apply(gc, err, sizeof(err)) == -1) {
+		translator_discard(&tp);
 		conf_free(gc);
 		log_warnx("%s", err);
 		if (out)
@@ -155,6 +198,15 @@ reload(FILE *out)
 	}
 	conf_report_free(&rep);
 	cur = proxy_conf();
+	if (translator_commit(cur, &tp, err, sizeof(err)) == -1) {
+		/* the kernel refused what was checked: say it loudly */
+		log_err("reload: %s", err);
+		if (out)
+			fprintf(out, "%s\n", err);
+		daemon_info.reload_failures++;
+		sd_notify(0, "READY=1\nSTATUS=reload: translator error");
+		return -1;
+	}
 	daemon_info.loaded = time(NULL);
 	daemon_info.reloads++;
 	log_info("reloaded %s: %zu services, %zu listeners", conffile,
@@ -195,7 +247,33 @@ control_dispatch(int argc, char **argv, FILE *out)
 		return 0;
 	}
 	if (strcmp(argv[0], "reload") == 0)
-		return reload(out);
+		return reload(out, argc > 1 && strcmp(argv[1],
+		    "recreate-nat64") == 0);
+	if (strcmp(argv[0], "jool") == 0) {
+		json_object	*st = translator_status(proxy_conf());
+
+		if (argc > 1 && strcmp(argv[1], "json") == 0)
+			fprintf(out, "%s\n", json_object_to_json_string_ext(st,
+			    JSON_C_TO_STRING_PRETTY |
+			    JSON_C_TO_STRING_NOSLASHESCAPE));
+		else
+			translator_status_text(st, out);
+		json_object_put(st);
+		return 0;
+	}
+	if (strcmp(argv[0], "services") == 0) {
+		json_object	*st = status_json(&daemon_info);
+
+		if (argc > 1 && strcmp(argv[1], "json") == 0)
+			fprintf(out, "%s\n", json_object_to_json_string_ext(
+			    json_object_object_get(st, "services"),
+			    JSON_C_TO_STRING_PRETTY |
+			    JSON_C_TO_STRING_NOSLASHESCAPE));
+		else
+			status_services_text(st, out);
+		json_object_put(st);
+		return 0;
+	}
 	if (strcmp(argv[0], "ping") == 0) {
 		fprintf(out, "pong\n");
 		return 0;
@@ -271,17 +349,27 @@ int
 main(int argc, char *argv[])
 {
 	struct conf_report	 rep;
+	struct translator_plan	 tp;
 	struct gw_conf		*gc;
 	struct epoll_event	 ev, evs[8];
 	sigset_t		 mask;
-	char			 err[512];
+	char			 err[1024];
+	static const struct option longopts[] = {
+		{ "teardown", no_argument, NULL, 'D' },
+		{ NULL, 0, NULL, 0 }
+	};
 	int			 ch, test = 0, fg = 0, verbose = 0;
+	int			 teardown = 0;
 	int			 sfd, epfd, n, i, ready_fd = -1, systemd;
 	char			*abs;
 	size_t			 j;
 
-	while ((ch = getopt(argc, argv, "c:ftvVh")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:ftvVh", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
+		case 'D':
+			teardown = 1;
+			break;
 		case 'c':
 			conffile = optarg;
 			break;
@@ -307,6 +395,10 @@ main(int argc, char *argv[])
 		usage(stderr, 2);
 	if (test)
 		return check_only();
+	if (teardown) {
+		log_init("v6gated", LOG_TO_STDERR, verbose);
+		return teardown_only();
+	}
 	/*
 	 * A daemon runs in "/": reloads must still find the file.  Made
 	 * absolute, not resolved: a symlink stays a symlink, and @include
@@ -355,9 +447,19 @@ main(int argc, char *argv[])
 	control_path = strdup(gc->control_socket);
 	if ((control_fd = control_open(control_path)) == -1)
 		return 1;
+	if (translator_prepare(gc, 0, &tp, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		control_close(control_fd, control_path);
+		return 1;
+	}
 	if (proxy_start(workers_for(gc)) == -1)
 		fatalx("cannot start the workers");
 	if (proxy_apply(gc, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		control_close(control_fd, control_path);
+		return 1;
+	}
+	if (translator_commit(gc, &tp, err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		control_close(control_fd, control_path);
 		return 1;
@@ -396,7 +498,7 @@ main(int argc, char *argv[])
 				while (read(sfd, &si, sizeof(si)) ==
 				    sizeof(si)) {
 					if (si.ssi_signo == SIGHUP)
-						reload(NULL);
+						reload(NULL, 0);
 					else
 						quit = 1;
 				}

@@ -6,6 +6,7 @@
  * picture of each counter, not of all of them at one instant.
  */
 
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +42,74 @@ status_cell(const struct acct_cell *c)
 	json_object_object_add(o, "bytes_out",
 	    json_object_new_int64((int64_t)c->bytes_out));
 	return o;
+}
+
+static json_object *
+status_strings(char *const *v, size_t n)
+{
+	json_object	*arr = json_object_new_array();
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		json_object_array_add(arr, json_object_new_string(v[i]));
+	return arr;
+}
+
+static void
+status_proxy_service(json_object *o, const struct conf_service *s)
+{
+	json_object	*arr;
+	size_t		 j;
+
+	json_object_object_add(o, "protocol",
+	    json_object_new_string(conf_proto_name(s->protocol)));
+	arr = json_object_new_array();
+	for (j = 0; j < s->nlisteners; j++)
+		json_object_array_add(arr,
+		    json_object_new_string(s->listeners[j]->text));
+	json_object_object_add(o, "listen", arr);
+	json_object_object_add(o, "hosts", status_strings(s->hosts,
+	    s->nhosts));
+	json_object_object_add(o, "default",
+	    json_object_new_boolean(s->is_default));
+	arr = json_object_new_array();
+	for (j = 0; j < s->nbackends; j++)
+		json_object_array_add(arr,
+		    json_object_new_string(s->backends[j].text));
+	json_object_object_add(o, "backends", arr);
+}
+
+/* nat64: where IPv6 clients go (pool6 + server, RFC 6052), which ports;
+   siit: the EAM pair. */
+static void
+status_xlat_service(json_object *o, const struct conf_service *s)
+{
+	char		 a[INET6_ADDRSTRLEN], b[INET_ADDRSTRLEN], p[16];
+	json_object	*arr;
+	size_t		 j;
+
+	if (s->mode == CONF_NAT64) {
+		json_object_object_add(o, "address", json_object_new_string(
+		    inet_ntop(AF_INET6, &s->addr6, a, sizeof(a))));
+		json_object_object_add(o, "backend", json_object_new_string(
+		    inet_ntop(AF_INET, &s->backend4, b, sizeof(b))));
+		arr = json_object_new_array();
+		for (j = 0; j < s->nports; j++) {
+			if (s->ports[j].proto == CONF_L4_ICMP)
+				snprintf(p, sizeof(p), "icmp");
+			else
+				snprintf(p, sizeof(p), "%s/%u",
+				    conf_l4_name(s->ports[j].proto),
+				    s->ports[j].port);
+			json_object_array_add(arr, json_object_new_string(p));
+		}
+		json_object_object_add(o, "ports", arr);
+	} else {
+		json_object_object_add(o, "ipv4", json_object_new_string(
+		    inet_ntop(AF_INET, &s->siit4, b, sizeof(b))));
+		json_object_object_add(o, "ipv6", json_object_new_string(
+		    inet_ntop(AF_INET6, &s->siit6, a, sizeof(a))));
+	}
 }
 
 static void
@@ -129,7 +198,6 @@ status_json(const struct status_daemon *d)
 	for (i = 0; i < gc->nservices; i++) {
 		const struct conf_service	*s = &gc->services[i];
 		struct acct_cell		 c[ACCT_NFAMILY], tot;
-		json_object			*arr;
 		int				 f;
 
 		acct_service_sum(s->acct, c);
@@ -142,26 +210,11 @@ status_json(const struct status_daemon *d)
 		}
 		o = status_cell(&tot);
 		json_object_object_add(o, "mode",
-		    json_object_new_string("proxy"));
-		json_object_object_add(o, "protocol",
-		    json_object_new_string(conf_proto_name(s->protocol)));
-		arr = json_object_new_array();
-		for (j = 0; j < s->nlisteners; j++)
-			json_object_array_add(arr,
-			    json_object_new_string(s->listeners[j]->text));
-		json_object_object_add(o, "listen", arr);
-		arr = json_object_new_array();
-		for (j = 0; j < s->nhosts; j++)
-			json_object_array_add(arr,
-			    json_object_new_string(s->hosts[j]));
-		json_object_object_add(o, "hosts", arr);
-		json_object_object_add(o, "default",
-		    json_object_new_boolean(s->is_default));
-		arr = json_object_new_array();
-		for (j = 0; j < s->nbackends; j++)
-			json_object_array_add(arr,
-			    json_object_new_string(s->backends[j].text));
-		json_object_object_add(o, "backends", arr);
+		    json_object_new_string(conf_mode_name(s->mode)));
+		if (s->mode == CONF_PROXY)
+			status_proxy_service(o, s);
+		else
+			status_xlat_service(o, s);
 		for (f = 0; f < ACCT_NFAMILY; f++)
 			json_object_object_add(o, acct_family_name(f),
 			    status_cell(&c[f]));
@@ -295,4 +348,50 @@ status_text(json_object *root, FILE *out)
 	}
 	if (!any)
 		fprintf(out, "  (none)\n");
+}
+
+static void
+status_join_key(json_object *o, const char *k, FILE *out)
+{
+	json_object	*v;
+
+	if (json_object_object_get_ex(o, k, &v))
+		status_join(v, out);
+}
+
+void
+status_services_text(json_object *root, FILE *out)
+{
+	json_object	*svcs;
+
+	json_object_object_get_ex(root, "services", &svcs);
+	fprintf(out, "%-20s %-6s %s\n", "NAME", "MODE", "REACHED AT -> "
+	    "SERVED BY");
+	json_object_object_foreach(svcs, name, s) {
+		const char *mode = status_str(s, "mode", NULL);
+
+		fprintf(out, "%-20s %-6s ", name, mode);
+		if (strcmp(mode, "nat64") == 0) {
+			fprintf(out, "[%s] ", status_str(s, "address", NULL));
+			status_join_key(s, "ports", out);
+			fprintf(out, " -> %s\n", status_str(s, "backend",
+			    NULL));
+		} else if (strcmp(mode, "siit") == 0)
+			fprintf(out, "%s -> [%s]\n", status_str(s, "ipv4",
+			    NULL), status_str(s, "ipv6", NULL));
+		else {
+			status_join_key(s, "listen", out);
+			fprintf(out, " (%s", status_str(s, "protocol", NULL));
+			if (json_object_array_length(json_object_object_get(s,
+			    "hosts")) > 0) {
+				fprintf(out, ": ");
+				status_join_key(s, "hosts", out);
+			}
+			fprintf(out, "%s) -> ", json_object_get_boolean(
+			    json_object_object_get(s, "default")) ?
+			    ", default" : "");
+			status_join_key(s, "backends", out);
+			fputc('\n', out);
+		}
+	}
 }

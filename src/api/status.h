@@ -25,4 +25,8 @@ struct status_daemon {
 json_object	*status_json(const struct status_daemon *);
 void		 status_text(json_object *, FILE *);
 
+/* "v6gatectl services": each service, where clients reach it, who
+   serves it. */
+void		 status_services_text(json_object *, FILE *);
+
 #endif

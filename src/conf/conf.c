@@ -25,19 +25,12 @@
 #include <libconfig.h>
 
 #include "conf.h"
+#include "conf_int.h"
 #include "hostname.h"
 #include "proxy/route.h"
 
 #define CONF_NAME_MAX	64
 
-struct conf_ctx {
-	const char		*file;
-	struct conf_report	*rep;
-	struct gw_conf		*gc;
-	size_t			 listener_cap;
-	int			*lines;		/* of rep->errors, to sort */
-	size_t			 nlines;
-};
 
 static const char *const conf_top_keys[] = {
 	"gateway", "services", "nat64", "siit", NULL
@@ -73,7 +66,7 @@ conf_msg_add(char ***v, size_t *n, const char *msg)
 	return 0;
 }
 
-static int
+int
 conf_line(const config_setting_t *s)
 {
 	for (; s != NULL; s = config_setting_parent(s))
@@ -124,7 +117,7 @@ conf_vreport(struct conf_ctx *ctx, int is_err, const config_setting_t *s,
 		conf_msg_add(&ctx->rep->warnings, &ctx->rep->nwarnings, msg);
 }
 
-static void __attribute__((format(printf, 4, 5)))
+void __attribute__((format(printf, 4, 5)))
 conf_err(struct conf_ctx *ctx, const config_setting_t *s, const char *path,
     const char *fmt, ...)
 {
@@ -136,7 +129,7 @@ conf_err(struct conf_ctx *ctx, const config_setting_t *s, const char *path,
 }
 
 /* An error about something whose setting is gone but whose line is known. */
-static void __attribute__((format(printf, 4, 5)))
+void __attribute__((format(printf, 4, 5)))
 conf_err_line(struct conf_ctx *ctx, int line, const char *path,
     const char *fmt, ...)
 {
@@ -147,7 +140,7 @@ conf_err_line(struct conf_ctx *ctx, int line, const char *path,
 	va_end(ap);
 }
 
-static void __attribute__((format(printf, 4, 5)))
+void __attribute__((format(printf, 4, 5)))
 conf_warn(struct conf_ctx *ctx, const config_setting_t *s, const char *path,
     const char *fmt, ...)
 {
@@ -195,7 +188,7 @@ conf_join(char *buf, size_t len, const char *const *names)
 }
 
 /* Report every member of a group whose name is not in allowed. */
-static void
+void
 conf_check_keys(struct conf_ctx *ctx, const config_setting_t *group,
     const char *path, const char *const *allowed)
 {
@@ -263,7 +256,7 @@ conf_type_name(int type)
  * 0 when it is absent (the caller keeps its default, or reports "required"),
  * -1 after reporting an error.
  */
-static int
+int
 conf_get_string(struct conf_ctx *ctx, const config_setting_t *group,
     const char *name, const char *path, const char **out)
 {
@@ -282,7 +275,7 @@ conf_get_string(struct conf_ctx *ctx, const config_setting_t *group,
 	return 1;
 }
 
-static int
+int
 conf_get_uint(struct conf_ctx *ctx, const config_setting_t *group,
     const char *name, const char *path, long long min, long long max,
     unsigned *out)
@@ -310,7 +303,7 @@ conf_get_uint(struct conf_ctx *ctx, const config_setting_t *group,
 	return 1;
 }
 
-static int
+int
 conf_get_bool(struct conf_ctx *ctx, const config_setting_t *group,
     const char *name, const char *path, int *out)
 {
@@ -329,7 +322,7 @@ conf_get_bool(struct conf_ctx *ctx, const config_setting_t *group,
 	return 1;
 }
 
-static config_setting_t *
+config_setting_t *
 conf_get_group(struct conf_ctx *ctx, const config_setting_t *parent,
     const char *name, const char *path)
 {
@@ -352,7 +345,7 @@ conf_get_group(struct conf_ctx *ctx, const config_setting_t *parent,
  * A list of strings, written as an array [ "a", "b" ] or a list ( ), or a
  * single string.  Returns the number of elements (0 when absent) or -1.
  */
-static int
+int
 conf_get_strings(struct conf_ctx *ctx, const config_setting_t *group,
     const char *name, const char *path, config_setting_t **out)
 {
@@ -389,7 +382,7 @@ conf_get_strings(struct conf_ctx *ctx, const config_setting_t *group,
 	return bad ? -1 : n;
 }
 
-static const char *
+const char *
 conf_strings_elem(config_setting_t *s, int i, config_setting_t **at)
 {
 	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
@@ -628,7 +621,6 @@ conf_service(struct conf_ctx *ctx, config_setting_t *s, size_t idx)
 		    "%s", conf_type_name(config_setting_type(s)));
 		return;
 	}
-	conf_check_keys(ctx, s, path, conf_service_keys);
 
 	switch (conf_get_string(ctx, s, "name", path, &str)) {
 	case 0:
@@ -658,22 +650,22 @@ conf_service(struct conf_ctx *ctx, config_setting_t *s, size_t idx)
 
 	switch (conf_get_string(ctx, s, "mode", path, &str)) {
 	case 0:
-		conf_err(ctx, s, path, "\"mode\" is required (\"proxy\")");
+		conf_err(ctx, s, path, "\"mode\" is required (\"proxy\", "
+		    "\"nat64\", \"siit\")");
 		return;
 	case -1:
 		return;
 	}
-	if (strcmp(str, "nat64") == 0 || strcmp(str, "siit") == 0) {
-		conf_err(ctx, config_setting_get_member(s, "mode"), path,
-		    "mode \"%s\" is not available in this version of v6gate "
-		    "(\"proxy\")", str);
+	if (conf_xlat_service(ctx, s, svc, path, str))
 		return;
-	}
 	if (strcmp(str, "proxy") != 0) {
 		conf_err(ctx, config_setting_get_member(s, "mode"), path,
-		    "unknown mode \"%s\" (\"proxy\")", str);
+		    "unknown mode \"%s\" (\"proxy\", \"nat64\", \"siit\")",
+		    str);
 		return;
 	}
+	svc->mode = CONF_PROXY;
+	conf_check_keys(ctx, s, path, conf_service_keys);
 
 	if (conf_get_string(ctx, s, "protocol", path, &str) == 1) {
 		if (strcmp(str, "tls") == 0)
@@ -912,7 +904,7 @@ conf_sort_errors(struct conf_ctx *ctx)
 static struct gw_conf *
 conf_build(config_t *cfg, const char *file, struct conf_report *rep)
 {
-	struct conf_ctx		 ctx = { file, rep, NULL, 0, NULL, 0 };
+	struct conf_ctx		 ctx = { file, rep, NULL, 0, NULL, 0, 0 };
 	struct gw_conf		*gc;
 	config_setting_t	*root, *services, *s;
 	size_t			 i;
@@ -929,12 +921,7 @@ conf_build(config_t *cfg, const char *file, struct conf_report *rep)
 	conf_check_keys(&ctx, root, "", conf_top_keys);
 	conf_gateway(&ctx, root);
 
-	if ((s = config_setting_get_member(root, "nat64")) != NULL)
-		conf_err(&ctx, s, "nat64", "NAT64 is not available in this "
-		    "version of v6gate (remove the block)");
-	if ((s = config_setting_get_member(root, "siit")) != NULL)
-		conf_err(&ctx, s, "siit", "SIIT is not available in this "
-		    "version of v6gate (remove the block)");
+	conf_xlat_blocks(&ctx, root);
 
 	services = config_setting_get_member(root, "services");
 	if (services != NULL && config_setting_type(services) !=
@@ -1111,7 +1098,9 @@ conf_free(struct gw_conf *gc)
 		free(svc->hosts);
 		free(svc->listeners);
 		free(svc->backends);
+		free(svc->ports);
 	}
+	free(gc->nat64.pool4);
 	free(gc->services);
 	for (i = 0; i < gc->nlisteners; i++)
 		route_free(gc->listeners[i].routes);
@@ -1141,6 +1130,18 @@ const char *
 conf_proto_name(enum conf_proto p)
 {
 	return p == CONF_HTTP ? "http" : "tls";
+}
+
+const char *
+conf_mode_name(enum conf_mode m)
+{
+	return m == CONF_NAT64 ? "nat64" : m == CONF_SIIT ? "siit" : "proxy";
+}
+
+const char *
+conf_l4_name(enum conf_l4 p)
+{
+	return p == CONF_L4_TCP ? "tcp" : p == CONF_L4_UDP ? "udp" : "icmp";
 }
 
 struct conf_listener *

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <netinet/in.h>
+
 #include "addr.h"
 
 /*
@@ -35,10 +37,64 @@ struct conf_backend {
 struct conf_listener;
 struct acct_service;
 
+enum conf_mode {
+	CONF_PROXY,		/* v6gated relays: TLS by SNI, HTTP by Host */
+	CONF_NAT64,		/* Jool stateful NAT64 to backend (RFC 6146) */
+	CONF_SIIT,		/* Jool SIIT + one EAM entry (RFC 7757) */
+};
+
+enum conf_l4 {
+	CONF_L4_TCP,
+	CONF_L4_UDP,
+	CONF_L4_ICMP,
+};
+
+/* A port a nat64 service opens: "tcp/25", "udp/53", "icmp" (echo). */
+struct conf_port {
+	enum conf_l4		 proto;
+	uint16_t		 port;		/* 0 for icmp */
+};
+
+/* One pool4 entry of the nat64 block. */
+struct conf_pool4 {
+	struct in_addr		 addr;
+	enum conf_l4		 proto;
+	uint16_t		 port_min, port_max;
+	int			 line;
+};
+
+struct conf_nat64 {
+	int			 on;		/* the block is there */
+	int			 line;
+	char			 instance[16];
+	struct in6_addr		 pool6;
+	uint8_t			 pool6_len;
+	struct conf_pool4	*pool4;
+	size_t			 npool4;
+};
+
+struct conf_siit {
+	int			 on;
+	int			 line;
+	char			 instance[16];
+	struct in6_addr		 pool6;
+	uint8_t			 pool6_len;
+};
+
 struct conf_service {
 	char			 *name;
 	int			  line;
 	size_t			  index;	/* in gw_conf.services */
+	enum conf_mode		  mode;
+	/* nat64: the IPv4 server, its IPv6 address (pool6 + it), ports */
+	struct in_addr		  backend4;
+	struct in6_addr		  addr6;
+	struct conf_port	 *ports;
+	size_t			  nports;
+	/* siit: one EAM entry, ipv4 <-> ipv6 */
+	struct in_addr		  siit4;
+	struct in6_addr		  siit6;
+	/* proxy */
 	enum conf_proto		  protocol;
 	int			  is_default;
 	char			**hosts;	/* lower-case */
@@ -75,6 +131,9 @@ struct gw_conf {
 	unsigned		 to_connect;
 	unsigned		 to_idle;
 	unsigned		 pending_per_client;
+
+	struct conf_nat64	 nat64;
+	struct conf_siit	 siit;
 
 	struct conf_service	*services;
 	size_t			 nservices;
@@ -113,6 +172,8 @@ void		 conf_free(struct gw_conf *);
 void		 conf_report_free(struct conf_report *);
 
 const char	*conf_proto_name(enum conf_proto);
+const char	*conf_mode_name(enum conf_mode);
+const char	*conf_l4_name(enum conf_l4);
 
 /* The listener of conf at the same address, or NULL. */
 struct conf_listener *conf_listener_find(const struct gw_conf *,

@@ -13,7 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
 #include "conf/conf.h"
+#include "conf/conf_int.h"
 #include "t.h"
 
 static char *
@@ -120,6 +123,70 @@ check_good(void)
 	conf_free(gc);
 }
 
+/* DESIGN.md's example: every mode, and the addresses derived from it. */
+static void
+check_design(void)
+{
+	struct conf_report	 rep;
+	struct gw_conf		*gc;
+	char			 buf[INET6_ADDRSTRLEN];
+
+	gc = conf_load("design.conf", &rep);
+	CHECK(gc != NULL);
+	if (gc == NULL)
+		return;
+	CHECK(gc->nat64.on);
+	CHECK_STR(gc->nat64.instance, "v6gate");
+	CHECK_INT(gc->nat64.pool6_len, 96);
+	CHECK_INT(gc->nat64.npool4, 3);
+	CHECK_INT(gc->nat64.pool4[2].proto, CONF_L4_ICMP);
+	CHECK_INT(gc->nat64.pool4[2].port_min, 0);
+	CHECK_INT(gc->nat64.pool4[0].port_min, 61001);
+	CHECK(gc->siit.on);
+	CHECK_STR(gc->siit.instance, "v6gate-siit");
+	CHECK_INT(gc->services[2].mode, CONF_NAT64);
+	CHECK_INT(gc->services[2].nports, 3);
+	CHECK_INT(gc->services[2].ports[1].port, 465);
+	/* RFC 6052 §2.2: 2001:db8:64::/96 + 10.1.0.9 */
+	CHECK_STR(inet_ntop(AF_INET6, &gc->services[2].addr6, buf,
+	    sizeof(buf)), "2001:db8:64::a01:9");
+	CHECK_INT(gc->services[3].mode, CONF_SIIT);
+	CHECK_STR(inet_ntop(AF_INET6, &gc->services[3].siit6, buf,
+	    sizeof(buf)), "2001:db8:200::50");
+	conf_report_free(&rep);
+	conf_free(gc);
+}
+
+/* RFC 6052 §2.4's examples: 192.0.2.33 behind each prefix length. */
+static void
+check_embed(void)
+{
+	static const struct {
+		const char	*prefix;
+		int		 len;
+		const char	*want;
+	} ex[] = {
+		{ "2001:db8::", 32, "2001:db8:c000:221::" },
+		{ "2001:db8:100::", 40, "2001:db8:1c0:2:21::" },
+		{ "2001:db8:122::", 48, "2001:db8:122:c000:2:2100::" },
+		{ "2001:db8:122:300::", 56, "2001:db8:122:3c0:0:221::" },
+		{ "2001:db8:122:344::", 64, "2001:db8:122:344:c0:2:2100:0" },
+		{ "2001:db8:122:344::", 96, "2001:db8:122:344::c000:221" },
+	};
+	struct in6_addr	p, out;
+	struct in_addr	v4;
+	char		buf[INET6_ADDRSTRLEN];
+	size_t		i;
+
+	inet_pton(AF_INET, "192.0.2.33", &v4);
+	for (i = 0; i < sizeof(ex) / sizeof(ex[0]); i++) {
+		inet_pton(AF_INET6, ex[i].prefix, &p);
+		conf_xlat_embed(&p, (uint8_t)ex[i].len, v4, &out);
+		CHECK_STR(inet_ntop(AF_INET6, &out, buf, sizeof(buf)),
+		    ex[i].want);
+	}
+}
+
 /* Defaults, as documented in v6gate.conf(5). */
 static void
 check_defaults(void)
@@ -196,6 +263,8 @@ main(void)
 	closedir(d);
 	CHECK(n >= 10);
 	check_good();
+	check_design();
+	check_embed();
 	check_defaults();
 	return t_done("test_conf");
 }

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: ISC */
+#ifndef V6G_CONF_INT_H
+#define V6G_CONF_INT_H
+
+/*
+ * Inside the conf module only: the loading context and the typed getters
+ * and reporters that conf.c (gateway, proxy services) and xlat.c (nat64,
+ * siit) share.  See conf.c for what each returns.
+ */
+
+#include <libconfig.h>
+
+#include "conf.h"
+
+struct conf_ctx {
+	const char		*file;
+	struct conf_report	*rep;
+	struct gw_conf		*gc;
+	size_t			 listener_cap;
+	int			*lines;		/* of rep->errors, to sort */
+	size_t			 nlines;
+	int			 allow_wkp_nonglobal;
+};
+
+int	conf_line(const config_setting_t *);
+void	conf_err(struct conf_ctx *, const config_setting_t *, const char *,
+	    const char *, ...) __attribute__((format(printf, 4, 5)));
+void	conf_err_line(struct conf_ctx *, int, const char *, const char *, ...)
+	    __attribute__((format(printf, 4, 5)));
+void	conf_warn(struct conf_ctx *, const config_setting_t *, const char *,
+	    const char *, ...) __attribute__((format(printf, 4, 5)));
+void	conf_check_keys(struct conf_ctx *, const config_setting_t *,
+	    const char *, const char *const *);
+int	conf_get_string(struct conf_ctx *, const config_setting_t *,
+	    const char *, const char *, const char **);
+int	conf_get_uint(struct conf_ctx *, const config_setting_t *,
+	    const char *, const char *, long long, long long, unsigned *);
+int	conf_get_bool(struct conf_ctx *, const config_setting_t *,
+	    const char *, const char *, int *);
+config_setting_t *conf_get_group(struct conf_ctx *, const config_setting_t *,
+	    const char *, const char *);
+int	conf_get_strings(struct conf_ctx *, const config_setting_t *,
+	    const char *, const char *, config_setting_t **);
+const char *conf_strings_elem(config_setting_t *, int, config_setting_t **);
+
+/* xlat.c */
+void	conf_xlat_blocks(struct conf_ctx *, const config_setting_t *);
+int	conf_xlat_service(struct conf_ctx *, config_setting_t *,
+	    struct conf_service *, const char *, const char *);
+/* pool6 + an IPv4 address, RFC 6052 §2.2 */
+void	conf_xlat_embed(const struct in6_addr *, uint8_t, struct in_addr,
+	    struct in6_addr *);
+
+#endif

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: ISC */
+#ifndef V6G_GUARD_H
+#define V6G_GUARD_H
+
+#include <stddef.h>
+
+#include "conf/conf.h"
+
+/*
+ * The translator is not an open door.  Jool translates toward any IPv4
+ * address a client embeds in pool6, which would open the whole internal
+ * IPv4 network to the IPv6 Internet; v6gated therefore owns an nftables
+ * table, "inet v6gate", whose prerouting chain runs before Jool (priority
+ * -300 < -75) and lets through to pool6 only the configured backends and
+ * ports (and, for SIIT, only replies from the configured IPv6 servers).
+ * Nothing else of the host's firewall is touched.
+ */
+
+#define GUARD_TABLE	"v6gate"
+
+/* The ruleset for gc, as nft(8) text (malloc'd); for -t and tests too. */
+char	*guard_ruleset(const struct gw_conf *);
+
+/*
+ * Replace the table with gc's ruleset in one nftables transaction (the old
+ * rules stay until the new ones are in).  A config without nat64 or siit
+ * removes the table.  0, or -1 with err (nft's own message).
+ */
+int	guard_apply(const struct gw_conf *, char *, size_t);
+
+/* Remove the table (v6gated --teardown). */
+int	guard_remove(char *, size_t);
+
+#endif

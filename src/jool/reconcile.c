@@ -1,0 +1,587 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Desired Jool state (from the config) against the kernel's, as a list of
+ * operations (see reconcile.h).  The plan is computed from reads only, so a
+ * refused change leaves the kernel as it was; applying it is a straight
+ * walk.  Removals go before additions so that an entry that changes (an
+ * EAM whose IPv6 side moved) never collides with its old self.
+ *
+ * Ownership lives in a small file, state_dir/jool-instances, one
+ * "nat64 NAME" or "siit NAME" per line, rewritten atomically.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "reconcile.h"
+
+#define REC_OWN_FILE	"jool-instances"
+
+static int
+rec_add(struct rec_plan *p, const struct rec_op *op)
+{
+	if (p->n == p->cap) {
+		size_t		 ncap = p->cap ? p->cap * 2 : 32;
+		struct rec_op	*n = realloc(p->ops, ncap * sizeof(*n));
+
+		if (n == NULL)
+			return -1;
+		p->ops = n;
+		p->cap = ncap;
+	}
+	p->ops[p->n++] = *op;
+	return 0;
+}
+
+static void
+rec_op_init(struct rec_op *op, enum rec_kind k, enum jool_xt xt,
+    const char *iname)
+{
+	memset(op, 0, sizeof(*op));
+	op->kind = k;
+	op->xt = xt;
+	snprintf(op->iname, sizeof(op->iname), "%s", iname);
+}
+
+/* Read the ownership file: the names v6gate created, per type. */
+void
+reconcile_owned(const char *state_dir, char *nat64, char *siit)
+{
+	char	 path[4096], line[128], type[16], name[64];
+	FILE	*f;
+
+	nat64[0] = siit[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", state_dir, REC_OWN_FILE);
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%15s %63s", type, name) != 2 ||
+		    strlen(name) > JOOL_INAME_MAX)
+			continue;
+		if (strcmp(type, "nat64") == 0)
+			snprintf(nat64, JOOL_INAME_MAX + 1, "%s", name);
+		else if (strcmp(type, "siit") == 0)
+			snprintf(siit, JOOL_INAME_MAX + 1, "%s", name);
+	}
+	fclose(f);
+}
+
+static int
+rec_own_write(const char *state_dir, const char *nat64, const char *siit,
+    char *err, size_t errlen)
+{
+	char	 path[4096], tmp[4200];
+	FILE	*f;
+
+	if (mkdir(state_dir, 0750) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "state_dir %s: %s", state_dir,
+		    strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/%s", state_dir, REC_OWN_FILE);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((f = fopen(tmp, "w")) == NULL) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "# Jool instances created by v6gated; it changes and "
+	    "removes only these.\n");
+	if (nat64[0])
+		fprintf(f, "nat64 %s\n", nat64);
+	if (siit[0])
+		fprintf(f, "siit %s\n", siit);
+	if (fflush(f) == EOF || fsync(fileno(f)) == -1) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	if (rename(tmp, path) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+rec_prefix6(struct jool_prefix6 *p, const struct in6_addr *a, uint8_t len)
+{
+	p->addr = *a;
+	p->len = len;
+}
+
+static uint8_t
+rec_l4(enum conf_l4 p)
+{
+	return p == CONF_L4_TCP ? JOOL_L4_TCP : p == CONF_L4_UDP ?
+	    JOOL_L4_UDP : JOOL_L4_ICMP;
+}
+
+/*
+ * The pool4 entries the config asks for, as Jool will report them: ranges
+ * of one address and protocol that touch are one range in the kernel.
+ */
+static int
+rec_want_pool4(const struct conf_nat64 *n, struct jool_pool4 **out,
+    size_t *nout)
+{
+	struct jool_pool4	*v;
+	size_t			 i, j, cnt = 0;
+
+	if ((v = calloc(n->npool4 ? n->npool4 : 1, sizeof(*v))) == NULL)
+		return -1;
+	for (i = 0; i < n->npool4; i++) {
+		struct jool_pool4 e;
+
+		memset(&e, 0, sizeof(e));
+		e.proto = rec_l4(n->pool4[i].proto);
+		e.prefix.addr = n->pool4[i].addr;
+		e.prefix.len = 32;
+		e.port_min = n->pool4[i].port_min;
+		e.port_max = n->pool4[i].port_max;
+		for (j = 0; j < cnt; j++)
+			if (v[j].proto == e.proto && v[j].prefix.addr.s_addr ==
+			    e.prefix.addr.s_addr && (uint32_t)e.port_min <=
+			    (uint32_t)v[j].port_max + 1 && (uint32_t)v[j].port_min
+			    <= (uint32_t)e.port_max + 1) {
+				if (e.port_min < v[j].port_min)
+					v[j].port_min = e.port_min;
+				if (e.port_max > v[j].port_max)
+					v[j].port_max = e.port_max;
+				break;
+			}
+		if (j == cnt)
+			v[cnt++] = e;
+	}
+	*out = v;
+	*nout = cnt;
+	return 0;
+}
+
+static int
+rec_pool4_eq(const struct jool_pool4 *a, const struct jool_pool4 *b)
+{
+	return a->mark == b->mark && a->proto == b->proto &&
+	    a->prefix.addr.s_addr == b->prefix.addr.s_addr &&
+	    a->prefix.len == b->prefix.len && a->port_min == b->port_min &&
+	    a->port_max == b->port_max;
+}
+
+static int
+rec_eam_eq(const struct jool_eam *a, const struct jool_eam *b)
+{
+	return a->p4.addr.s_addr == b->p4.addr.s_addr &&
+	    a->p4.len == b->p4.len && a->p6.len == b->p6.len &&
+	    memcmp(&a->p6.addr, &b->p6.addr, sizeof(a->p6.addr)) == 0;
+}
+
+static int
+rec_prefix6_eq(const struct jool_prefix6 *a, const struct jool_prefix6 *b)
+{
+	return a->len == b->len && memcmp(&a->addr, &b->addr,
+	    sizeof(a->addr)) == 0;
+}
+
+/* Plan the pool4 differences of an existing NAT64 instance. */
+static int
+rec_plan_pool4(struct jnl *j, const struct gw_conf *gc, struct rec_plan *p,
+    char *err, size_t errlen)
+{
+	const char		*iname = gc->nat64.instance;
+	struct jool_pool4	*have = NULL, *want = NULL;
+	struct rec_op		 op;
+	size_t			 nh = 0, nw = 0, a, b;
+	int			 rc = -1;
+
+	if (jool_pool4_list(j, iname, &have, &nh, err, errlen) == -1 ||
+	    rec_want_pool4(&gc->nat64, &want, &nw) == -1)
+		goto out;
+	for (a = 0; a < nh; a++) {
+		for (b = 0; b < nw && !rec_pool4_eq(&have[a], &want[b]); b++)
+			;
+		if (b < nw)
+			continue;
+		rec_op_init(&op, REC_POOL4_RM, JOOL_XT_NAT64, iname);
+		op.u.p4 = have[a];
+		if (rec_add(p, &op) == -1)
+			goto nomem;
+	}
+	for (b = 0; b < nw; b++) {
+		for (a = 0; a < nh && !rec_pool4_eq(&have[a], &want[b]); a++)
+			;
+		if (a < nh)
+			continue;
+		rec_op_init(&op, REC_POOL4_ADD, JOOL_XT_NAT64, iname);
+		op.u.p4 = want[b];
+		if (rec_add(p, &op) == -1)
+			goto nomem;
+	}
+	rc = 0;
+	goto out;
+nomem:
+	snprintf(err, errlen, "out of memory");
+out:
+	free(have);
+	free(want);
+	return rc;
+}
+
+static void
+rec_want_eam(const struct conf_service *s, struct jool_eam *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->p4.addr = s->siit4;
+	e->p4.len = 32;
+	e->p6.addr = s->siit6;
+	e->p6.len = 128;
+}
+
+static int
+rec_plan_eam(struct jnl *j, const struct gw_conf *gc, int fresh,
+    struct rec_plan *p, char *err, size_t errlen)
+{
+	const char	*iname = gc->siit.instance;
+	struct jool_eam	*have = NULL, e;
+	struct rec_op	 op;
+	size_t		 nh = 0, a, i;
+
+	if (!fresh && jool_eam_list(j, iname, &have, &nh, err, errlen) == -1)
+		return -1;
+	for (a = 0; a < nh; a++) {
+		for (i = 0; i < gc->nservices; i++) {
+			if (gc->services[i].mode != CONF_SIIT)
+				continue;
+			rec_want_eam(&gc->services[i], &e);
+			if (rec_eam_eq(&have[a], &e))
+				break;
+		}
+		if (i < gc->nservices)
+			continue;
+		rec_op_init(&op, REC_EAM_RM, JOOL_XT_SIIT, iname);
+		op.u.eam = have[a];
+		if (rec_add(p, &op) == -1)
+			goto nomem;
+	}
+	for (i = 0; i < gc->nservices; i++) {
+		if (gc->services[i].mode != CONF_SIIT)
+			continue;
+		rec_want_eam(&gc->services[i], &e);
+		for (a = 0; a < nh && !rec_eam_eq(&have[a], &e); a++)
+			;
+		if (a < nh)
+			continue;
+		rec_op_init(&op, REC_EAM_ADD, JOOL_XT_SIIT, iname);
+		op.u.eam = e;
+		if (rec_add(p, &op) == -1)
+			goto nomem;
+	}
+	free(have);
+	return 0;
+nomem:
+	free(have);
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+/*
+ * One translator type: create, change or remove its instance.  owned is
+ * the name v6gate owns for this type ("" if none); want_name is the
+ * configured one, or NULL when the config has no block for it.
+ */
+static int
+rec_plan_xt(struct jnl *j, const struct gw_conf *gc, enum jool_xt xt,
+    const char *owned, const char *want_name, int recreate,
+    struct rec_plan *p, char *err, size_t errlen)
+{
+	const char		*tname = xt == JOOL_XT_NAT64 ? "nat64" : "siit";
+	struct jool_prefix6	 pool6;
+	struct jool_globals	 g, want;
+	struct rec_op		 op;
+	int			 exists = 0, fresh = 0;
+
+	/* An owned instance the config no longer names (or renamed). */
+	if (owned[0] && (want_name == NULL || strcmp(owned, want_name) !=
+	    0)) {
+		if (jool_exists(j, xt, owned, &exists, err, errlen) == -1)
+			return -1;
+		if (exists) {
+			rec_op_init(&op, REC_INSTANCE_RM, xt, owned);
+			if (rec_add(p, &op) == -1)
+				goto nomem;
+		}
+	}
+	if (want_name == NULL)
+		return 0;
+	if (xt == JOOL_XT_NAT64)
+		rec_prefix6(&pool6, &gc->nat64.pool6, gc->nat64.pool6_len);
+	else
+		rec_prefix6(&pool6, &gc->siit.pool6, gc->siit.pool6_len);
+
+	if (jool_exists(j, xt, want_name, &exists, err, errlen) == -1)
+		return -1;
+	if (exists && strcmp(owned, want_name) != 0) {
+		snprintf(err, errlen, "%s.instance: Jool instance \"%s\" "
+		    "exists and was not created by v6gate; v6gate never "
+		    "touches it (choose another name, or remove it: jool%s "
+		    "instance remove %s)", tname, want_name,
+		    xt == JOOL_XT_SIIT ? "_siit" : "", want_name);
+		return -1;
+	}
+	memset(&want, 0, sizeof(want));
+	want.enabled = 1;
+	want.bib_logging = want.session_logging = -1;
+	if (exists) {
+		if (jool_globals_get(j, xt, want_name, &g, err, errlen) == -1)
+			return -1;
+		if (xt == JOOL_XT_NAT64 && g.has_pool6 &&
+		    !rec_prefix6_eq(&g.pool6, &pool6)) {
+			char	a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+			inet_ntop(AF_INET6, &g.pool6.addr, a, sizeof(a));
+			inet_ntop(AF_INET6, &pool6.addr, b, sizeof(b));
+			if (!recreate) {
+				snprintf(err, errlen, "nat64.pool6: the live "
+				    "NAT64 instance \"%s\" has %s/%u; Jool "
+				    "cannot change the pool6 of a NAT64 "
+				    "instance (Jool #317).  To recreate it "
+				    "with %s/%u, dropping its sessions: "
+				    "v6gatectl reload --recreate-nat64",
+				    want_name, a, g.pool6.len, b, pool6.len);
+				return -1;
+			}
+			rec_op_init(&op, REC_INSTANCE_RM, xt, want_name);
+			if (rec_add(p, &op) == -1)
+				goto nomem;
+			exists = 0;
+		} else {
+			if (xt == JOOL_XT_SIIT && (!g.has_pool6 ||
+			    !rec_prefix6_eq(&g.pool6, &pool6))) {
+				want.has_pool6 = 1;
+				want.pool6 = pool6;
+			}
+			if (g.enabled == 1)
+				want.enabled = -1;
+			if (want.enabled != -1 || want.has_pool6) {
+				rec_op_init(&op, REC_GLOBALS, xt, want_name);
+				op.u.g = want;
+				if (rec_add(p, &op) == -1)
+					goto nomem;
+			}
+		}
+	}
+	if (!exists) {
+		fresh = 1;
+		rec_op_init(&op, REC_INSTANCE_ADD, xt, want_name);
+		op.u.pool6 = pool6;
+		if (rec_add(p, &op) == -1)
+			goto nomem;
+		if (xt == JOOL_XT_SIIT) {
+			/* SIIT's pool6 is a global, not part of the add */
+			rec_op_init(&op, REC_GLOBALS, xt, want_name);
+			op.u.g = want;
+			op.u.g.enabled = -1;
+			op.u.g.has_pool6 = 1;
+			op.u.g.pool6 = pool6;
+			if (rec_add(p, &op) == -1)
+				goto nomem;
+		}
+	}
+	if (xt == JOOL_XT_NAT64) {
+		if (fresh) {
+			struct jool_pool4	*want4;
+			size_t			 nw, i;
+
+			if (rec_want_pool4(&gc->nat64, &want4, &nw) == -1)
+				goto nomem;
+			for (i = 0; i < nw; i++) {
+				rec_op_init(&op, REC_POOL4_ADD, xt, want_name);
+				op.u.p4 = want4[i];
+				if (rec_add(p, &op) == -1) {
+					free(want4);
+					goto nomem;
+				}
+			}
+			free(want4);
+		} else if (rec_plan_pool4(j, gc, p, err, errlen) == -1)
+			return -1;
+		snprintf(p->own_nat64, sizeof(p->own_nat64), "%s", want_name);
+	} else {
+		if (rec_plan_eam(j, gc, fresh, p, err, errlen) == -1)
+			return -1;
+		snprintf(p->own_siit, sizeof(p->own_siit), "%s", want_name);
+	}
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+int
+reconcile_plan(struct jnl *j, const struct gw_conf *gc, int recreate,
+    struct rec_plan *p, char *err, size_t errlen)
+{
+	char	own_nat64[JOOL_INAME_MAX + 1], own_siit[JOOL_INAME_MAX + 1];
+
+	memset(p, 0, sizeof(*p));
+	reconcile_owned(gc->state_dir, own_nat64, own_siit);
+	if (rec_plan_xt(j, gc, JOOL_XT_NAT64, own_nat64, gc->nat64.on ?
+	    gc->nat64.instance : NULL, recreate, p, err, errlen) == -1 ||
+	    rec_plan_xt(j, gc, JOOL_XT_SIIT, own_siit, gc->siit.on ?
+	    gc->siit.instance : NULL, 0, p, err, errlen) == -1) {
+		reconcile_free(p);
+		return -1;
+	}
+	return 0;
+}
+
+int
+reconcile_teardown(struct jnl *j, const char *state_dir, struct rec_plan *p,
+    char *err, size_t errlen)
+{
+	char		own_nat64[JOOL_INAME_MAX + 1];
+	char		own_siit[JOOL_INAME_MAX + 1];
+	struct rec_op	op;
+	int		exists;
+
+	memset(p, 0, sizeof(*p));
+	reconcile_owned(state_dir, own_nat64, own_siit);
+	if (own_nat64[0]) {
+		if (jool_exists(j, JOOL_XT_NAT64, own_nat64, &exists, err,
+		    errlen) == -1)
+			return -1;
+		rec_op_init(&op, REC_INSTANCE_RM, JOOL_XT_NAT64, own_nat64);
+		if (exists && rec_add(p, &op) == -1)
+			goto nomem;
+	}
+	if (own_siit[0]) {
+		if (jool_exists(j, JOOL_XT_SIIT, own_siit, &exists, err,
+		    errlen) == -1)
+			return -1;
+		rec_op_init(&op, REC_INSTANCE_RM, JOOL_XT_SIIT, own_siit);
+		if (exists && rec_add(p, &op) == -1)
+			goto nomem;
+	}
+	return 0;
+nomem:
+	reconcile_free(p);
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+void
+reconcile_describe(const struct rec_op *op, char *buf, size_t len)
+{
+	char		 a[INET6_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	const char	*t = op->xt == JOOL_XT_NAT64 ? "nat64" : "siit";
+	static const char *const l4[] = { "tcp", "udp", "icmp" };
+
+	switch (op->kind) {
+	case REC_INSTANCE_ADD:
+		inet_ntop(AF_INET6, &op->u.pool6.addr, a, sizeof(a));
+		snprintf(buf, len, "%s instance %s: create (pool6 %s/%u)", t,
+		    op->iname, a, op->u.pool6.len);
+		break;
+	case REC_INSTANCE_RM:
+		snprintf(buf, len, "%s instance %s: remove", t, op->iname);
+		break;
+	case REC_GLOBALS:
+		inet_ntop(AF_INET6, &op->u.g.pool6.addr, a, sizeof(a));
+		if (op->u.g.has_pool6)
+			snprintf(buf, len, "%s instance %s: set%s pool6 %s/%u",
+			    t, op->iname, op->u.g.enabled >= 0 ? " enabled" :
+			    "", a, op->u.g.pool6.len);
+		else
+			snprintf(buf, len, "%s instance %s: set enabled", t,
+			    op->iname);
+		break;
+	case REC_POOL4_ADD:
+	case REC_POOL4_RM:
+		inet_ntop(AF_INET, &op->u.p4.prefix.addr, b, sizeof(b));
+		snprintf(buf, len, "%s instance %s: pool4 %s %s %s %u-%u", t,
+		    op->iname, op->kind == REC_POOL4_ADD ? "add" : "remove", b,
+		    l4[op->u.p4.proto % 3], op->u.p4.port_min,
+		    op->u.p4.port_max);
+		break;
+	case REC_EAM_ADD:
+	case REC_EAM_RM:
+		inet_ntop(AF_INET6, &op->u.eam.p6.addr, a, sizeof(a));
+		inet_ntop(AF_INET, &op->u.eam.p4.addr, b, sizeof(b));
+		snprintf(buf, len, "%s instance %s: EAM %s %s/%u <-> %s/%u", t,
+		    op->iname, op->kind == REC_EAM_ADD ? "add" : "remove", b,
+		    op->u.eam.p4.len, a, op->u.eam.p6.len);
+		break;
+	}
+}
+
+int
+reconcile_apply(struct jnl *j, const char *state_dir,
+    const struct rec_plan *p, char *err, size_t errlen)
+{
+	char	 what[256], e[512];
+	size_t	 i;
+	int	 rc = 0;
+
+	for (i = 0; i < p->n && rc == 0; i++) {
+		const struct rec_op *op = &p->ops[i];
+
+		switch (op->kind) {
+		case REC_INSTANCE_ADD:
+			rc = jool_instance_add(j, op->xt, op->iname,
+			    op->xt == JOOL_XT_NAT64 ? &op->u.pool6 : NULL, e,
+			    sizeof(e));
+			break;
+		case REC_INSTANCE_RM:
+			rc = jool_instance_rm(j, op->xt, op->iname, e,
+			    sizeof(e));
+			break;
+		case REC_GLOBALS:
+			rc = jool_globals_set(j, op->xt, op->iname, &op->u.g,
+			    e, sizeof(e));
+			break;
+		case REC_POOL4_ADD:
+			rc = jool_pool4_add(j, op->iname, &op->u.p4, e,
+			    sizeof(e));
+			break;
+		case REC_POOL4_RM:
+			/* not quick: mappings of a removed range must go */
+			rc = jool_pool4_rm(j, op->iname, &op->u.p4, 0, e,
+			    sizeof(e));
+			break;
+		case REC_EAM_ADD:
+			rc = jool_eam_add(j, op->iname, &op->u.eam, e,
+			    sizeof(e));
+			break;
+		case REC_EAM_RM:
+			rc = jool_eam_rm(j, op->iname, &op->u.eam, e,
+			    sizeof(e));
+			break;
+		}
+		reconcile_describe(op, what, sizeof(what));
+		if (rc == -1)
+			snprintf(err, errlen, "%s: %s", what, e);
+		else if (p->n <= 64 || i < 8)
+			log_info("jool: %s", what);
+	}
+	if (p->n > 64)
+		log_info("jool: %zu of %zu changes applied", rc ? i - 1 : i,
+		    p->n);
+	/* Record ownership even after a failure: what was created is ours. */
+	if (rec_own_write(state_dir, p->own_nat64, p->own_siit,
+	    rc ? e : err, rc ? sizeof(e) : errlen) == -1 && rc == 0)
+		return -1;
+	return rc;
+}
+
+void
+reconcile_free(struct rec_plan *p)
+{
+	free(p->ops);
+	p->ops = NULL;
+	p->n = p->cap = 0;
+}

@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The translator side of the daemon (see translator.h): glue between the
+ * config, reconcile.c (Jool) and guard.c (nftables), plus the report
+ * "v6gatectl jool" prints.  It holds no state between calls: the kernel
+ * is the state, read again each time.
+ */
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nftables/libnftables.h>
+
+#include "guard.h"
+#include "jool.h"
+#include "log.h"
+#include "translator.h"
+#include "xtables.h"
+
+/* The Jool counters "v6gatectl jool" shows: the ones that say something. */
+static const struct {
+	unsigned	 id;
+	const char	*key;
+} translator_stats[] = {
+	{ JOOL_STAT_RECEIVED6, "received6" },
+	{ JOOL_STAT_RECEIVED4, "received4" },
+	{ JOOL_STAT_SUCCESS, "translated" },
+	{ JOOL_STAT_BIB6_NOT_FOUND, "dropped_pool4_exhausted" },
+	{ JOOL_STAT_MASK_DOMAIN_NOT_FOUND, "dropped_no_pool4" },
+	{ JOOL_STAT_BIB4_NOT_FOUND, "dropped_no_mapping" },
+	{ JOOL_STAT_SESSION_NOT_FOUND, "dropped_no_session" },
+	{ JOOL_STAT_ADF, "dropped_filtering" },
+	{ JOOL_STAT_V4_SYN, "dropped_ipv4_syn" },
+	{ JOOL_STAT_UNTRANSLATABLE_DST6, "dropped_untranslatable_dst6" },
+	{ JOOL_STAT_UNTRANSLATABLE_DST4, "dropped_untranslatable_dst4" },
+	{ JOOL_STAT_64_SRC, "dropped_64_src" },
+	{ JOOL_STAT_64_DST, "dropped_64_dst" },
+	{ JOOL_STAT_46_SRC, "dropped_46_src" },
+	{ JOOL_STAT_46_DST, "dropped_46_dst" },
+	{ JOOL_STAT_XLATOR_DISABLED, "dropped_disabled" },
+	{ JOOL_STAT_FAILED_ROUTES, "dropped_no_route" },
+	{ JOOL_STAT_PKT_TOO_BIG, "dropped_too_big" },
+	{ JOOL_STAT_ENOMEM, "dropped_enomem" },
+	{ JOOL_STAT_SO_FULL, "dropped_so_full" },
+	{ JOOL_STAT_ICMP6ERR_SUCCESS, "icmp6_errors_sent" },
+	{ JOOL_STAT_ICMP4ERR_SUCCESS, "icmp4_errors_sent" },
+};
+
+#define TRANSLATOR_NSTATS	80
+
+static int
+translator_needed(const struct gw_conf *gc)
+{
+	char	nat64[JOOL_INAME_MAX + 1], siit[JOOL_INAME_MAX + 1];
+
+	if (gc->nat64.on || gc->siit.on)
+		return 1;
+	reconcile_owned(gc->state_dir, nat64, siit);
+	return nat64[0] != '\0' || siit[0] != '\0';
+}
+
+int
+translator_prepare(const struct gw_conf *gc, int recreate,
+    struct translator_plan *tp, char *err, size_t errlen)
+{
+	struct jnl	j;
+	char		ver[64];
+	int		rc;
+
+	memset(tp, 0, sizeof(*tp));
+	if (!(tp->needed = translator_needed(gc)))
+		return 0;
+	if (jool_version_check(ver, sizeof(ver), err, errlen) == -1 ||
+	    jnl_open(&j, err, errlen) == -1)
+		return -1;
+	rc = reconcile_plan(&j, gc, recreate, &tp->rec, err, errlen);
+	jnl_close(&j);
+	return rc;
+}
+
+int
+translator_commit(const struct gw_conf *gc, struct translator_plan *tp,
+    char *err, size_t errlen)
+{
+	struct jnl	j;
+	int		rc = 0;
+
+	if (!tp->needed)
+		return 0;
+	if (tp->rec.n > 0) {
+		if (jnl_open(&j, err, errlen) == -1) {
+			translator_discard(tp);
+			return -1;
+		}
+		rc = reconcile_apply(&j, gc->state_dir, &tp->rec, err,
+		    errlen);
+		jnl_close(&j);
+	}
+	translator_discard(tp);
+	if (rc == 0)
+		rc = guard_apply(gc, err, errlen);
+	if (rc == 0)
+		rc = xtables_apply(gc, err, errlen);
+	return rc;
+}
+
+void
+translator_discard(struct translator_plan *tp)
+{
+	reconcile_free(&tp->rec);
+}
+
+int
+translator_teardown(const char *state_dir, char *err, size_t errlen)
+{
+	struct rec_plan	 p;
+	struct jnl	 j;
+	char		 ver[64], e[512];
+	int		 rc = 0;
+
+	xtables_remove(e, sizeof(e));
+	/* no module: no instance either (they go with it) */
+	if (jool_version_check(ver, sizeof(ver), e, sizeof(e)) == 0 &&
+	    jnl_open(&j, e, sizeof(e)) == 0) {
+		/* reconcile_apply() logs each removal */
+		if ((rc = reconcile_teardown(&j, state_dir, &p, err,
+		    errlen)) == 0) {
+			rc = reconcile_apply(&j, state_dir, &p, err, errlen);
+			reconcile_free(&p);
+		}
+		jnl_close(&j);
+	}
+	if (guard_remove(e, sizeof(e)) == -1 && rc == 0) {
+		snprintf(err, errlen, "%s", e);
+		rc = -1;
+	} else
+		log_info("nftables table inet %s: removed", GUARD_TABLE);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- status */
+
+/* The guard's refusal counter, from nft's JSON output. */
+static json_object *
+translator_guard_counter(const char *name)
+{
+	struct nft_ctx	*nft;
+	json_object	*root, *arr, *res = NULL;
+	char		 cmd[128];
+	size_t		 i;
+
+	if ((nft = nft_ctx_new(NFT_CTX_DEFAULT)) == NULL)
+		return NULL;
+	nft_ctx_output_set_flags(nft, NFT_CTX_OUTPUT_JSON);
+	nft_ctx_buffer_output(nft);
+	nft_ctx_buffer_error(nft);
+	snprintf(cmd, sizeof(cmd), "list counter inet %s %s", GUARD_TABLE,
+	    name);
+	if (nft_run_cmd_from_buffer(nft, cmd) == 0 && (root =
+	    json_tokener_parse(nft_ctx_get_output_buffer(nft))) != NULL) {
+		if (json_object_object_get_ex(root, "nftables", &arr))
+			for (i = 0; i < json_object_array_length(arr); i++) {
+				json_object *c, *e = json_object_array_get_idx(
+				    arr, i);
+
+				if (!json_object_object_get_ex(e, "counter",
+				    &c))
+					continue;
+				res = json_object_new_object();
+				json_object_object_add(res, "packets",
+				    json_object_get(json_object_object_get(c,
+				    "packets")));
+				json_object_object_add(res, "bytes",
+				    json_object_get(json_object_object_get(c,
+				    "bytes")));
+			}
+		json_object_put(root);
+	}
+	nft_ctx_free(nft);
+	return res;
+}
+
+static json_object *
+translator_counters(struct jnl *j, enum jool_xt xt, const char *iname,
+    json_object *inst)
+{
+	uint64_t	 v[TRANSLATOR_NSTATS];
+	char		 err[512];
+	json_object	*o;
+	size_t		 i;
+
+	if (jool_stats(j, xt, iname, v, TRANSLATOR_NSTATS, err,
+	    sizeof(err)) == -1) {
+		json_object_object_add(inst, "error",
+		    json_object_new_string(err));
+		return NULL;
+	}
+	if (xt == JOOL_XT_NAT64) {
+		json_object_object_add(inst, "bib_entries",
+		    json_object_new_int64((int64_t)v[JOOL_STAT_BIB_ENTRIES]));
+		json_object_object_add(inst, "sessions",
+		    json_object_new_int64((int64_t)v[JOOL_STAT_SESSIONS]));
+	}
+	o = json_object_new_object();
+	for (i = 0; i < sizeof(translator_stats) / sizeof(translator_stats[0]);
+	    i++)
+		json_object_object_add(o, translator_stats[i].key,
+		    json_object_new_int64((int64_t)
+		    v[translator_stats[i].id]));
+	return o;
+}
+
+static json_object *
+translator_prefix6(const struct in6_addr *a, unsigned len)
+{
+	char	buf[INET6_ADDRSTRLEN + 8], ip[INET6_ADDRSTRLEN];
+
+	snprintf(buf, sizeof(buf), "%s/%u", inet_ntop(AF_INET6, a, ip,
+	    sizeof(ip)), len);
+	return json_object_new_string(buf);
+}
+
+static json_object *
+translator_instance(struct jnl *j, const struct gw_conf *gc,
+    enum jool_xt xt, const char *iname)
+{
+	static const char *const l4[] = { "tcp", "udp", "icmp" };
+	struct jool_globals	 g;
+	json_object		*o = json_object_new_object(), *arr, *e;
+	char			 err[512], ip[INET6_ADDRSTRLEN], buf[32];
+	int			 exists = 0;
+	size_t			 i, n;
+
+	json_object_object_add(o, "instance", json_object_new_string(iname));
+	if (jool_exists(j, xt, iname, &exists, err, sizeof(err)) == -1) {
+		json_object_object_add(o, "error", json_object_new_string(err));
+		return o;
+	}
+	json_object_object_add(o, "exists", json_object_new_boolean(exists));
+	if (!exists)
+		return o;
+	if (jool_globals_get(j, xt, iname, &g, err, sizeof(err)) == 0) {
+		json_object_object_add(o, "enabled",
+		    json_object_new_boolean(g.enabled == 1));
+		if (g.has_pool6 && g.pool6.len > 0)
+			json_object_object_add(o, "pool6",
+			    translator_prefix6(&g.pool6.addr, g.pool6.len));
+	}
+	arr = json_object_new_array();
+	if (xt == JOOL_XT_NAT64) {
+		struct jool_pool4 *p4;
+
+		if (jool_pool4_list(j, iname, &p4, &n, err, sizeof(err)) ==
+		    0) {
+			for (i = 0; i < n; i++) {
+				e = json_object_new_object();
+				json_object_object_add(e, "address",
+				    json_object_new_string(inet_ntop(AF_INET,
+				    &p4[i].prefix.addr, ip, sizeof(ip))));
+				json_object_object_add(e, "protocol",
+				    json_object_new_string(l4[p4[i].proto %
+				    3]));
+				snprintf(buf, sizeof(buf), "%u-%u",
+				    p4[i].port_min, p4[i].port_max);
+				json_object_object_add(e, "ports",
+				    json_object_new_string(buf));
+				json_object_array_add(arr, e);
+			}
+			free(p4);
+		}
+		json_object_object_add(o, "pool4", arr);
+	} else {
+		struct jool_eam *eam;
+
+		if (jool_eam_list(j, iname, &eam, &n, err, sizeof(err)) == 0) {
+			for (i = 0; i < n; i++) {
+				e = json_object_new_object();
+				snprintf(buf, sizeof(buf), "/%u",
+				    eam[i].p4.len);
+				json_object_object_add(e, "ipv4",
+				    json_object_new_string(inet_ntop(AF_INET,
+				    &eam[i].p4.addr, ip, sizeof(ip))));
+				json_object_object_add(e, "ipv6",
+				    translator_prefix6(&eam[i].p6.addr,
+				    eam[i].p6.len));
+				json_object_array_add(arr, e);
+			}
+			free(eam);
+		}
+		json_object_object_add(o, "eam", arr);
+	}
+	if ((e = translator_counters(j, xt, iname, o)) != NULL)
+		json_object_object_add(o, "counters", e);
+	if ((e = translator_guard_counter(xt == JOOL_XT_NAT64 ?
+	    "nat64_refused" : "siit_refused")) != NULL)
+		json_object_object_add(o, "guard_refused", e);
+	(void)gc;
+	return o;
+}
+
+json_object *
+translator_status(const struct gw_conf *gc)
+{
+	json_object	*root = json_object_new_object(), *m;
+	struct jnl	 j;
+	char		 ver[64], err[512];
+	int		 ok;
+
+	m = json_object_new_object();
+	ok = jool_version_check(ver, sizeof(ver), err, sizeof(err)) == 0;
+	json_object_object_add(m, "version", json_object_new_string(ver[0] ?
+	    ver : "not loaded"));
+	json_object_object_add(m, "accepted", json_object_new_boolean(ok));
+	if (!ok)
+		json_object_object_add(m, "error", json_object_new_string(err));
+	json_object_object_add(root, "module", m);
+	if (!ok || jnl_open(&j, err, sizeof(err)) == -1) {
+		if (ok)
+			json_object_object_add(m, "error",
+			    json_object_new_string(err));
+		return root;
+	}
+	if (gc->nat64.on)
+		json_object_object_add(root, "nat64", translator_instance(&j,
+		    gc, JOOL_XT_NAT64, gc->nat64.instance));
+	if (gc->siit.on)
+		json_object_object_add(root, "siit", translator_instance(&j,
+		    gc, JOOL_XT_SIIT, gc->siit.instance));
+	jnl_close(&j);
+	return root;
+}
+
+static int64_t
+translator_int(json_object *o, const char *k)
+{
+	json_object	*v;
+
+	return json_object_object_get_ex(o, k, &v) ?
+	    json_object_get_int64(v) : 0;
+}
+
+static const char *
+translator_str(json_object *o, const char *k)
+{
+	json_object	*v;
+
+	return json_object_object_get_ex(o, k, &v) &&
+	    json_object_get_string(v) ? json_object_get_string(v) : "";
+}
+
+void
+translator_status_text(json_object *root, FILE *out)
+{
+	static const char *const types[] = { "nat64", "siit" };
+	json_object	*m, *inst, *arr, *c;
+	size_t		 t, i;
+
+	json_object_object_get_ex(root, "module", &m);
+	fprintf(out, "Jool module: %s%s%s\n", translator_str(m, "version"),
+	    *translator_str(m, "error") ? ": " : "",
+	    translator_str(m, "error"));
+	for (t = 0; t < 2; t++) {
+		if (!json_object_object_get_ex(root, types[t], &inst))
+			continue;
+		fprintf(out, "\n%s instance %s: %s", types[t],
+		    translator_str(inst, "instance"),
+		    *translator_str(inst, "error") ? translator_str(inst,
+		    "error") : json_object_get_boolean(
+		    json_object_object_get(inst, "exists")) ? "present" :
+		    "missing");
+		if (*translator_str(inst, "pool6"))
+			fprintf(out, ", pool6 %s", translator_str(inst,
+			    "pool6"));
+		fputc('\n', out);
+		if (json_object_object_get_ex(inst, "pool4", &arr))
+			for (i = 0; i < json_object_array_length(arr); i++) {
+				json_object *e = json_object_array_get_idx(arr,
+				    i);
+
+				fprintf(out, "  pool4 %s %s %s\n",
+				    translator_str(e, "address"),
+				    translator_str(e, "protocol"),
+				    translator_str(e, "ports"));
+			}
+		if (json_object_object_get_ex(inst, "eam", &arr))
+			for (i = 0; i < json_object_array_length(arr); i++) {
+				json_object *e = json_object_array_get_idx(arr,
+				    i);
+
+				fprintf(out, "  EAM %s <-> %s\n",
+				    translator_str(e, "ipv4"),
+				    translator_str(e, "ipv6"));
+			}
+		if (json_object_object_get_ex(inst, "sessions", &c))
+			fprintf(out, "  BIB entries %" PRId64 ", sessions %"
+			    PRId64 "\n", translator_int(inst, "bib_entries"),
+			    translator_int(inst, "sessions"));
+		if (json_object_object_get_ex(inst, "counters", &c)) {
+			json_object_object_foreach(c, k, v) {
+				if (json_object_get_int64(v) == 0 &&
+				    strncmp(k, "dropped", 7) == 0)
+					continue;
+				fprintf(out, "  %-32s %" PRId64 "\n", k,
+				    json_object_get_int64(v));
+			}
+		}
+		if (json_object_object_get_ex(inst, "guard_refused", &c))
+			fprintf(out, "  %-32s %" PRId64 " packets\n",
+			    "refused by the guard", translator_int(c,
+			    "packets"));
+	}
+}

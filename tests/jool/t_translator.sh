@@ -1,0 +1,359 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+#
+# t_translator: v6gated driving the real Jool module, in the QEMU guest
+# (guest-run.sh), one boot for the whole batch.  In the guest:
+#
+#   c6  2001:db8:1::2/64       IPv6-only client (NAT64)
+#   c4  198.51.100.2/24        IPv4-only client (SIIT)
+#   gw  v6gated + Jool; 2001:db8:1::1/64, 192.0.2.1/24 (pool4),
+#       2001:db8:200::1/64, 198.51.100.1/24
+#   s4  192.0.2.2 (configured backend), 192.0.2.3 (not configured)
+#   s6  2001:db8:200::50       IPv6-only server (SIIT, EAM 192.0.2.50)
+#
+# Cases: the module not loaded; NAT64 TCP, UDP, ping to a nat64 service; a
+# backend and a port not in the config unreachable (the guard); an IPv4
+# client to the IPv6-only server through siit; a reload that adds and
+# removes services while a TCP session of an unchanged one stays up; a bad
+# config refused with the kernel unchanged; a pool6 change refused, then
+# done with --recreate-nat64; an instance v6gate did not create left alone;
+# Jool going on without the daemon; --teardown; and at the end no Oops,
+# BUG or soft lockup in the guest's kernel log.
+
+set -u
+TNAME=t_translator
+top=$(cd "$(dirname "$0")/../.." && pwd)
+: "${builddir:=$top}"
+skip() {
+	printf 'SKIP %s: %s\n' "$TNAME" "$*"
+	exit 77
+}
+[ "${V6G_JOOL:-1}" = 0 ] && skip "Jool guest tests disabled (V6G_JOOL=0)"
+[ "${V6G_INTEG:-1}" = 0 ] && skip "integration tests disabled (configure)"
+if [ "$(id -u)" != 0 ]; then
+	command -v qemu-system-x86_64 >/dev/null || skip "needs root or qemu-system-x86_64"
+	"$top/kmod/guest/build.sh" --check >/dev/null 2>&1 ||
+		skip "needs root to build the guest image (none is cached)"
+fi
+
+J=$(mktemp -d "/tmp/v6g-$TNAME.XXXXXX")
+cp "$builddir/v6gated" "$builddir/v6gatectl" "$J/" || exit 1
+# A sanitizer build needs its suppressions in the guest too.
+cp "$top/tests/lsan.supp" "$J/" 2>/dev/null
+
+cat >"$J/run.sh" <<'GUEST'
+#!/bin/bash
+set -u
+TNAME=t_translator
+n_ok=0
+n_fail=0
+ok() { n_ok=$((n_ok + 1)); printf 'ok   %s: %s\n' "$TNAME" "$*"; }
+fail() { n_fail=$((n_fail + 1)); printf 'FAIL %s: %s\n' "$TNAME" "$*"; }
+log() { printf '%s: %s\n' "$TNAME" "$*"; }
+check_eq() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', expected '$3'"; fi; }
+G=/job
+V6GATED=$G/v6gated
+V6GATECTL=$G/v6gatectl
+export LSAN_OPTIONS=suppressions=$G/lsan.supp
+S=/tmp/v6g
+mkdir -p $S
+GWPID=
+finish() {
+	[ -n "$GWPID" ] && kill "$GWPID" 2>/dev/null
+	# the kernel must have survived everything above
+	if dmesg | grep -E 'Oops|BUG:|soft lockup|general protection' >/tmp/dmesg.bad; then
+		fail "kernel log: $(head -3 /tmp/dmesg.bad | tr '\n' ' ')"
+	else
+		ok "no Oops, BUG or soft lockup in the kernel log"
+	fi
+	grep -E 'AddressSanitizer|LeakSanitizer|runtime error' $S/gw*.log 2>/dev/null | head -5 |
+	    while read -r l; do fail "sanitizer: $l"; done
+	cp $S/*.log $G/ 2>/dev/null
+	dmesg | tail -40 >$G/dmesg.log
+	echo "$TNAME: $n_ok passed, $n_fail failed"
+	[ "$n_fail" -eq 0 ] && [ "$n_ok" -gt 0 ] && exit 0
+	exit 1
+}
+in_c6() { ip netns exec c6 "$@"; }
+in_c4() { ip netns exec c4 "$@"; }
+in_g() { ip netns exec gw "$@"; }
+in_s4() { ip netns exec s4 "$@"; }
+in_s6() { ip netns exec s6 "$@"; }
+ctl() { in_g $V6GATECTL -s $S/ctl.sock "$@"; }
+jkey() {	# jkey KEY: the first value of "KEY" in "v6gatectl jool --json"
+	# (the guest's python3-minimal has no json module)
+	ctl jool --json | tr -d ' \n' | grep -o '"'"$1"'":"\{0,1\}[^",}]*' |
+	    head -1 | sed 's/.*:"\{0,1\}//' 
+}
+
+# --- topology -------------------------------------------------------------------
+for ns in c6 c4 gw s4 s6; do ip netns add $ns; done
+ip -batch - <<EOF
+link add c0 netns c6 type veth peer name g0 netns gw
+link add g1 netns gw type veth peer name s0 netns s4
+link add g2 netns gw type veth peer name s1 netns s6
+link add g3 netns gw type veth peer name d0 netns c4
+EOF
+in_c6 ip -batch - <<EOF
+link set lo up
+link set c0 up
+addr add 2001:db8:1::2/64 dev c0 nodad
+route add ::/0 via 2001:db8:1::1
+EOF
+in_c4 ip -batch - <<EOF
+link set lo up
+link set d0 up
+addr add 198.51.100.2/24 dev d0
+route add default via 198.51.100.1
+EOF
+in_g ip -batch - <<EOF
+link set lo up
+link set g0 up
+link set g1 up
+link set g2 up
+link set g3 up
+addr add 2001:db8:1::1/64 dev g0 nodad
+addr add 192.0.2.1/24 dev g1
+addr add 2001:db8:200::1/64 dev g2 nodad
+addr add 198.51.100.1/24 dev g3
+EOF
+in_g sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv4.conf.all.forwarding=1
+in_s4 ip -batch - <<EOF
+link set lo up
+link set s0 up
+addr add 192.0.2.2/24 dev s0
+addr add 192.0.2.3/24 dev s0
+route add default via 192.0.2.1
+EOF
+in_s4 sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+in_s6 ip -batch - <<EOF
+link set lo up
+link set s1 up
+addr add 2001:db8:200::50/64 dev s1 nodad
+route add ::/0 via 2001:db8:200::1
+EOF
+in_s6 sysctl -qw net.ipv4.conf.all.forwarding=0
+
+# --- servers ----------------------------------------------------------------------
+mkdir -p /tmp/ng4 /tmp/ng6
+ngconf() {	# ngconf DIR LISTEN...: nginx answering with what it saw
+	local d=$1 l
+	shift
+	{
+		echo "user root; worker_processes 1; pid $d/pid; error_log $d/err;"
+		echo "events { worker_connections 64; }"
+		echo "http { access_log off; default_type text/plain;"
+		echo "client_body_temp_path $d/b; proxy_temp_path $d/p; fastcgi_temp_path $d/f;"
+		echo "uwsgi_temp_path $d/u; scgi_temp_path $d/s;"
+		echo "server {"
+		for l in "$@"; do echo "listen $l;"; done
+		echo 'location / { return 200 "peer=$remote_addr:$remote_port server=$server_addr:$server_port\n"; } } }'
+	} >"$d/nginx.conf"
+}
+ngconf /tmp/ng4 192.0.2.2:80 192.0.2.2:8080 192.0.2.3:80 192.0.2.2:25
+in_s4 nginx -c /tmp/ng4/nginx.conf || fail "nginx (IPv4) did not start"
+ngconf /tmp/ng6 '[2001:db8:200::50]:80'
+in_s6 nginx -c /tmp/ng6/nginx.conf || fail "nginx (IPv6) did not start"
+printf '#!/bin/sh\necho "peer=$SOCAT_PEERADDR:$SOCAT_PEERPORT"\n' >/tmp/udp-peer.sh
+chmod 755 /tmp/udp-peer.sh
+in_s4 socat UDP4-RECVFROM:5353,bind=192.0.2.2,fork EXEC:/tmp/udp-peer.sh 2>/dev/null &
+# a TCP echo server for the long-lived session
+in_s4 python3 -c '
+import socket, threading
+l = socket.socket()
+l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("192.0.2.2", 7000)); l.listen(8)
+def serve(c):
+    while True:
+        d = c.recv(1000)
+        if not d: break
+        c.sendall(d)
+while True:
+    c, _ = l.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+' 2>/dev/null &
+sleep 1
+
+# --- configs --------------------------------------------------------------------
+conf() {	# conf FILE SERVICES...: the gateway config with these services
+	local f=$1
+	shift
+	{
+		cat <<EOF
+gateway: { name = "guest-gw"; state_dir = "$S/state"; control_socket = "$S/ctl.sock"; workers = 1; };
+nat64: { instance = "v6gate"; pool6 = "${POOL6:-2001:db8:64::/96}";
+  pool4 = ( { address = "192.0.2.1"; protocol = "tcp"; ports = "61001-65535"; },
+            { address = "192.0.2.1"; protocol = "udp"; ports = "61001-65535"; },
+            { address = "192.0.2.1"; protocol = "icmp"; } ); };
+siit: { instance = "v6gate-siit"; pool6 = "2001:db8:46::/96"; };
+services = (
+EOF
+		local first=1 s
+		for s in "$@"; do
+			[ $first = 1 ] || echo ","
+			first=0
+			case $s in
+			web) echo '{ name = "web"; mode = "nat64"; backend = "192.0.2.2"; ports = [ "tcp/80", "udp/5353", "icmp" ]; }' ;;
+			echo) echo '{ name = "echo"; mode = "nat64"; backend = "192.0.2.2"; ports = [ "tcp/7000" ]; }' ;;
+			mail) echo '{ name = "mail"; mode = "nat64"; backend = "192.0.2.2"; ports = [ "tcp/25" ]; }' ;;
+			v6app) echo '{ name = "v6app"; mode = "siit"; ipv4 = "192.0.2.50"; ipv6 = "2001:db8:200::50"; }' ;;
+			esac
+		done
+		echo ");"
+	} >"$f"
+}
+SRV6=2001:db8:64::c000:202	# pool6 + 192.0.2.2 (RFC 6052)
+OTHER6=2001:db8:64::c000:203	# pool6 + 192.0.2.3: not configured
+
+# --- A. the module not loaded ---------------------------------------------------
+conf $S/a.conf web echo v6app
+out=$(in_g $V6GATED -f -c $S/a.conf 2>&1)
+rc=$?
+check_eq "without the module v6gated refuses to start" "$rc" 1
+case "$out" in *"Jool is not loaded: modprobe jool jool_siit (Debian package jool-dkms)"*)
+	ok "and says how to load it" ;;
+*) fail "without the module it said: $out" ;; esac
+
+modprobe jool && modprobe jool_siit || { fail "modprobe"; finish; }
+
+# --- B. start ---------------------------------------------------------------------
+in_g $V6GATED -f -v -c $S/a.conf >$S/gw.log 2>&1 &
+GWPID=$!
+for _ in $(seq 80); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
+ctl status >/dev/null 2>&1 && ok "v6gated started with nat64 and siit services" ||
+    { fail "v6gated did not start: $(tail -5 $S/gw.log)"; finish; }
+check_eq "the Jool module version is shown" "$(jkey version)" "4.1.9.0"
+ctl services | grep -q "web.*nat64.*\[$SRV6\].*192.0.2.2" &&
+    ok "v6gatectl services shows the nat64 service's IPv6 address $SRV6" ||
+    fail "services: $(ctl services | tr '\n' ' ')"
+for p in --tcp --udp --icmp; do in_g jool -i v6gate pool4 display --csv $p; done >$S/pool4.log 2>&1
+pool4=$(grep -c 192.0.2.1 $S/pool4.log)
+check_eq "Jool's own tool sees the three pool4 entries" "$pool4" 3
+in_g jool_siit -i v6gate-siit eamt display --csv 2>&1 | grep -q "2001:db8:200::50/128,192.0.2.50/32" &&
+    ok "and the EAM entry" || fail "eamt: $(in_g jool_siit -i v6gate-siit eamt display --csv 2>&1)"
+
+# --- C. NAT64 TCP, UDP, ping ----------------------------------------------------
+{ ctl jool; in_g nft list ruleset; in_g jool -i v6gate global display; } >$S/debug.log 2>&1
+got=$(in_c6 curl -sS --max-time 8 "http://[$SRV6]/" 2>&1)
+ctl jool >>$S/debug.log 2>&1
+case "$got" in "peer=192.0.2.1:6"*"server=192.0.2.2:80") ok "NAT64 TCP: $got" ;;
+*) fail "NAT64 TCP: $got" ;; esac
+got=$(echo hi | in_c6 socat -T 6 - "UDP6:[$SRV6]:5353" 2>&1)
+case "$got" in "peer=192.0.2.1:6"*) ok "NAT64 UDP: $got" ;; *) fail "NAT64 UDP: $got" ;; esac
+in_c6 ping -6 -n -c 2 -i 0.3 -W 5 "$SRV6" >/dev/null 2>&1 && ok "NAT64 ping" ||
+    fail "NAT64 ping"
+
+# --- D. the guard: only configured backends and ports ------------------------------
+got=$(in_c6 curl -sS --max-time 3 "http://[$OTHER6]/" 2>&1)
+case "$got" in "peer="*) fail "a backend not in the config answered: $got" ;;
+*) ok "a backend not in the config is unreachable" ;; esac
+got=$(in_c6 curl -sS --max-time 3 "http://[$SRV6]:8080/" 2>&1)
+case "$got" in "peer="*) fail "a port not in the config answered: $got" ;;
+*) ok "a port not in the config is unreachable" ;; esac
+refused=$(jkey packets)
+[ "$refused" -ge 2 ] 2>/dev/null && ok "the guard counted them ($refused packets)" ||
+    fail "guard counter: '$refused'"
+
+# --- E. SIIT: IPv4 client to the IPv6-only server ----------------------------------
+got=$(in_c4 curl -sS --max-time 8 "http://192.0.2.50/" 2>&1)
+case "$got" in "peer=2001:db8:46::c633:6402:"*"server=2001:db8:200::50:80") ok "SIIT: $got" ;;
+*) fail "SIIT: $got" ;; esac
+
+# --- F. reload adds and removes services; a TCP session of another stays up ---------
+in_c6 python3 -c '
+import socket, sys, time
+s = socket.create_connection(("'$SRV6'", 7000), timeout=20)
+s.sendall(b"one\n"); a = s.recv(100)
+open("/tmp/echo.ready", "w").close()
+while not __import__("os").path.exists("/tmp/echo.go"):
+    time.sleep(0.1)
+s.sendall(b"two\n"); b = s.recv(100)
+print(a.decode().strip(), b.decode().strip())' >/tmp/echo.out 2>&1 &
+echo_pid=$!
+for _ in $(seq 100); do [ -e /tmp/echo.ready ] && break; sleep 0.1; done
+sessions_before=$(jkey sessions)
+conf $S/a.conf echo mail v6app		# web goes, mail comes, echo stays
+out=$(ctl reload 2>&1) && ok "reload: web removed, mail added" || fail "reload: $out"
+touch /tmp/echo.go
+wait $echo_pid
+check_eq "the echo session opened before the reload still works after it" "$(cat /tmp/echo.out)" "one two"
+got=$(in_c6 curl -sS --max-time 8 "http://[$SRV6]:25/" 2>&1)
+case "$got" in "peer=192.0.2.1:6"*) ok "the added service answers" ;; *) fail "added service: $got" ;; esac
+got=$(in_c6 curl -sS --max-time 3 "http://[$SRV6]/" 2>&1)
+case "$got" in "peer="*) fail "the removed service still answers: $got" ;;
+*) ok "the removed service no longer answers" ;; esac
+[ "$sessions_before" -ge 1 ] 2>/dev/null && ok "Jool had sessions before the reload ($sessions_before)" ||
+    fail "sessions before: $sessions_before"
+
+# --- G. a bad config is refused; the kernel is unchanged -----------------------------
+snap() { in_g jool -i v6gate pool4 display --csv --numeric 2>&1; in_g jool_siit -i v6gate-siit eamt display --csv 2>&1; in_g nft list table inet v6gate 2>&1; }
+before=$(snap)
+cp $S/a.conf $S/good.conf
+sed -i 's/backend = "192.0.2.2"; ports = \[ "tcp\/25" \]/backend = "192.0.2.2"; ports = [ "tcp\/99999" ]/' $S/a.conf
+out=$(ctl reload 2>&1)
+check_eq "a bad config is refused" "$?" 1
+case "$out" in *"a.conf:"*"tcp/99999"*) ok "with file:line" ;; *) fail "refusal said: $out" ;; esac
+check_eq "the kernel state (pool4, EAM, guard) is unchanged" "$(snap)" "$before"
+
+# --- H. pool6 cannot change on a live NAT64 instance (Jool #317) -----------------------
+POOL6=2001:db8:65::/96 conf $S/a.conf echo mail v6app
+out=$(ctl reload 2>&1)
+check_eq "a pool6 change is refused" "$?" 1
+case "$out" in *"Jool #317"*"--recreate-nat64"*) ok "with the way out" ;; *) fail "pool6 refusal: $out" ;; esac
+check_eq "and the kernel state is unchanged" "$(snap)" "$before"
+out=$(ctl reload --recreate-nat64 2>&1) && ok "reload --recreate-nat64" || fail "recreate: $out"
+in_g jool -i v6gate global display 2>&1 | grep -q "pool6: 2001:db8:65::/96" &&
+    ok "the NAT64 instance now has the new pool6" ||
+    fail "pool6 after recreate: $(in_g jool -i v6gate global display 2>&1 | grep pool6)"
+got=$(in_c6 curl -sS --max-time 8 "http://[2001:db8:65::c000:202]:25/" 2>&1)
+case "$got" in "peer=192.0.2.1:6"*) ok "and translates with it" ;; *) fail "after recreate: $got" ;; esac
+cp $S/good.conf $S/a.conf
+ctl reload --recreate-nat64 >/dev/null 2>&1 || fail "back to the first pool6"
+
+# --- I. an instance v6gate did not create ---------------------------------------------
+in_g jool instance add foreign --iptables --pool6 2001:db8:47::/96 >/dev/null 2>&1 ||
+    fail "jool instance add foreign"
+ip netns add gw2
+ip netns exec gw2 jool instance add v6gate --netfilter --pool6 2001:db8:64::/96 >/dev/null 2>&1
+sed "s|$S/state|$S/state2|; s|$S/ctl.sock|$S/ctl2.sock|" $S/a.conf >$S/b.conf
+out=$(ip netns exec gw2 $V6GATED -f -c $S/b.conf 2>&1)
+check_eq "an existing instance of the same name, not v6gate's: refused" "$?" 1
+case "$out" in *"exists and was not created by v6gate"*) ok "and says so" ;; *) fail "said: $out" ;; esac
+ip netns exec gw2 jool instance display 2>&1 | grep -q v6gate && ok "and it is left alone" ||
+    fail "the foreign instance in gw2 was touched"
+
+# --- J. the data plane does not depend on the daemon ---------------------------------
+kill $GWPID
+wait $GWPID 2>/dev/null
+GWPID=
+got=$(in_c6 curl -sS --max-time 8 "http://[$SRV6]:25/" 2>&1)
+case "$got" in "peer=192.0.2.1:6"*) ok "with v6gated stopped, Jool still translates" ;;
+*) fail "after stop: $got" ;; esac
+
+# --- K. --teardown removes what v6gate created, and only that --------------------------
+ip netns del gw2	# (jool instance display lists every namespace's)
+out=$(in_g $V6GATED -c $S/a.conf --teardown 2>&1)
+check_eq "--teardown succeeds" "$?" 0
+inst=$(in_g jool instance display 2>&1; in_g jool_siit instance display 2>&1)
+in_g iptables-save -t mangle 2>&1 | grep -q V6GATE && fail "the SIIT rules survived teardown" ||
+    ok "the SIIT rules are gone"
+case "$inst" in *"v6gate"*) fail "a v6gate instance survived teardown: $inst; teardown said: $out" ;;
+*) ok "v6gate's instances are gone" ;; esac
+case "$inst" in *"foreign"*) ok "the foreign instance stays" ;; *) fail "foreign gone: $inst" ;; esac
+in_g nft list table inet v6gate >/dev/null 2>&1 && fail "the guard table survived" ||
+    ok "the guard table is gone"
+
+finish
+GUEST
+chmod 755 "$J/run.sh"
+
+t0=$(date +%s)
+"$top/tests/jool/guest-run.sh" "$J" "${V6G_GUEST_TIMEOUT:-400}"
+rc=$?
+echo "$TNAME: guest run took $(($(date +%s) - t0)) s, exit $rc"
+if [ $rc = 0 ] || [ "${KEEP:-0}" != 1 ]; then
+	rm -rf "$J"
+else
+	echo "$TNAME: kept $J"
+fi
+exit $rc
