@@ -164,7 +164,20 @@ enum jool_global {
 	JOOL_G_SESSION_LOGGING = 25,	/* u8, NAT64 */
 };
 
-/* Ids of JOOL_OP_STATS_FOREACH; stable 1-68 from 4.1.9 to 4.1.15. */
+/*
+ * Ids of JOOL_OP_STATS_FOREACH.  What differs between 4.1.x releases (only
+ * 4.1.9 is accepted; see JOOL_TESTED_VERSIONS in jool.h):
+ *
+ *	version		ids 1-67	68		UNKNOWN	padding
+ *	4.1.8		same		ICMPEXT_SMALL	70	71
+ *	4.1.9-4.1.11	same		ICMPEXT_BIG	69	70
+ *	4.1.12		same		ICMPEXT_BIG	84	85 (15 joold ids 69-83)
+ *	4.1.13-4.1.15	same		ICMPEXT_BIG	83	84 (14 joold ids 69-82)
+ *
+ * Also: 4.1.11 makes every pool4/BIB/session field mandatory (v6gate always
+ * sends them); 4.1.15 refuses pool4 ranges overlapping the ephemeral ports
+ * without JOOL_HF_FORCE.
+ */
 enum jool_stat {
 	JOOL_STAT_RECEIVED6 = 1,
 	JOOL_STAT_RECEIVED4 = 2,
