@@ -53,6 +53,15 @@ int	jool_eam_add(struct jnl *, const char *, const struct jool_eam *,
 int	jool_eam_rm(struct jnl *, const char *, const struct jool_eam *,
 	    char *, size_t);
 
+/*
+ * Replace the whole content of a SIIT instance (iptables framework) by
+ * pool6 and these n EAM entries, atomically; creates it if missing.
+ * Counters start again from zero.
+ */
+int	jool_siit_atomic(struct jnl *, const char *,
+	    const struct jool_prefix6 *, const struct jool_eam *, size_t,
+	    char *, size_t);
+
 /* Counters by id (vals[id], ids up to nvals - 1; others are dropped). */
 int	jool_stats(struct jnl *, enum jool_xt, const char *, uint64_t *,
 	    size_t nvals, char *, size_t);

@@ -564,6 +564,64 @@ jmsg_put_eam(struct nl_msg *msg, int attr, const struct jool_eam *e,
 }
 
 /*
+ * Atomic configuration.  Jool 4.1.9 src/mod/common/atomic_config.c
+ * atomconfig_add(): INIT (u8, the framework, OR'd with the header's xt)
+ * starts a candidate keyed by namespace, iname and thread id; GLOBALS,
+ * EAMT_ENTRIES (a nest of JOOL_A_LIST_ENTRY EAM nests, handle_eamt()) and
+ * the other lists fill it; END (a flag) commits it with xlator_replace().
+ */
+int
+jmsg_put_atomic_init(struct nl_msg *msg, uint8_t xf, char *err, size_t len)
+{
+	if (jmsg_req_hdr(msg) == NULL)
+		return jmsg_fail(err, len, "atomic INIT: not a Jool request");
+	if (xf != JOOL_XF_NETFILTER && xf != JOOL_XF_IPTABLES)
+		return jmsg_fail(err, len, "atomic INIT: framework %u "
+		    "(netfilter 4, iptables 8)", (unsigned)xf);
+	if (nla_put_u8(msg, JOOL_A_ATOMIC_INIT, xf) < 0)
+		return jmsg_full("atomic INIT", err, len);
+	return 0;
+}
+
+int
+jmsg_put_atomic_end(struct nl_msg *msg, char *err, size_t len)
+{
+	if (jmsg_req_hdr(msg) == NULL)
+		return jmsg_fail(err, len, "atomic END: not a Jool request");
+	if (nla_put_flag(msg, JOOL_A_ATOMIC_END) < 0)
+		return jmsg_full("atomic END", err, len);
+	return 0;
+}
+
+int
+jmsg_put_eam_entries(struct nl_msg *msg, const struct jool_eam *v, size_t n,
+    char *err, size_t len)
+{
+	struct nlattr	*list, *e;
+	size_t		 i;
+
+	if (jmsg_req_hdr(msg) == NULL)
+		return jmsg_fail(err, len, "EAM list: not a Jool request");
+	for (i = 0; i < n; i++)
+		if (jool_eam_valid(&v[i], err, len) == -1)
+			return -1;
+	if ((list = jmsg_nest(msg, JOOL_A_EAMT_ENTRIES)) == NULL)
+		return jmsg_full("EAM list", err, len);
+	for (i = 0; i < n; i++) {
+		if ((e = jmsg_nest(msg, JOOL_A_LIST_ENTRY)) == NULL ||
+		    jmsg_put_prefix6(msg, JOOL_AE_PREFIX6, &v[i].p6) == -1 ||
+		    jmsg_put_prefix4(msg, JOOL_AE_PREFIX4, &v[i].p4) == -1 ||
+		    nla_nest_end(msg, e) < 0) {
+			nla_nest_cancel(msg, list);
+			return jmsg_full("EAM list", err, len);
+		}
+	}
+	if (nla_nest_end(msg, list) < 0)
+		return jmsg_full("EAM list", err, len);
+	return 0;
+}
+
+/*
  * Jool 4.1.9 src/mod/common/nl/pool4.c: ADD and RM read OPERAND, FOREACH
  * reads OFFSET, both with attribute.c jnla_get_pool4(), which zero-fills
  * any field left out (#413).  As an offset, the nest's own PROTO picks the

@@ -163,6 +163,19 @@ int	jmsg_put_session_offset(struct nl_msg *, const struct jool_session *,
 int	jmsg_put_globals(struct nl_msg *, enum jool_xt,
 	    const struct jool_globals *, char *, size_t);
 
+/*
+ * Atomic configuration (JOOL_OP_FILE_HANDLE): a candidate instance is built
+ * from INIT (its framework; default globals), GLOBALS and entry lists over
+ * several messages from one thread, then swapped in at END, or created if
+ * there was no instance (Jool 4.1.9 atomic_config.c).  Anything left out
+ * is back to its default.
+ */
+int	jmsg_put_atomic_init(struct nl_msg *, uint8_t xf, char *, size_t);
+int	jmsg_put_atomic_end(struct nl_msg *, char *, size_t);
+/* JOOL_A_EAMT_ENTRIES: a list of n complete, validated EAM entries. */
+int	jmsg_put_eam_entries(struct nl_msg *, const struct jool_eam *,
+	    size_t n, char *, size_t);
+
 /* --------------------------------------------------------------- replies */
 
 /*

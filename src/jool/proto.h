@@ -71,6 +71,7 @@ enum jool_op {
 	JOOL_OP_POOL4_FLUSH = 21,
 	JOOL_OP_BIB_FOREACH = 22,
 	JOOL_OP_SESSION_FOREACH = 25,
+	JOOL_OP_FILE_HANDLE = 26,	/* atomic configuration */
 };
 
 /* Top-level request attributes */
@@ -86,6 +87,8 @@ enum jool_attr {
 	JOOL_A_OFFSET_U8 = 9,		/* u8: the last id received */
 	JOOL_A_OPERAND = 10,		/* nest: the entry to add/remove */
 	JOOL_A_PROTO = 11,		/* u8: JOOL_L4_* */
+	JOOL_A_ATOMIC_INIT = 12,	/* u8: framework of the candidate */
+	JOOL_A_ATOMIC_END = 13,		/* flag: commit the candidate */
 };
 
 /* List entries (replies, and lists inside nests) */

@@ -22,6 +22,13 @@
 #include "reconcile.h"
 
 #define REC_OWN_FILE	"jool-instances"
+/*
+ * From this many EAM changes on, replace the SIIT instance's content in one
+ * atomic transaction: each single change waits for an RCU grace period in
+ * the kernel (tens of ms), a transaction for one.  SIIT keeps no sessions,
+ * so nothing is lost but its counters.
+ */
+#define REC_ATOMIC_MIN	16
 
 static int
 rec_add(struct rec_plan *p, const struct rec_op *op)
@@ -289,6 +296,25 @@ nomem:
 	return -1;
 }
 
+/* The whole desired SIIT content, for REC_SIIT_ATOMIC. */
+static int
+rec_plan_atomic(const struct gw_conf *gc, const struct jool_prefix6 *pool6,
+    struct rec_plan *p)
+{
+	size_t	i, n = 0;
+
+	free(p->atomic_eam);
+	if ((p->atomic_eam = calloc(gc->nservices ? gc->nservices : 1,
+	    sizeof(*p->atomic_eam))) == NULL)
+		return -1;
+	for (i = 0; i < gc->nservices; i++)
+		if (gc->services[i].mode == CONF_SIIT)
+			rec_want_eam(&gc->services[i], &p->atomic_eam[n++]);
+	p->natomic = n;
+	p->atomic_pool6 = *pool6;
+	return 0;
+}
+
 /*
  * One translator type: create, change or remove its instance.  owned is
  * the name v6gate owns for this type ("" if none); want_name is the
@@ -303,6 +329,7 @@ rec_plan_xt(struct jnl *j, const struct gw_conf *gc, enum jool_xt xt,
 	struct jool_prefix6	 pool6;
 	struct jool_globals	 g, want;
 	struct rec_op		 op;
+	size_t			 first;
 	int			 exists = 0, fresh = 0;
 
 	/* An owned instance the config no longer names (or renamed). */
@@ -336,6 +363,7 @@ rec_plan_xt(struct jnl *j, const struct gw_conf *gc, enum jool_xt xt,
 	memset(&want, 0, sizeof(want));
 	want.enabled = 1;
 	want.bib_logging = want.session_logging = -1;
+	first = p->n;
 	if (exists) {
 		if (jool_globals_get(j, xt, want_name, &g, err, errlen) == -1)
 			return -1;
@@ -414,6 +442,15 @@ rec_plan_xt(struct jnl *j, const struct gw_conf *gc, enum jool_xt xt,
 	} else {
 		if (rec_plan_eam(j, gc, fresh, p, err, errlen) == -1)
 			return -1;
+		if (fresh || p->n - first >= REC_ATOMIC_MIN) {
+			/* many changes: one transaction instead */
+			p->n = first;
+			if (rec_plan_atomic(gc, &pool6, p) == -1)
+				goto nomem;
+			rec_op_init(&op, REC_SIIT_ATOMIC, xt, want_name);
+			if (rec_add(p, &op) == -1)
+				goto nomem;
+		}
 		snprintf(p->own_siit, sizeof(p->own_siit), "%s", want_name);
 	}
 	return 0;
@@ -516,6 +553,10 @@ reconcile_describe(const struct rec_op *op, char *buf, size_t len)
 		    op->iname, op->kind == REC_EAM_ADD ? "add" : "remove", b,
 		    op->u.eam.p4.len, a, op->u.eam.p6.len);
 		break;
+	case REC_SIIT_ATOMIC:
+		snprintf(buf, len, "%s instance %s: replace the whole content "
+		    "at once (pool6 and every EAM entry)", t, op->iname);
+		break;
 	}
 }
 
@@ -561,6 +602,10 @@ reconcile_apply(struct jnl *j, const char *state_dir,
 			rc = jool_eam_rm(j, op->iname, &op->u.eam, e,
 			    sizeof(e));
 			break;
+		case REC_SIIT_ATOMIC:
+			rc = jool_siit_atomic(j, op->iname, &p->atomic_pool6,
+			    p->atomic_eam, p->natomic, e, sizeof(e));
+			break;
 		}
 		reconcile_describe(op, what, sizeof(what));
 		if (rc == -1)
@@ -582,6 +627,8 @@ void
 reconcile_free(struct rec_plan *p)
 {
 	free(p->ops);
+	free(p->atomic_eam);
 	p->ops = NULL;
-	p->n = p->cap = 0;
+	p->atomic_eam = NULL;
+	p->n = p->cap = p->natomic = 0;
 }

@@ -25,6 +25,7 @@ enum rec_kind {
 	REC_POOL4_RM,
 	REC_EAM_ADD,		/* u.eam */
 	REC_EAM_RM,
+	REC_SIIT_ATOMIC,	/* the whole SIIT content: plan->atomic_* */
 };
 
 struct rec_op {
@@ -42,6 +43,10 @@ struct rec_op {
 struct rec_plan {
 	struct rec_op	*ops;
 	size_t		 n, cap;
+	/* REC_SIIT_ATOMIC: pool6 and every EAM entry the instance gets */
+	struct jool_prefix6	 atomic_pool6;
+	struct jool_eam		*atomic_eam;
+	size_t			 natomic;
 	/* instances v6gate owns after the plan is applied */
 	char		 own_nat64[JOOL_INAME_MAX + 1];	/* "" = none */
 	char		 own_siit[JOOL_INAME_MAX + 1];

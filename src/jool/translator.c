@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <nftables/libnftables.h>
 
@@ -51,6 +52,15 @@ static const struct {
 
 #define TRANSLATOR_NSTATS	80
 
+static uint64_t
+translator_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static int
 translator_needed(const struct gw_conf *gc)
 {
@@ -76,7 +86,9 @@ translator_prepare(const struct gw_conf *gc, int recreate,
 	if (jool_version_check(ver, sizeof(ver), err, errlen) == -1 ||
 	    jnl_open(&j, err, errlen) == -1)
 		return -1;
+	tp->t_plan = translator_ms();
 	rc = reconcile_plan(&j, gc, recreate, &tp->rec, err, errlen);
+	tp->t_plan = translator_ms() - tp->t_plan;
 	jnl_close(&j);
 	return rc;
 }
@@ -88,8 +100,12 @@ translator_commit(const struct gw_conf *gc, struct translator_plan *tp,
 	struct jnl	j;
 	int		rc = 0;
 
+	uint64_t	t0, t1, t2, t3;
+	size_t		n = tp->rec.n;
+
 	if (!tp->needed)
 		return 0;
+	t0 = translator_ms();
 	if (tp->rec.n > 0) {
 		if (jnl_open(&j, err, errlen) == -1) {
 			translator_discard(tp);
@@ -100,10 +116,18 @@ translator_commit(const struct gw_conf *gc, struct translator_plan *tp,
 		jnl_close(&j);
 	}
 	translator_discard(tp);
+	t1 = translator_ms();
 	if (rc == 0)
 		rc = guard_apply(gc, err, errlen);
+	t2 = translator_ms();
 	if (rc == 0)
 		rc = xtables_apply(gc, err, errlen);
+	t3 = translator_ms();
+	/* what a big config costs, and where */
+	log_info("translator: planned in %llu ms, %zu Jool changes in %llu "
+	    "ms, nftables guard %llu ms, iptables %llu ms",
+	    (unsigned long long)tp->t_plan, n, (unsigned long long)(t1 - t0),
+	    (unsigned long long)(t2 - t1), (unsigned long long)(t3 - t2));
 	return rc;
 }
 

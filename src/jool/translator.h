@@ -3,6 +3,7 @@
 #define V6G_TRANSLATOR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <json-c/json.h>
 
@@ -20,6 +21,7 @@
 struct translator_plan {
 	int		needed;		/* anything to do with Jool at all */
 	struct rec_plan	rec;
+	uint64_t	t_plan;		/* ms the plan took */
 };
 
 /* Version gate, netlink, reads: 0, or -1 with err and nothing changed. */
