@@ -58,7 +58,7 @@ usage(FILE *out)
 	fprintf(out, "usage: v6gatectl [-s socket] [-c file] command "
 	    "[args]\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-14s %-10s %s\n", commands[i].name,
+		fprintf(out, "  %-13s %-19s %s\n", commands[i].name,
 		    commands[i].args, commands[i].help);
 	fprintf(out, "\n  -s socket  control socket (default: "
 	    "gateway.control_socket of\n             the -c file if given, "

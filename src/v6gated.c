@@ -198,17 +198,18 @@ reload(FILE *out, int recreate)
 	}
 	conf_report_free(&rep);
 	cur = proxy_conf();
-	if (translator_commit(cur, &tp, err, sizeof(err)) == -1) {
-		/* the kernel refused what was checked: say it loudly */
-		log_err("reload: %s", err);
-		if (out)
-			fprintf(out, "%s\n", err);
-		daemon_info.reload_failures++;
-		sd_notify(0, "READY=1\nSTATUS=reload: translator error");
-		return -1;
-	}
 	daemon_info.loaded = time(NULL);
 	daemon_info.reloads++;
+	if (translator_commit(cur, &tp, err, sizeof(err)) == -1) {
+		/* the kernel refused what was checked: say it loudly */
+		log_err("reloaded %s, but the translator failed: %s", conffile,
+		    err);
+		if (out)
+			fprintf(out, "reloaded %s, but the translator failed: "
+			    "%s\n", conffile, err);
+		sd_notify(0, "READY=1\nSTATUS=reloaded; translator error");
+		return -1;
+	}
 	log_info("reloaded %s: %zu services, %zu listeners", conffile,
 	    cur->nservices, cur->nlisteners);
 	if (out)

@@ -79,8 +79,9 @@ status_proxy_service(json_object *o, const struct conf_service *s)
 	json_object_object_add(o, "backends", arr);
 }
 
-/* nat64: where IPv6 clients go (pool6 + server, RFC 6052), which ports;
-   siit: the EAM pair. */
+/* nat64: the address IPv6 clients use (pool6 + server, RFC 6052), the
+   IPv4 server, the ports; siit: the address IPv4 clients use, the IPv6
+   server (one EAM entry). */
 static void
 status_xlat_service(json_object *o, const struct conf_service *s)
 {
@@ -105,9 +106,10 @@ status_xlat_service(json_object *o, const struct conf_service *s)
 		}
 		json_object_object_add(o, "ports", arr);
 	} else {
-		json_object_object_add(o, "ipv4", json_object_new_string(
+		/* "ipv4"/"ipv6" are the per-family counters */
+		json_object_object_add(o, "address", json_object_new_string(
 		    inet_ntop(AF_INET, &s->siit4, b, sizeof(b))));
-		json_object_object_add(o, "ipv6", json_object_new_string(
+		json_object_object_add(o, "backend", json_object_new_string(
 		    inet_ntop(AF_INET6, &s->siit6, a, sizeof(a))));
 	}
 }
@@ -377,8 +379,8 @@ status_services_text(json_object *root, FILE *out)
 			fprintf(out, " -> %s\n", status_str(s, "backend",
 			    NULL));
 		} else if (strcmp(mode, "siit") == 0)
-			fprintf(out, "%s -> [%s]\n", status_str(s, "ipv4",
-			    NULL), status_str(s, "ipv6", NULL));
+			fprintf(out, "%s -> [%s]\n", status_str(s, "address",
+			    NULL), status_str(s, "backend", NULL));
 		else {
 			status_join_key(s, "listen", out);
 			fprintf(out, " (%s", status_str(s, "protocol", NULL));

@@ -121,6 +121,29 @@ xlat_nonglobal(struct in_addr a)
 	return 0;
 }
 
+/* Never a server: 0/8, 127/8, multicast, 240/4 and broadcast. */
+static int
+xlat_unusable4(struct in_addr a)
+{
+	uint32_t	h = ntohl(a.s_addr);
+
+	return (h >> 24) == 0 || (h >> 24) == 127 || (h >> 28) >= 0xe;
+}
+
+/* a inside prefix/len */
+static int
+xlat_in6(const struct in6_addr *a, const struct in6_addr *prefix,
+    uint8_t len)
+{
+	int	i;
+
+	for (i = 0; i < len; i++)
+		if ((a->s6_addr[i / 8] ^ prefix->s6_addr[i / 8]) &
+		    (0x80 >> (i % 8)))
+			return 0;
+	return 1;
+}
+
 static int
 xlat_ipv4(const char *s, struct in_addr *a)
 {
@@ -144,8 +167,11 @@ xlat_instance(struct conf_ctx *ctx, const config_setting_t *g,
 		    str[i] != '-' && str[i] != '_' && str[i] != '.')
 			break;
 	if (n == 0 || n > 15 || i < n) {
-		conf_err(ctx, config_setting_get_member(g, "instance"), path,
-		    "instance \"%s\" invalid (1-15 letters, digits, '-', '_', "
+		char	ipath[32];
+
+		snprintf(ipath, sizeof(ipath), "%s.instance", path);
+		conf_err(ctx, config_setting_get_member(g, "instance"), ipath,
+		    "\"%s\" invalid (1-15 letters, digits, '-', '_', "
 		    "'.': Jool's limit)", str);
 		return -1;
 	}
@@ -353,6 +379,13 @@ conf_xlat_blocks(struct conf_ctx *ctx, const config_setting_t *root)
 		xlat_get_pool6(ctx, g, "siit", &gc->siit.pool6,
 		    &gc->siit.pool6_len);
 	}
+	if (gc->nat64.on && gc->siit.on && gc->nat64.pool6_len > 0 &&
+	    gc->siit.pool6_len > 0 && (xlat_in6(&gc->nat64.pool6,
+	    &gc->siit.pool6, gc->siit.pool6_len) || xlat_in6(&gc->siit.pool6,
+	    &gc->nat64.pool6, gc->nat64.pool6_len)))
+		conf_err_line(ctx, gc->siit.line, "siit.pool6", "overlaps "
+		    "nat64.pool6 (line %d): the two translators need prefixes "
+		    "of their own", gc->nat64.line);
 	if (gc->nat64.on && gc->siit.on &&
 	    strcmp(gc->nat64.instance, gc->siit.instance) == 0)
 		conf_err_line(ctx, gc->siit.line, "siit.instance", "\"%s\" is "
@@ -391,7 +424,7 @@ xlat_service_nat64(struct conf_ctx *ctx, config_setting_t *s,
 	struct gw_conf		*gc = ctx->gc;
 	config_setting_t	*arr, *at;
 	const char		*str;
-	char			 epath[96];
+	char			 epath[96], bpath[80];
 	int			 n, i;
 	size_t			 j, k;
 
@@ -399,10 +432,25 @@ xlat_service_nat64(struct conf_ctx *ctx, config_setting_t *s,
 	if (!gc->nat64.on)
 		conf_err(ctx, s, path, "mode \"nat64\" needs a nat64 { } block "
 		    "(instance, pool6, pool4)");
-	if (conf_get_string(ctx, s, "backend", path, &str) != 1 ||
-	    xlat_ipv4(str, &svc->backend4) == -1) {
-		conf_err(ctx, s, path, "\"backend\": the server's IPv4 "
-		    "address is required (\"10.1.0.9\", no port)");
+	snprintf(bpath, sizeof(bpath), "%s.backend", path);
+	switch (conf_get_string(ctx, s, "backend", path, &str)) {
+	case 0:
+		conf_err(ctx, s, bpath, "the server's IPv4 address is "
+		    "required (\"10.1.0.9\", no port)");
+		return;
+	case -1:
+		return;
+	}
+	if (xlat_ipv4(str, &svc->backend4) == -1) {
+		conf_err(ctx, config_setting_get_member(s, "backend"), bpath,
+		    "\"%s\": an IPv4 address is required (\"10.1.0.9\", no "
+		    "port)", str);
+		return;
+	}
+	if (xlat_unusable4(svc->backend4)) {
+		conf_err(ctx, config_setting_get_member(s, "backend"), bpath,
+		    "%s cannot be a server (this network, loopback, multicast "
+		    "or reserved)", str);
 		return;
 	}
 	if (gc->nat64.on) {
@@ -413,17 +461,19 @@ xlat_service_nat64(struct conf_ctx *ctx, config_setting_t *s,
 		    xlat_nonglobal(svc->backend4) &&
 		    !ctx->allow_wkp_nonglobal)
 			conf_err(ctx, config_setting_get_member(s, "backend"),
-			    path, "%s is not a global address: RFC 6052 §3.1 "
+			    bpath, "%s is not a global address: RFC 6052 §3.1 "
 			    "forbids it behind the Well-Known Prefix "
 			    "64:ff9b::/96 (use a network-specific pool6, or "
 			    "set nat64.allow_wkp_nonglobal = true)", str);
 		for (j = 0; j < gc->nat64.npool4; j++)
 			if (gc->nat64.pool4[j].addr.s_addr ==
-			    svc->backend4.s_addr)
+			    svc->backend4.s_addr) {
 				conf_err(ctx, config_setting_get_member(s,
-				    "backend"), path, "%s is a pool4 address "
+				    "backend"), bpath, "%s is a pool4 address "
 				    "(line %d), not a server", str,
 				    gc->nat64.pool4[j].line);
+				break;
+			}
 	}
 	snprintf(epath, sizeof(epath), "%s.ports", path);
 	n = conf_get_strings(ctx, s, "ports", path, &arr);
@@ -467,6 +517,15 @@ xlat_service_nat64(struct conf_ctx *ctx, config_setting_t *s,
 					    inet_ntoa(svc->backend4), o->name,
 					    o->line);
 		}
+		/* NAT64 needs pool4 ports of that protocol to translate */
+		for (j = 0; gc->nat64.on && j < gc->nat64.npool4; j++)
+			if (gc->nat64.pool4[j].proto == p->proto)
+				break;
+		if (gc->nat64.on && gc->nat64.npool4 > 0 &&
+		    j == gc->nat64.npool4)
+			conf_err(ctx, at, epath, "\"%s\": nat64.pool4 has no "
+			    "%s entry to translate it with", str,
+			    conf_l4_name(p->proto));
 		svc->nports++;
 	}
 }
@@ -498,6 +557,30 @@ xlat_service_siit(struct conf_ctx *ctx, config_setting_t *s,
 	}
 	if (!ok)
 		return;
+	if (xlat_unusable4(svc->siit4))
+		conf_err(ctx, config_setting_get_member(s, "ipv4"), path,
+		    "ipv4: not a usable address (this network, loopback, "
+		    "multicast or reserved)");
+	if (IN6_IS_ADDR_UNSPECIFIED(&svc->siit6) ||
+	    IN6_IS_ADDR_LOOPBACK(&svc->siit6) ||
+	    IN6_IS_ADDR_MULTICAST(&svc->siit6) ||
+	    IN6_IS_ADDR_LINKLOCAL(&svc->siit6) ||
+	    IN6_IS_ADDR_V4MAPPED(&svc->siit6))
+		conf_err(ctx, config_setting_get_member(s, "ipv6"), path,
+		    "ipv6: not a server's address (unspecified, loopback, "
+		    "multicast, link-local or IPv4-mapped)");
+	else if (gc->siit.on && gc->siit.pool6_len > 0 &&
+	    xlat_in6(&svc->siit6, &gc->siit.pool6,
+	    gc->siit.pool6_len))
+		conf_err(ctx, config_setting_get_member(s, "ipv6"), path,
+		    "ipv6: inside siit.pool6, where IPv4 clients appear");
+	for (j = 0; j < gc->nat64.npool4; j++)
+		if (gc->nat64.pool4[j].addr.s_addr == svc->siit4.s_addr) {
+			conf_err(ctx, config_setting_get_member(s, "ipv4"),
+			    path, "ipv4: %s is a pool4 address (line %d)",
+			    inet_ntoa(svc->siit4), gc->nat64.pool4[j].line);
+			break;
+		}
 	for (j = 0; j < svc->index; j++) {
 		const struct conf_service *o = &gc->services[j];
 

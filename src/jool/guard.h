@@ -18,13 +18,23 @@
 
 #define GUARD_TABLE	"v6gate"
 
-/* The ruleset for gc, as nft(8) text (malloc'd); for -t and tests too. */
+/*
+ * The packet mark (in the bits of GUARD_SIIT_MASK) that the guard sets on
+ * what the SIIT instance must translate, and xtables.c's rules match.
+ * Other mark bits are left as they are.
+ */
+#define GUARD_SIIT_MARK	0x76360000u
+#define GUARD_SIIT_MASK	0xffff0000u
+
+/* The whole table for gc, as nft(8) text (malloc'd). */
 char	*guard_ruleset(const struct gw_conf *);
 
 /*
- * Replace the table with gc's ruleset in one nftables transaction (the old
- * rules stay until the new ones are in).  A config without nat64 or siit
- * removes the table.  0, or -1 with err (nft's own message).
+ * Make the table match gc in one nftables transaction: only the set
+ * elements that changed when the rules keep their shape, the whole table
+ * otherwise (the old rules stay until the new ones are in).  A config
+ * without nat64 or siit removes the table.  0, or -1 with err (nft's own
+ * message).
  */
 int	guard_apply(const struct gw_conf *, char *, size_t);
 

@@ -28,6 +28,7 @@ jool_version_check(char *ver, size_t verlen, char *err, size_t errlen)
 	FILE		*f;
 	size_t		 n;
 
+	ver[0] = '\0';
 	if ((f = fopen(JOOL_VERSION_FILE, "r")) == NULL) {
 		snprintf(err, errlen, "Jool is not loaded: modprobe jool "
 		    "jool_siit (Debian package jool-dkms)");

@@ -379,7 +379,8 @@ rec_plan_xt(struct jnl *j, const struct gw_conf *gc, enum jool_xt xt,
 				    "cannot change the pool6 of a NAT64 "
 				    "instance (Jool #317).  To recreate it "
 				    "with %s/%u, dropping its sessions: "
-				    "v6gatectl reload --recreate-nat64",
+				    "v6gatectl reload --recreate-nat64 (or, "
+				    "before a start, v6gated --teardown)",
 				    want_name, a, g.pool6.len, b, pool6.len);
 				return -1;
 			}

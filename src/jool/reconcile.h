@@ -74,7 +74,7 @@ int	reconcile_teardown(struct jnl *, const char *state_dir,
    JOOL_INAME_MAX + 1. */
 void	reconcile_owned(const char *state_dir, char *nat64, char *siit);
 
-/* One line describing an op, for the log and -t. */
+/* One line describing an op, for the log. */
 void	reconcile_describe(const struct rec_op *, char *, size_t);
 
 void	reconcile_free(struct rec_plan *);

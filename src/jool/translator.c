@@ -65,11 +65,16 @@ static int
 translator_needed(const struct gw_conf *gc)
 {
 	char	nat64[JOOL_INAME_MAX + 1], siit[JOOL_INAME_MAX + 1];
+	char	ver[64], e[256];
 
 	if (gc->nat64.on || gc->siit.on)
 		return 1;
 	reconcile_owned(gc->state_dir, nat64, siit);
-	return nat64[0] != '\0' || siit[0] != '\0';
+	if (nat64[0] == '\0' && siit[0] == '\0')
+		return 0;
+	/* instances left from an earlier config go with the module: with
+	   no module there is nothing to remove */
+	return jool_version_check(ver, sizeof(ver), e, sizeof(e)) == 0;
 }
 
 int
@@ -157,8 +162,9 @@ translator_teardown(const char *state_dir, char *err, size_t errlen)
 		}
 		jnl_close(&j);
 	}
-	if (guard_remove(e, sizeof(e)) == -1 && rc == 0) {
-		snprintf(err, errlen, "%s", e);
+	if (guard_remove(e, sizeof(e)) == -1) {
+		if (rc == 0)
+			snprintf(err, errlen, "%s", e);
 		rc = -1;
 	} else
 		log_info("nftables table inet %s: removed", GUARD_TABLE);
@@ -304,9 +310,11 @@ translator_instance(struct jnl *j, const struct gw_conf *gc,
 				e = json_object_new_object();
 				snprintf(buf, sizeof(buf), "/%u",
 				    eam[i].p4.len);
+				inet_ntop(AF_INET, &eam[i].p4.addr, ip,
+				    sizeof(ip));
+				strncat(ip, buf, sizeof(ip) - strlen(ip) - 1);
 				json_object_object_add(e, "ipv4",
-				    json_object_new_string(inet_ntop(AF_INET,
-				    &eam[i].p4.addr, ip, sizeof(ip))));
+				    json_object_new_string(ip));
 				json_object_object_add(e, "ipv6",
 				    translator_prefix6(&eam[i].p6.addr,
 				    eam[i].p6.len));
@@ -334,6 +342,7 @@ translator_status(const struct gw_conf *gc)
 	int		 ok;
 
 	m = json_object_new_object();
+	ver[0] = '\0';
 	ok = jool_version_check(ver, sizeof(ver), err, sizeof(err)) == 0;
 	json_object_object_add(m, "version", json_object_new_string(ver[0] ?
 	    ver : "not loaded"));

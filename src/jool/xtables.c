@@ -9,7 +9,9 @@
  * docs: use iptables instances for more than one translator).  v6gate's
  * SIIT instance is an iptables one: rules in the mangle PREROUTING chains
  * (priority -150, before the NAT64 instance's hook at -75) send it the
- * IPv4 packets for its EAM addresses and the IPv6 packets for its pool6.
+ * IPv4 packets for its EAM addresses and the IPv6 packets from its servers
+ * to its pool6, which the guard (guard.c) marks: two fixed rules, whatever
+ * the number of services.
  * Jool has no nftables expression (Jool #285), so the rules go through
  * iptables (its nft backend on Debian 12) and Jool's xtables extension
  * (jool-tools).  Only v6gate's own chain, V6GATE-SIIT, and the jump to it
@@ -26,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guard.h"
 #include "xtables.h"
 
 #define XT_CHAIN	"V6GATE-SIIT"
@@ -108,48 +111,41 @@ xt_restore(const char *restore, const char *rules, char *err, size_t errlen)
 	return xt_run(argv, rules, err, errlen) == 0 ? 0 : -1;
 }
 
+/*
+ * What this process last did: the instance the rules were written for, or
+ * "" with xt_removed set once they are known to be gone; every exec of
+ * iptables costs (tens of ms, more under emulation), so none is repeated.
+ */
+static char	xt_applied[16];
+static int	xt_removed;
+
 int
 xtables_apply(const struct gw_conf *gc, char *err, size_t errlen)
 {
-	char	*r4 = NULL, *r6 = NULL, a[INET6_ADDRSTRLEN], e[512];
-	size_t	 l4 = 0, l6 = 0, i;
-	FILE	*f4, *f6;
-	int	 rc = -1;
+	char	 rules[512], e[512];
 
 	if (!gc->siit.on)
 		return xtables_remove(err, errlen);
-	if ((f4 = open_memstream(&r4, &l4)) == NULL ||
-	    (f6 = open_memstream(&r6, &l6)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	fprintf(f4, "*mangle\n:%s - [0:0]\n-F %s\n", XT_CHAIN, XT_CHAIN);
-	fprintf(f6, "*mangle\n:%s - [0:0]\n-F %s\n", XT_CHAIN, XT_CHAIN);
-	for (i = 0; i < gc->nservices; i++)
-		if (gc->services[i].mode == CONF_SIIT)
-			fprintf(f4, "-A %s -d %s/32 -j JOOL_SIIT --instance "
-			    "%s\n", XT_CHAIN, inet_ntop(AF_INET,
-			    &gc->services[i].siit4, a, sizeof(a)),
-			    gc->siit.instance);
-	/* the guard (guard.c) already let through only the servers */
-	fprintf(f6, "-A %s -d %s/%u -j JOOL_SIIT --instance %s\n", XT_CHAIN,
-	    inet_ntop(AF_INET6, &gc->siit.pool6, a, sizeof(a)),
-	    gc->siit.pool6_len, gc->siit.instance);
-	fprintf(f4, "COMMIT\n");
-	fprintf(f6, "COMMIT\n");
-	fclose(f4);
-	fclose(f6);
-	if (xt_restore("iptables-restore", r4, e, sizeof(e)) == -1 ||
-	    xt_restore("ip6tables-restore", r6, e, sizeof(e)) == -1 ||
+	/* the rules depend on the instance's name only: the guard marks */
+	if (strcmp(xt_applied, gc->siit.instance) == 0)
+		return 0;
+	snprintf(rules, sizeof(rules), "*mangle\n:%s - [0:0]\n-F %s\n"
+	    "-A %s -m mark --mark 0x%08x/0x%08x -j JOOL_SIIT --instance %s\n"
+	    "COMMIT\n", XT_CHAIN, XT_CHAIN, XT_CHAIN, GUARD_SIIT_MARK,
+	    GUARD_SIIT_MASK, gc->siit.instance);
+	if (xt_restore("iptables-restore", rules, e, sizeof(e)) == -1 ||
+	    xt_restore("ip6tables-restore", rules, e, sizeof(e)) == -1 ||
 	    xt_jump("iptables", 1, e, sizeof(e)) == -1 ||
-	    xt_jump("ip6tables", 1, e, sizeof(e)) == -1)
+	    xt_jump("ip6tables", 1, e, sizeof(e)) == -1) {
+		xt_applied[0] = '\0';
+		xt_removed = 0;
 		snprintf(err, errlen, "iptables (for the SIIT instance; "
 		    "Debian packages iptables and jool-tools): %s", e);
-	else
-		rc = 0;
-	free(r4);
-	free(r6);
-	return rc;
+		return -1;
+	}
+	snprintf(xt_applied, sizeof(xt_applied), "%s", gc->siit.instance);
+	xt_removed = 0;
+	return 0;
 }
 
 int
@@ -159,6 +155,10 @@ xtables_remove(char *err, size_t errlen)
 	char	 e[256];
 	size_t	 i;
 
+	if (xt_removed)
+		return 0;
+	xt_applied[0] = '\0';
+	xt_removed = 1;
 	for (i = 0; i < 2; i++) {
 		char	*flush[] = { (char *)ipts[i], "-w", "-t", "mangle",
 			    "-F", XT_CHAIN, NULL };
