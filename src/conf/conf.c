@@ -601,11 +601,29 @@ conf_listener_add(struct conf_ctx *ctx, config_setting_t *at,
 	return l;
 }
 
+struct conf_service *
+conf_claim(struct conf_ctx *ctx, struct conf_service *svc, const char *fmt,
+    ...)
+{
+	char	key[320];
+	void	*prev = NULL;
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(key, sizeof(key), fmt, ap);
+	va_end(ap);
+	if (ctx->claims == NULL && (ctx->claims = route_new()) == NULL)
+		return NULL;
+	if (route_add(ctx->claims, key, svc, &prev) == 0)
+		return NULL;
+	return prev;
+}
+
 static void
 conf_service(struct conf_ctx *ctx, config_setting_t *s, size_t idx)
 {
 	struct gw_conf		*gc = ctx->gc;
-	struct conf_service	*svc = &gc->services[idx];
+	struct conf_service	*svc = &gc->services[idx], *o;
 	config_setting_t	*arr, *at;
 	const char		*str;
 	char			 path[64], epath[96], err[256];
@@ -633,16 +651,13 @@ conf_service(struct conf_ctx *ctx, config_setting_t *s, size_t idx)
 			    "digits, '-', '_', '.')", str, CONF_NAME_MAX);
 			break;
 		}
-		for (j = 0; j < idx; j++)
-			if (gc->services[j].name != NULL &&
-			    strcmp(gc->services[j].name, str) == 0) {
-				conf_err(ctx, config_setting_get_member(s,
-				    "name"), path, "name \"%s\" already used "
-				    "at line %d", str, gc->services[j].line);
-				break;
-			}
-		if (j == idx)
-			conf_set_string(&svc->name, str);
+		if ((o = conf_claim(ctx, svc, "name:%s", str)) != NULL) {
+			conf_err(ctx, config_setting_get_member(s, "name"),
+			    path, "name \"%s\" already used at line %d", str,
+			    o->line);
+			break;
+		}
+		conf_set_string(&svc->name, str);
 		break;
 	}
 	if (svc->name == NULL)
@@ -904,7 +919,7 @@ conf_sort_errors(struct conf_ctx *ctx)
 static struct gw_conf *
 conf_build(config_t *cfg, const char *file, struct conf_report *rep)
 {
-	struct conf_ctx		 ctx = { file, rep, NULL, 0, NULL, 0, 0 };
+	struct conf_ctx		 ctx = { file, rep, NULL, 0, NULL, 0, 0, NULL };
 	struct gw_conf		*gc;
 	config_setting_t	*root, *services, *s;
 	size_t			 i;
@@ -966,6 +981,7 @@ conf_build(config_t *cfg, const char *file, struct conf_report *rep)
 done:
 	conf_sort_errors(&ctx);
 	free(ctx.lines);
+	route_free(ctx.claims);
 	if (rep->nerrors > 0) {
 		conf_free(gc);
 		return NULL;

@@ -422,11 +422,12 @@ xlat_service_nat64(struct conf_ctx *ctx, config_setting_t *s,
     struct conf_service *svc, const char *path)
 {
 	struct gw_conf		*gc = ctx->gc;
+	struct conf_service	*o;
 	config_setting_t	*arr, *at;
 	const char		*str;
 	char			 epath[96], bpath[80];
 	int			 n, i;
-	size_t			 j, k;
+	size_t			 j;
 
 	conf_check_keys(ctx, s, path, xlat_nat64_svc_keys);
 	if (!gc->nat64.on)
@@ -502,21 +503,12 @@ xlat_service_nat64(struct conf_ctx *ctx, config_setting_t *s,
 			continue;
 		}
 		/* another service on the same server must not claim it */
-		for (j = 0; j < svc->index; j++) {
-			const struct conf_service *o = &gc->services[j];
-
-			if (o->mode != CONF_NAT64 || o->backend4.s_addr !=
-			    svc->backend4.s_addr)
-				continue;
-			for (k = 0; k < o->nports; k++)
-				if (o->ports[k].proto == p->proto &&
-				    o->ports[k].port == p->port)
-					conf_err(ctx, at, epath, "\"%s\" on %s "
-					    "is service \"%s\"'s already "
-					    "(line %d)", str,
-					    inet_ntoa(svc->backend4), o->name,
-					    o->line);
-		}
+		if ((o = conf_claim(ctx, svc, "nat64:%08x/%d/%u",
+		    svc->backend4.s_addr, (int)p->proto, p->port)) != NULL &&
+		    o != svc)
+			conf_err(ctx, at, epath, "\"%s\" on %s is service "
+			    "\"%s\"'s already (line %d)", str,
+			    inet_ntoa(svc->backend4), o->name, o->line);
 		/* NAT64 needs pool4 ports of that protocol to translate */
 		for (j = 0; gc->nat64.on && j < gc->nat64.npool4; j++)
 			if (gc->nat64.pool4[j].proto == p->proto)
@@ -534,10 +526,12 @@ static void
 xlat_service_siit(struct conf_ctx *ctx, config_setting_t *s,
     struct conf_service *svc, const char *path)
 {
-	struct gw_conf	*gc = ctx->gc;
-	const char	*str;
-	size_t		 j;
-	int		 ok = 1;
+	struct gw_conf		*gc = ctx->gc;
+	struct conf_service	*o;
+	const char		*str;
+	char			 a[INET6_ADDRSTRLEN];
+	size_t			 j;
+	int			 ok = 1;
 
 	conf_check_keys(ctx, s, path, xlat_siit_svc_keys);
 	if (!gc->siit.on)
@@ -581,20 +575,16 @@ xlat_service_siit(struct conf_ctx *ctx, config_setting_t *s,
 			    inet_ntoa(svc->siit4), gc->nat64.pool4[j].line);
 			break;
 		}
-	for (j = 0; j < svc->index; j++) {
-		const struct conf_service *o = &gc->services[j];
-
-		if (o->mode != CONF_SIIT)
-			continue;
-		if (o->siit4.s_addr == svc->siit4.s_addr)
-			conf_err(ctx, config_setting_get_member(s, "ipv4"),
-			    path, "%s is service \"%s\"'s already (line %d)",
-			    inet_ntoa(svc->siit4), o->name, o->line);
-		if (memcmp(&o->siit6, &svc->siit6, sizeof(svc->siit6)) == 0)
-			conf_err(ctx, config_setting_get_member(s, "ipv6"),
-			    path, "this address is service \"%s\"'s already "
-			    "(line %d)", o->name, o->line);
-	}
+	if ((o = conf_claim(ctx, svc, "siit4:%08x", svc->siit4.s_addr)) !=
+	    NULL)
+		conf_err(ctx, config_setting_get_member(s, "ipv4"), path,
+		    "%s is service \"%s\"'s already (line %d)",
+		    inet_ntoa(svc->siit4), o->name, o->line);
+	if ((o = conf_claim(ctx, svc, "siit6:%s", inet_ntop(AF_INET6,
+	    &svc->siit6, a, sizeof(a)))) != NULL)
+		conf_err(ctx, config_setting_get_member(s, "ipv6"), path,
+		    "this address is service \"%s\"'s already (line %d)",
+		    o->name, o->line);
 }
 
 int
