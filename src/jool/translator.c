@@ -229,8 +229,16 @@ translator_counters(struct jnl *j, enum jool_xt xt, const char *iname,
 		return NULL;
 	}
 	if (xt == JOOL_XT_NAT64) {
+		json_object	*p;
+
 		json_object_object_add(inst, "bib_entries",
 		    json_object_new_int64((int64_t)v[JOOL_STAT_BIB_ENTRIES]));
+		if (json_object_object_get_ex(inst, "pool4_ports", &p) &&
+		    json_object_get_int64(p) > 0)
+			json_object_object_add(inst, "pool4_usage_percent",
+			    json_object_new_double(100.0 *
+			    (double)v[JOOL_STAT_BIB_ENTRIES] /
+			    (double)json_object_get_int64(p)));
 		json_object_object_add(inst, "sessions",
 		    json_object_new_int64((int64_t)v[JOOL_STAT_SESSIONS]));
 	}
@@ -285,6 +293,14 @@ translator_instance(struct jnl *j, const struct gw_conf *gc,
 
 		if (jool_pool4_list(j, iname, &p4, &n, err, sizeof(err)) ==
 		    0) {
+			uint64_t ports = 0;
+
+			for (i = 0; i < n; i++)
+				ports += (uint64_t)p4[i].port_max -
+				    p4[i].port_min + 1;
+			/* every mapping holds one pool4 transport address */
+			json_object_object_add(o, "pool4_ports",
+			    json_object_new_int64((int64_t)ports));
 			for (i = 0; i < n; i++) {
 				e = json_object_new_object();
 				json_object_object_add(e, "address",
@@ -428,9 +444,12 @@ translator_status_text(json_object *root, FILE *out)
 				    translator_str(e, "ipv6"));
 			}
 		if (json_object_object_get_ex(inst, "sessions", &c))
-			fprintf(out, "  BIB entries %" PRId64 ", sessions %"
-			    PRId64 "\n", translator_int(inst, "bib_entries"),
-			    translator_int(inst, "sessions"));
+			fprintf(out, "  BIB entries %" PRId64 " (pool4 %.2f %% "
+			    "used, of %" PRId64 " ports), sessions %" PRId64
+			    "\n", translator_int(inst, "bib_entries"),
+			    json_object_get_double(json_object_object_get(inst,
+			    "pool4_usage_percent")), translator_int(inst,
+			    "pool4_ports"), translator_int(inst, "sessions"));
 		if (json_object_object_get_ex(inst, "counters", &c)) {
 			json_object_object_foreach(c, k, v) {
 				if (json_object_get_int64(v) == 0 &&
