@@ -11,8 +11,9 @@
 
 #include "counters.h"
 #include "log.h"
+#include "proxy/route.h"
 
-static struct acct_service	*acct_list;
+static struct route_table	*acct_names;	/* name -> acct_service */
 static int			 acct_nworkers = 1;
 
 void
@@ -25,10 +26,13 @@ struct acct_service *
 acct_service_get(const char *name)
 {
 	struct acct_service	*as;
+	void			*prev;
 
-	for (as = acct_list; as != NULL; as = as->next)
-		if (strcmp(as->name, name) == 0)
-			return as;
+	/* a hash: a reload of 10,000 services must not scan 10,000 times */
+	if (acct_names == NULL && (acct_names = route_new()) == NULL)
+		return NULL;
+	if ((as = route_lookup(acct_names, name, strlen(name))) != NULL)
+		return as;
 	if ((as = calloc(1, sizeof(*as))) == NULL ||
 	    (as->slots = aligned_alloc(64, sizeof(struct acct_slot) *
 	    (size_t)acct_nworkers)) == NULL) {
@@ -37,8 +41,11 @@ acct_service_get(const char *name)
 	}
 	memset(as->slots, 0, sizeof(struct acct_slot) * (size_t)acct_nworkers);
 	strncpy(as->name, name, sizeof(as->name) - 1);
-	as->next = acct_list;
-	acct_list = as;
+	if (route_add(acct_names, as->name, as, &prev) == -1) {
+		free(as->slots);
+		free(as);
+		return NULL;
+	}
 	return as;
 }
 

@@ -35,7 +35,6 @@ struct acct_slot {
 
 struct acct_service {
 	char			 name[65];
-	struct acct_service	*next;
 	struct acct_slot	*slots;		/* [acct_nworkers] */
 };
 

@@ -181,14 +181,6 @@ rec_pool4_eq(const struct jool_pool4 *a, const struct jool_pool4 *b)
 }
 
 static int
-rec_eam_eq(const struct jool_eam *a, const struct jool_eam *b)
-{
-	return a->p4.addr.s_addr == b->p4.addr.s_addr &&
-	    a->p4.len == b->p4.len && a->p6.len == b->p6.len &&
-	    memcmp(&a->p6.addr, &b->p6.addr, sizeof(a->p6.addr)) == 0;
-}
-
-static int
 rec_prefix6_eq(const struct jool_prefix6 *a, const struct jool_prefix6 *b)
 {
 	return a->len == b->len && memcmp(&a->addr, &b->addr,
@@ -250,48 +242,78 @@ rec_want_eam(const struct conf_service *s, struct jool_eam *e)
 }
 
 static int
+rec_eam_cmp(const void *a, const void *b)
+{
+	const struct jool_eam	*x = a, *y = b;
+	uint32_t		 u = ntohl(x->p4.addr.s_addr);
+	uint32_t		 v = ntohl(y->p4.addr.s_addr);
+	int			 c;
+
+	if (u != v)
+		return u < v ? -1 : 1;
+	if (x->p4.len != y->p4.len)
+		return x->p4.len < y->p4.len ? -1 : 1;
+	if ((c = memcmp(&x->p6.addr, &y->p6.addr, sizeof(x->p6.addr))) != 0)
+		return c;
+	return (int)x->p6.len - (int)y->p6.len;
+}
+
+/*
+ * The EAM changes of a SIIT instance: both tables sorted, then one merge,
+ * so 10,000 entries cost n log n, not n^2.
+ */
+static int
 rec_plan_eam(struct jnl *j, const struct gw_conf *gc, int fresh,
     struct rec_plan *p, char *err, size_t errlen)
 {
 	const char	*iname = gc->siit.instance;
-	struct jool_eam	*have = NULL, e;
+	struct jool_eam	*have = NULL, *want;
 	struct rec_op	 op;
-	size_t		 nh = 0, a, i;
+	size_t		 nh = 0, nw = 0, a, b, i;
+	int		 c, pass;
 
 	if (!fresh && jool_eam_list(j, iname, &have, &nh, err, errlen) == -1)
 		return -1;
-	for (a = 0; a < nh; a++) {
-		for (i = 0; i < gc->nservices; i++) {
-			if (gc->services[i].mode != CONF_SIIT)
+	if ((want = calloc(gc->nservices ? gc->nservices : 1,
+	    sizeof(*want))) == NULL) {
+		free(have);
+		goto nomem_only;
+	}
+	for (i = 0; i < gc->nservices; i++)
+		if (gc->services[i].mode == CONF_SIIT)
+			rec_want_eam(&gc->services[i], &want[nw++]);
+	qsort(have, nh, sizeof(*have), rec_eam_cmp);
+	qsort(want, nw, sizeof(*want), rec_eam_cmp);
+	/* removals first (pass 0): an entry that moved must not collide
+	   with its old self */
+	for (pass = 0; pass < 2; pass++)
+		for (a = b = 0; a < nh || b < nw;) {
+			c = a == nh ? 1 : b == nw ? -1 :
+			    rec_eam_cmp(&have[a], &want[b]);
+			if (c == 0) {
+				a++;
+				b++;
 				continue;
-			rec_want_eam(&gc->services[i], &e);
-			if (rec_eam_eq(&have[a], &e))
-				break;
+			}
+			if (c < 0)
+				a++;
+			else
+				b++;
+			if (pass != (c > 0))
+				continue;	/* the other pass's */
+			rec_op_init(&op, c < 0 ? REC_EAM_RM : REC_EAM_ADD,
+			    JOOL_XT_SIIT, iname);
+			op.u.eam = c < 0 ? have[a - 1] : want[b - 1];
+			if (rec_add(p, &op) == -1)
+				goto nomem;
 		}
-		if (i < gc->nservices)
-			continue;
-		rec_op_init(&op, REC_EAM_RM, JOOL_XT_SIIT, iname);
-		op.u.eam = have[a];
-		if (rec_add(p, &op) == -1)
-			goto nomem;
-	}
-	for (i = 0; i < gc->nservices; i++) {
-		if (gc->services[i].mode != CONF_SIIT)
-			continue;
-		rec_want_eam(&gc->services[i], &e);
-		for (a = 0; a < nh && !rec_eam_eq(&have[a], &e); a++)
-			;
-		if (a < nh)
-			continue;
-		rec_op_init(&op, REC_EAM_ADD, JOOL_XT_SIIT, iname);
-		op.u.eam = e;
-		if (rec_add(p, &op) == -1)
-			goto nomem;
-	}
 	free(have);
+	free(want);
 	return 0;
 nomem:
 	free(have);
+	free(want);
+nomem_only:
 	snprintf(err, errlen, "out of memory");
 	return -1;
 }
