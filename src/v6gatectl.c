@@ -40,8 +40,9 @@ static const struct command commands[] = {
 	    "services, listeners, connections and bytes carried" },
 	{ "services", cmd_services, "[--json]",
 	    "each service: where clients reach it, what serves it" },
-	{ "jool", cmd_jool, "[--json]",
-	    "the Jool module, instances, pool4/EAM, counters" },
+	{ "jool", cmd_jool, "[sessions] [--json]",
+	    "the Jool module, instances, pool4/EAM, counters; or the NAT64 "
+	    "sessions" },
 	{ "reload", cmd_reload, "[--recreate-nat64]",
 	    "reload the configuration file (a bad file is refused)" },
 	{ "check-config", cmd_check_config, "[FILE]",
@@ -138,6 +139,8 @@ cmd_services(int argc, char **argv)
 static int
 cmd_jool(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "sessions") == 0)
+		return json_request(argc - 1, argv + 1, "jool sessions");
 	return json_request(argc, argv, "jool");
 }
 

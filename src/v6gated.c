@@ -250,6 +250,19 @@ control_dispatch(int argc, char **argv, FILE *out)
 	if (strcmp(argv[0], "reload") == 0)
 		return reload(out, argc > 1 && strcmp(argv[1],
 		    "recreate-nat64") == 0);
+	if (strcmp(argv[0], "jool") == 0 && argc > 1 &&
+	    strcmp(argv[1], "sessions") == 0) {
+		json_object	*st = translator_sessions(proxy_conf());
+
+		if (argc > 2 && strcmp(argv[2], "json") == 0)
+			fprintf(out, "%s\n", json_object_to_json_string_ext(st,
+			    JSON_C_TO_STRING_PRETTY |
+			    JSON_C_TO_STRING_NOSLASHESCAPE));
+		else
+			translator_sessions_text(st, out);
+		json_object_put(st);
+		return 0;
+	}
 	if (strcmp(argv[0], "jool") == 0) {
 		json_object	*st = translator_status(proxy_conf());
 

@@ -230,6 +230,130 @@ jool_parse_eam(struct nlattr *a, void *out, char *err, size_t errlen)
 	return jmsg_parse_eam(a, out, err, errlen);
 }
 
+static int
+jool_parse_instance(struct nlattr *a, void *out, char *err, size_t errlen)
+{
+	return jmsg_parse_instance(a, out, err, errlen);
+}
+
+static int
+jool_parse_bib(struct nlattr *a, void *out, char *err, size_t errlen)
+{
+	return jmsg_parse_bib(a, out, err, errlen);
+}
+
+static int
+jool_parse_session(struct nlattr *a, void *out, char *err, size_t errlen)
+{
+	return jmsg_parse_session(a, out, err, errlen);
+}
+
+int
+jool_instance_list(struct jnl *j, enum jool_xt xt,
+    struct jool_instance **out, size_t *nout, char *err, size_t errlen)
+{
+	struct jool_vec	 vec = { NULL, 0, 0, sizeof(struct jool_instance),
+			    jool_parse_instance };
+	struct nl_msg	*m;
+	size_t		 before;
+	int		 more;
+
+	do {
+		before = vec.n;
+		/* the iname of a listing names no instance: "default" */
+		if ((m = jmsg_request(j->family, JOOL_OP_INSTANCE_FOREACH, xt,
+		    "default", 0, err, errlen)) == NULL)
+			goto fail;
+		if (vec.n > 0 && jmsg_put_instance_offset(m,
+		    jool_vec_last(&vec), err, errlen) == -1) {
+			nlmsg_free(m);
+			goto fail;
+		}
+		if (jnl_request(j, m, jool_vec_cb, &vec, &more, err,
+		    errlen) == -1)
+			goto fail;
+	} while (more && vec.n > before);
+	*out = vec.v;
+	*nout = vec.n;
+	return 0;
+fail:
+	free(vec.v);
+	return -1;
+}
+
+/*
+ * BIB and session tables, one protocol at a time: the first request names
+ * the protocol (the kernel then needs it on every session request), later
+ * ones the last entry received.
+ */
+static int
+jool_nat64_list(struct jnl *j, const char *iname, enum jool_op op,
+    uint8_t proto, struct jool_vec *vec, char *err, size_t errlen)
+{
+	struct nl_msg	*m;
+	size_t		 before;
+	int		 more, rc;
+
+	do {
+		before = vec->n;
+		if ((m = jmsg_request(j->family, op, JOOL_XT_NAT64, iname, 0,
+		    err, errlen)) == NULL)
+			return -1;
+		rc = 0;
+		if ((op == JOOL_OP_SESSION_FOREACH || vec->n == 0) &&
+		    nla_put_u8(m, JOOL_A_PROTO, proto) < 0)
+			rc = -1;
+		else if (vec->n > 0 && op == JOOL_OP_BIB_FOREACH)
+			rc = jmsg_put_bib_offset(m, jool_vec_last(vec), err,
+			    errlen);
+		else if (vec->n > 0)
+			rc = jmsg_put_session_offset(m, jool_vec_last(vec),
+			    err, errlen);
+		if (rc == -1) {
+			nlmsg_free(m);
+			return -1;
+		}
+		if (jnl_request(j, m, jool_vec_cb, vec, &more, err,
+		    errlen) == -1)
+			return -1;
+	} while (more && vec->n > before);
+	return 0;
+}
+
+int
+jool_bib_list(struct jnl *j, const char *iname, uint8_t proto,
+    struct jool_bib **out, size_t *nout, char *err, size_t errlen)
+{
+	struct jool_vec	vec = { NULL, 0, 0, sizeof(struct jool_bib),
+			    jool_parse_bib };
+
+	if (jool_nat64_list(j, iname, JOOL_OP_BIB_FOREACH, proto, &vec, err,
+	    errlen) == -1) {
+		free(vec.v);
+		return -1;
+	}
+	*out = vec.v;
+	*nout = vec.n;
+	return 0;
+}
+
+int
+jool_session_list(struct jnl *j, const char *iname, uint8_t proto,
+    struct jool_session **out, size_t *nout, char *err, size_t errlen)
+{
+	struct jool_vec	vec = { NULL, 0, 0, sizeof(struct jool_session),
+			    jool_parse_session };
+
+	if (jool_nat64_list(j, iname, JOOL_OP_SESSION_FOREACH, proto, &vec,
+	    err, errlen) == -1) {
+		free(vec.v);
+		return -1;
+	}
+	*out = vec.v;
+	*nout = vec.n;
+	return 0;
+}
+
 int
 jool_pool4_list(struct jnl *j, const char *iname, struct jool_pool4 **out,
     size_t *nout, char *err, size_t errlen)

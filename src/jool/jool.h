@@ -32,6 +32,10 @@ int	jool_instance_add(struct jnl *, enum jool_xt, const char *,
 int	jool_instance_rm(struct jnl *, enum jool_xt, const char *, char *,
 	    size_t);
 
+/* Every instance of type xt, in every namespace (Jool lists them all). */
+int	jool_instance_list(struct jnl *, enum jool_xt, struct jool_instance **,
+	    size_t *, char *, size_t);
+
 int	jool_globals_get(struct jnl *, enum jool_xt, const char *,
 	    struct jool_globals *, char *, size_t);
 int	jool_globals_set(struct jnl *, enum jool_xt, const char *,
@@ -52,6 +56,12 @@ int	jool_eam_add(struct jnl *, const char *, const struct jool_eam *,
 	    char *, size_t);
 int	jool_eam_rm(struct jnl *, const char *, const struct jool_eam *,
 	    char *, size_t);
+
+/* A NAT64 instance's mappings and sessions of one protocol (JOOL_L4_*). */
+int	jool_bib_list(struct jnl *, const char *, uint8_t, struct jool_bib **,
+	    size_t *, char *, size_t);
+int	jool_session_list(struct jnl *, const char *, uint8_t,
+	    struct jool_session **, size_t *, char *, size_t);
 
 /*
  * Replace the whole content of a SIIT instance (iptables framework) by

@@ -465,3 +465,90 @@ translator_status_text(json_object *root, FILE *out)
 			    "packets"));
 	}
 }
+
+/* ------------------------------------------------------------- sessions */
+
+static json_object *
+translator_taddr(int af, const void *addr, uint16_t port)
+{
+	char	ip[INET6_ADDRSTRLEN], buf[INET6_ADDRSTRLEN + 10];
+
+	inet_ntop(af, addr, ip, sizeof(ip));
+	snprintf(buf, sizeof(buf), af == AF_INET6 ? "[%s]:%u" : "%s:%u", ip,
+	    port);
+	return json_object_new_string(buf);
+}
+
+json_object *
+translator_sessions(const struct gw_conf *gc)
+{
+	static const char *const l4[] = { "tcp", "udp", "icmp" };
+	json_object		*root = json_object_new_object(), *arr, *e;
+	struct jool_session	*s;
+	struct jnl		 j;
+	char			 err[512];
+	size_t			 n, i;
+	uint8_t			 p;
+
+	arr = json_object_new_array();
+	json_object_object_add(root, "sessions", arr);
+	if (!gc->nat64.on) {
+		json_object_object_add(root, "error",
+		    json_object_new_string("no nat64 block in the config"));
+		return root;
+	}
+	if (jnl_open(&j, err, sizeof(err)) == -1) {
+		json_object_object_add(root, "error",
+		    json_object_new_string(err));
+		return root;
+	}
+	for (p = JOOL_L4_TCP; p <= JOOL_L4_ICMP; p++) {
+		if (jool_session_list(&j, gc->nat64.instance, p, &s, &n, err,
+		    sizeof(err)) == -1) {
+			json_object_object_add(root, "error",
+			    json_object_new_string(err));
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			e = json_object_new_object();
+			json_object_object_add(e, "protocol",
+			    json_object_new_string(l4[p]));
+			json_object_object_add(e, "client", translator_taddr(
+			    AF_INET6, &s[i].src6.addr, s[i].src6.port));
+			json_object_object_add(e, "service", translator_taddr(
+			    AF_INET6, &s[i].dst6.addr, s[i].dst6.port));
+			json_object_object_add(e, "pool4", translator_taddr(
+			    AF_INET, &s[i].src4.addr, s[i].src4.port));
+			json_object_object_add(e, "server", translator_taddr(
+			    AF_INET, &s[i].dst4.addr, s[i].dst4.port));
+			json_object_object_add(e, "expires_ms",
+			    json_object_new_int64(s[i].expiration_ms));
+			json_object_array_add(arr, e);
+		}
+		free(s);
+	}
+	jnl_close(&j);
+	return root;
+}
+
+void
+translator_sessions_text(json_object *root, FILE *out)
+{
+	json_object	*arr, *e;
+	size_t		 i, n;
+
+	if (*translator_str(root, "error"))
+		fprintf(out, "%s\n", translator_str(root, "error"));
+	json_object_object_get_ex(root, "sessions", &arr);
+	n = json_object_array_length(arr);
+	fprintf(out, "%-5s %-44s %-22s %-22s %s\n", "PROTO", "IPV6 CLIENT",
+	    "SEEN AS (POOL4)", "SERVER", "EXPIRES");
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(arr, i);
+		fprintf(out, "%-5s %-44s %-22s %-22s %" PRId64 " s\n",
+		    translator_str(e, "protocol"), translator_str(e, "client"),
+		    translator_str(e, "pool4"), translator_str(e, "server"),
+		    translator_int(e, "expires_ms") / 1000);
+	}
+	fprintf(out, "%zu session%s\n", n, n == 1 ? "" : "s");
+}

@@ -38,6 +38,11 @@ void	translator_discard(struct translator_plan *);
 json_object *translator_status(const struct gw_conf *);
 void	translator_status_text(json_object *, FILE *);
 
+/* "v6gatectl jool sessions": the NAT64 instance's sessions, all
+   protocols: who (IPv6 client), seen as which pool4 address, to what. */
+json_object *translator_sessions(const struct gw_conf *);
+void	translator_sessions_text(json_object *, FILE *);
+
 /* Remove the instances v6gate created and the guard table, only those. */
 int	translator_teardown(const char *state_dir, char *, size_t);
 

@@ -242,6 +242,21 @@ got=$(echo hi | in_c6 socat -T 6 - "UDP6:[$SRV6]:5353" 2>&1)
 case "$got" in "peer=192.0.2.1:6"*) ok "NAT64 UDP: $got" ;; *) fail "NAT64 UDP: $got" ;; esac
 in_c6 ping -6 -n -c 2 -i 0.3 -W 5 "$SRV6" >/dev/null 2>&1 && ok "NAT64 ping" ||
     fail "NAT64 ping"
+ctl jool sessions >$S/sessions.log 2>&1
+grep -q "tcp.*\[2001:db8:1::2\]:[0-9]*.*192.0.2.1:6[0-9]*.*192.0.2.2:80" $S/sessions.log &&
+    ok "v6gatectl jool sessions: the IPv6 client, its pool4 address and the server" ||
+    fail "sessions: $(head -3 $S/sessions.log | tr '\n' ' ')"
+# 80 UDP sessions: more than one reply page (~26 sessions a page)
+in_c6 python3 -c '
+import socket
+for i in range(80):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.sendto(b"x", ("'$SRV6'", 5353))
+    s.close()'
+sleep 1
+n=$(ctl jool sessions | grep -c "^udp ")
+[ "$n" -ge 80 ] && ok "session list read over several pages ($n UDP sessions)" ||
+    fail "UDP sessions listed: $n, expected at least 80"
 
 # --- D. the guard: only configured backends and ports ------------------------------
 got=$(in_c6 curl -sS --max-time 3 "http://[$OTHER6]/" 2>&1)
