@@ -136,7 +136,9 @@ guard_sets(const struct gw_conf *gc, struct guard_set *sets)
 		}
 	}
 	for (k = 0; k < GS_N; k++) {
-		qsort(sets[k].v, sets[k].n, sizeof(char *), guard_cmp);
+		if (sets[k].n > 0)	/* qsort(NULL, 0) is undefined */
+			qsort(sets[k].v, sets[k].n, sizeof(char *),
+			    guard_cmp);
 		for (i = w = 0; i < sets[k].n; i++) {
 			if (w > 0 && strcmp(sets[k].v[w - 1], sets[k].v[i]) ==
 			    0) {

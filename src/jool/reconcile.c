@@ -282,8 +282,10 @@ rec_plan_eam(struct jnl *j, const struct gw_conf *gc, int fresh,
 	for (i = 0; i < gc->nservices; i++)
 		if (gc->services[i].mode == CONF_SIIT)
 			rec_want_eam(&gc->services[i], &want[nw++]);
-	qsort(have, nh, sizeof(*have), rec_eam_cmp);
-	qsort(want, nw, sizeof(*want), rec_eam_cmp);
+	if (nh > 0)	/* qsort(NULL, 0) is undefined */
+		qsort(have, nh, sizeof(*have), rec_eam_cmp);
+	if (nw > 0)
+		qsort(want, nw, sizeof(*want), rec_eam_cmp);
 	/* removals first (pass 0): an entry that moved must not collide
 	   with its old self */
 	for (pass = 0; pass < 2; pass++)
