@@ -26,6 +26,8 @@
 #include <systemd/sd-daemon.h>
 
 #include "api/control.h"
+#include "api/http.h"
+#include "api/metrics.h"
 #include "api/status.h"
 #include "conf/conf.h"
 #include "config.h"
@@ -168,6 +170,14 @@ reload(FILE *out, int recreate)
 		if (out)
 			fprintf(out, "warning: %s\n", err);
 	}
+	if (gc->http_on != cur->http_on || (gc->http_on &&
+	    !addr_equal(&gc->http, &cur->http))) {
+		snprintf(err, sizeof(err), "gateway.http changes: takes "
+		    "effect at the next restart");
+		log_warnx("%s", err);
+		if (out)
+			fprintf(out, "warning: %s\n", err);
+	}
 	if (strcmp(gc->control_socket, cur->control_socket) != 0) {
 		snprintf(err, sizeof(err), "gateway.control_socket changes "
 		    "from %s to %s: takes effect at the next restart",
@@ -227,6 +237,33 @@ fail:
 	sd_notify(0, "READY=1\nSTATUS=reload refused, running the previous "
 	    "configuration");
 	return -1;
+}
+
+/* The HTTP endpoint's bodies: /metrics and /status, fresh each time. */
+static char *
+http_body(const char *path, const char **type)
+{
+	json_object	*st;
+	char		*body = NULL;
+	size_t		 len = 0;
+	FILE		*out;
+
+	if (strcmp(path, "/metrics") != 0 && strcmp(path, "/status") != 0)
+		return NULL;
+	if ((out = open_memstream(&body, &len)) == NULL)
+		return NULL;
+	st = status_json(&daemon_info);
+	if (strcmp(path, "/metrics") == 0) {
+		*type = "text/plain; version=0.0.4; charset=utf-8";
+		metrics_render(st, out);
+	} else {
+		*type = "application/json";
+		fprintf(out, "%s\n", json_object_to_json_string_ext(st,
+		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	}
+	json_object_put(st);
+	fclose(out);
+	return body;
 }
 
 static int
@@ -461,6 +498,12 @@ main(int argc, char *argv[])
 	control_path = strdup(gc->control_socket);
 	if ((control_fd = control_open(control_path)) == -1)
 		return 1;
+	if (gc->http_on && http_api_start(&gc->http, http_body, err,
+	    sizeof(err)) == -1) {
+		log_err("%s", err);
+		control_close(control_fd, control_path);
+		return 1;
+	}
 	if (translator_prepare(gc, 0, &tp, err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		control_close(control_fd, control_path);
@@ -498,9 +541,13 @@ main(int argc, char *argv[])
 	ev.data.fd = control_fd;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, control_fd, &ev) == -1)
 		fatal("epoll_ctl");
+	if ((ev.data.fd = http_api_fd()) != -1 &&
+	    epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) == -1)
+		fatal("epoll_ctl");
 
 	while (!quit) {
-		if ((n = epoll_wait(epfd, evs, 8, -1)) == -1) {
+		/* libmicrohttpd's own timeouts (idle HTTP clients) */
+		if ((n = epoll_wait(epfd, evs, 8, http_api_run())) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("epoll_wait");
@@ -516,13 +563,14 @@ main(int argc, char *argv[])
 					else
 						quit = 1;
 				}
-			} else
+			} else if (evs[i].data.fd == control_fd)
 				control_serve(control_fd, control_dispatch);
 		}
 	}
 	log_info("stopping");
 	sd_notify(0, "STOPPING=1");
 	control_close(control_fd, control_path);
+	http_api_stop();
 	proxy_stop();
 	free(control_path);
 	return 0;

@@ -449,10 +449,14 @@ conf_gateway(struct conf_ctx *ctx, const config_setting_t *root)
 		else
 			conf_set_string(&gc->control_socket, str);
 	}
-	if (conf_get_string(ctx, g, "http", "gateway", &str) == 1 &&
-	    addr_parse_endpoint(str, &gc->http, err, sizeof(err)) == -1)
-		conf_err(ctx, config_setting_get_member(g, "http"),
-		    "gateway.http", "%s", err);
+	if (conf_get_string(ctx, g, "http", "gateway", &str) == 1) {
+		if (*str == '\0')
+			gc->http_on = 0;	/* "": no HTTP endpoint */
+		else if (addr_parse_endpoint(str, &gc->http, err,
+		    sizeof(err)) == -1)
+			conf_err(ctx, config_setting_get_member(g, "http"),
+			    "gateway.http", "%s, or \"\" for none", err);
+	}
 	if (conf_get_uint(ctx, g, "workers", "gateway", 0, 256, &u) == 1)
 		gc->workers = (int)u;
 	conf_get_uint(ctx, g, "max_connections", "gateway", 1, 10000000,
@@ -883,6 +887,7 @@ conf_defaults(struct gw_conf *gc, const char *file)
 	gc->state_dir = strdup(V6G_STATE_DIR);
 	gc->control_socket = strdup(V6G_CONTROL_SOCKET);
 	addr_parse_endpoint(V6G_HTTP, &gc->http, err, sizeof(err));
+	gc->http_on = 1;
 	gc->workers = 0;
 	gc->max_connections = 100000;
 	gc->to_first_flight = 10;

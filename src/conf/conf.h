@@ -125,6 +125,7 @@ struct gw_conf {
 	char			*state_dir;
 	char			*control_socket;
 	union addr_sa		 http;
+	int			 http_on;	/* 0: gateway.http = "" */
 	int			 workers;	/* 0 = one per core */
 	unsigned		 max_connections;
 	unsigned		 to_first_flight;	/* seconds */

@@ -31,7 +31,7 @@ python3 - "$J" "$N" <<'PY'
 import sys
 d, n = sys.argv[1], int(sys.argv[2])
 gw = ('gateway: { name = "bench"; state_dir = "/tmp/v6g/state"; '
-      'control_socket = "/tmp/v6g/ctl.sock"; workers = 1; };\n')
+      'control_socket = "/tmp/v6g/ctl.sock"; http = ""; workers = 1; };\n')
 def v4(i, base): return "%d.%d.%d.%d" % (base, (i >> 16) & 255, (i >> 8) & 255, i & 255)
 def v6(i): return "2001:db8:200::%x:%x" % (i >> 16, i & 0xffff)
 def siit(path, changed):

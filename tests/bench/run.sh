@@ -264,6 +264,7 @@ start_v6gate() {
 		gateway: {
 		  name = "bench"; state_dir = "$dir/state";
 		  control_socket = "$dir/v6gate.sock";
+		  http = "";	# two instances run at once: no HTTP endpoint
 		  workers = $workers; max_connections = 100000;
 		  timeouts: { first_flight = 10; connect = 5; idle = 600; };
 		};

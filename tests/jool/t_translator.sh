@@ -180,7 +180,7 @@ conf() {	# conf FILE SERVICES...: the gateway config with these services
 	shift
 	{
 		cat <<EOF
-gateway: { name = "guest-gw"; state_dir = "$S/state"; control_socket = "$S/ctl.sock"; workers = 1; };
+gateway: { name = "guest-gw"; state_dir = "$S/state"; control_socket = "$S/ctl.sock"; http = ""; workers = 1; };
 nat64: { instance = "v6gate"; pool6 = "${POOL6:-2001:db8:64::/96}";
   pool4 = ( { address = "192.0.2.1"; protocol = "tcp"; ports = "61001-65535"; },
             { address = "192.0.2.1"; protocol = "udp"; ports = "61001-65535"; },

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The Prometheus text exposition (format 0.0.4) of what the gateway
+ * counts, rendered from the status report (status.c), so that /metrics,
+ * /status and "v6gatectl status" never disagree.  Units are in the names:
+ * v6gate_payload_bytes_total counts what the TCP peers sent (the proxy
+ * relays payload, not packets).
+ */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "metrics.h"
+
+static void
+metrics_head(FILE *out, const char *name, const char *type,
+    const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* A label value: backslash, double quote and newline escaped. */
+static void
+metrics_value(FILE *out, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', out);
+		if (*s == '\n') {
+			fputs("\\n", out);
+			continue;
+		}
+		fputc(*s, out);
+	}
+}
+
+static int64_t
+metrics_int(json_object *o, const char *k)
+{
+	json_object	*v;
+
+	return json_object_object_get_ex(o, k, &v) ?
+	    json_object_get_int64(v) : 0;
+}
+
+static const char *
+metrics_str(json_object *o, const char *k)
+{
+	json_object	*v;
+
+	return json_object_object_get_ex(o, k, &v) &&
+	    json_object_get_string(v) ? json_object_get_string(v) : "";
+}
+
+/* One sample per service and family of the per-family key k. */
+static void
+metrics_per_family(FILE *out, json_object *svcs, const char *metric,
+    const char *k, const char *direction)
+{
+	static const char *const fams[] = { "ipv6", "ipv4" };
+	size_t	f;
+
+	json_object_object_foreach(svcs, name, s) {
+		for (f = 0; f < 2; f++) {
+			json_object	*cell;
+
+			if (!json_object_object_get_ex(s, fams[f], &cell))
+				continue;
+			fprintf(out, "%s{service=\"", metric);
+			metrics_value(out, name);
+			fprintf(out, "\",mode=\"%s\",family=\"%s\"",
+			    metrics_str(s, "mode"), fams[f]);
+			if (direction != NULL)
+				fprintf(out, ",direction=\"%s\"", direction);
+			fprintf(out, "} %" PRId64 "\n", metrics_int(cell, k));
+		}
+	}
+}
+
+void
+metrics_render(json_object *status, FILE *out)
+{
+	json_object	*gw, *svcs, *cnt, *conns;
+
+	json_object_object_get_ex(status, "gateway", &gw);
+	json_object_object_get_ex(status, "services", &svcs);
+	json_object_object_get_ex(status, "counters", &cnt);
+	json_object_object_get_ex(status, "connections", &conns);
+
+	metrics_head(out, "v6gate_info", "gauge",
+	    "The gateway: its name and version (always 1).");
+	fprintf(out, "v6gate_info{name=\"");
+	metrics_value(out, metrics_str(gw, "name"));
+	fprintf(out, "\",version=\"%s\"} 1\n", metrics_str(gw, "version"));
+	metrics_head(out, "v6gate_uptime_seconds", "gauge",
+	    "Seconds since v6gated started.");
+	fprintf(out, "v6gate_uptime_seconds %" PRId64 "\n",
+	    metrics_int(gw, "uptime"));
+	metrics_head(out, "v6gate_reloads_total", "counter",
+	    "Configuration reloads that went live.");
+	fprintf(out, "v6gate_reloads_total %" PRId64 "\n",
+	    metrics_int(gw, "reloads"));
+	metrics_head(out, "v6gate_reload_failures_total", "counter",
+	    "Configuration reloads refused (the running one stayed).");
+	fprintf(out, "v6gate_reload_failures_total %" PRId64 "\n",
+	    metrics_int(gw, "reload_failures"));
+	metrics_head(out, "v6gate_workers", "gauge", "Proxy worker threads.");
+	fprintf(out, "v6gate_workers %" PRId64 "\n",
+	    metrics_int(status, "workers"));
+	metrics_head(out, "v6gate_max_connections", "gauge",
+	    "Connections the proxy accepts at once (after the fd limit).");
+	fprintf(out, "v6gate_max_connections %" PRId64 "\n",
+	    metrics_int(status, "max_connections"));
+	metrics_head(out, "v6gate_proxy_open_connections", "gauge",
+	    "Proxy connections open now, all services (first flights "
+	    "included).");
+	fprintf(out, "v6gate_proxy_open_connections %" PRId64 "\n",
+	    metrics_int(conns, "open"));
+
+	metrics_head(out, "v6gate_connections_total", "counter",
+	    "Proxy connections routed to a service, by the client's "
+	    "address family.");
+	metrics_per_family(out, svcs, "v6gate_connections_total",
+	    "connections", NULL);
+	metrics_head(out, "v6gate_open_connections", "gauge",
+	    "Proxy connections of a service open now, by the client's "
+	    "address family.");
+	metrics_per_family(out, svcs, "v6gate_open_connections", "open",
+	    NULL);
+	metrics_head(out, "v6gate_payload_bytes_total", "counter",
+	    "Payload bytes relayed by the proxy (TCP payload, not IP bytes); "
+	    "direction in: client to backend, out: backend to client.");
+	metrics_per_family(out, svcs, "v6gate_payload_bytes_total",
+	    "bytes_in", "in");
+	metrics_per_family(out, svcs, "v6gate_payload_bytes_total",
+	    "bytes_out", "out");
+
+	metrics_head(out, "v6gate_events_total", "counter",
+	    "Proxy events: refusals, bad first flights, timeouts, backend "
+	    "failures (see v6gatectl(8)).");
+	json_object_object_foreach(cnt, k, v)
+		fprintf(out, "v6gate_events_total{event=\"%s\"} %" PRId64 "\n",
+		    k, json_object_get_int64(v));
+}
