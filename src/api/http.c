@@ -64,7 +64,7 @@ http_api_handler(void *cls, struct MHD_Connection *c, const char *url,
 	return http_api_reply(c, MHD_HTTP_OK, type, body, 1);
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 http_api_log(void *cls, const char *fmt, va_list ap)
 {
 	char	buf[512];
