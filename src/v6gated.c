@@ -20,6 +20,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@
 #include "api/control.h"
 #include "api/http.h"
 #include "api/metrics.h"
+#include "acct/history.h"
 #include "api/status.h"
 #include "conf/conf.h"
 #include "config.h"
@@ -384,6 +386,19 @@ daemon_ready(int fd, int verbose)
 	close(fd);
 }
 
+/* The history's checkpoint timer: every secs seconds.  Returns secs. */
+static unsigned
+checkpoint_arm(int tfd, unsigned secs)
+{
+	struct itimerspec	its;
+
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = its.it_interval.tv_sec = secs;
+	if (timerfd_settime(tfd, 0, &its, NULL) == -1)
+		log_warn("timerfd_settime");
+	return secs;
+}
+
 static void
 raise_nofile(void)
 {
@@ -412,6 +427,8 @@ main(int argc, char *argv[])
 	int			 ch, test = 0, fg = 0, verbose = 0;
 	int			 teardown = 0;
 	int			 sfd, epfd, n, i, ready_fd = -1, systemd;
+	int			 tfd;
+	unsigned		 armed;
 	char			*abs;
 	size_t			 j;
 
@@ -511,6 +528,10 @@ main(int argc, char *argv[])
 	}
 	if (proxy_start(workers_for(gc)) == -1)
 		fatalx("cannot start the workers");
+	/* before the services go live: their totals continue the stored */
+	if (history_start(gc->state_dir, err, sizeof(err)) == -1)
+		log_warnx("%s; counting goes on, the history is tried again "
+		    "at every checkpoint", err);
 	if (proxy_apply(gc, err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		control_close(control_fd, control_path);
@@ -544,6 +565,13 @@ main(int argc, char *argv[])
 	if ((ev.data.fd = http_api_fd()) != -1 &&
 	    epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) == -1)
 		fatal("epoll_ctl");
+	if ((tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK |
+	    TFD_CLOEXEC)) == -1)
+		fatal("timerfd_create");
+	armed = checkpoint_arm(tfd, gc->acct_checkpoint);
+	ev.data.fd = tfd;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &ev) == -1)
+		fatal("epoll_ctl");
 
 	while (!quit) {
 		/* libmicrohttpd's own timeouts (idle HTTP clients) */
@@ -563,6 +591,17 @@ main(int argc, char *argv[])
 					else
 						quit = 1;
 				}
+			} else if (evs[i].data.fd == tfd) {
+				uint64_t			expired;
+				const struct gw_conf		*cur = proxy_conf();
+				struct store_retention		r = {
+				    cur->acct_minutes, cur->acct_days };
+
+				(void)!read(tfd, &expired, sizeof(expired));
+				history_checkpoint(&r);
+				if (cur->acct_checkpoint != armed)
+					armed = checkpoint_arm(tfd,
+					    cur->acct_checkpoint);
 			} else if (evs[i].data.fd == control_fd)
 				control_serve(control_fd, control_dispatch);
 		}
@@ -571,6 +610,15 @@ main(int argc, char *argv[])
 	sd_notify(0, "STOPPING=1");
 	control_close(control_fd, control_path);
 	http_api_stop();
+	{
+		const struct gw_conf	*cur = proxy_conf();
+		struct store_retention	 r = { cur->acct_minutes,
+					    cur->acct_days };
+
+		/* the workers are stopped first: nothing moves after this */
+		proxy_stop_workers();
+		history_stop(&r);
+	}
 	proxy_stop();
 	free(control_path);
 	return 0;

@@ -14,6 +14,8 @@
 #include "proxy/route.h"
 
 static struct route_table	*acct_names;	/* name -> acct_service */
+static struct acct_service	**acct_all;
+static size_t			 acct_n, acct_cap;
 static int			 acct_nworkers = 1;
 
 void
@@ -41,16 +43,54 @@ acct_service_get(const char *name)
 	}
 	memset(as->slots, 0, sizeof(struct acct_slot) * (size_t)acct_nworkers);
 	strncpy(as->name, name, sizeof(as->name) - 1);
+	if (acct_n == acct_cap) {
+		size_t			 ncap = acct_cap ? acct_cap * 2 : 64;
+		struct acct_service	**n = realloc(acct_all,
+					    ncap * sizeof(*n));
+
+		if (n == NULL) {
+			free(as->slots);
+			free(as);
+			return NULL;
+		}
+		acct_all = n;
+		acct_cap = ncap;
+	}
 	if (route_add(acct_names, as->name, as, &prev) == -1) {
 		free(as->slots);
 		free(as);
 		return NULL;
 	}
+	acct_all[acct_n++] = as;
 	return as;
 }
 
 void
+acct_foreach(void (*fn)(struct acct_service *, void *), void *arg)
+{
+	size_t	i;
+
+	for (i = 0; i < acct_n; i++)
+		fn(acct_all[i], arg);
+}
+
+void
 acct_service_sum(const struct acct_service *as,
+    struct acct_cell sum[ACCT_NFAMILY])
+{
+	int	f;
+
+	acct_service_live(as, sum);
+	for (f = 0; f < ACCT_NFAMILY; f++) {
+		sum[f].connections += as->base[f].connections;
+		sum[f].closed += as->base[f].closed;
+		sum[f].bytes_in += as->base[f].bytes_in;
+		sum[f].bytes_out += as->base[f].bytes_out;
+	}
+}
+
+void
+acct_service_live(const struct acct_service *as,
     struct acct_cell sum[ACCT_NFAMILY])
 {
 	int	w, f;

@@ -36,6 +36,12 @@ struct acct_slot {
 struct acct_service {
 	char			 name[65];
 	struct acct_slot	*slots;		/* [acct_nworkers] */
+	/* main thread only: */
+	struct acct_cell	 base[ACCT_NFAMILY];	/* before this run
+							   (history) */
+	struct acct_cell	 saved[ACCT_NFAMILY];	/* of this run, in the
+							   history already */
+	struct acct_cell	 pending[ACCT_NFAMILY];	/* being written */
 };
 
 /* Sizes the slots; call once before any acct_service_get(). */
@@ -45,9 +51,16 @@ void		 acct_init(int nworkers);
    memory).  Main thread. */
 struct acct_service *acct_service_get(const char *);
 
-/* Sum over workers. */
+/* Sum over workers, plus the base from before this run. */
 void		 acct_service_sum(const struct acct_service *,
 		    struct acct_cell [ACCT_NFAMILY]);
+
+/* This run's counts only (what the history has not seen yet + saved). */
+void		 acct_service_live(const struct acct_service *,
+		    struct acct_cell [ACCT_NFAMILY]);
+
+/* Every service ever counted in this run. */
+void		 acct_foreach(void (*)(struct acct_service *, void *), void *);
 
 /* Single-writer add: only the worker owning the slot calls these. */
 static inline void

@@ -85,10 +85,11 @@ http_api_start(const union addr_sa *a, http_api_body *body, char *err,
 	http_d = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
 	    (a->sa.sa_family == AF_INET6 ? MHD_USE_IPv6 : 0), addr_port(a),
 	    NULL, NULL, http_api_handler, NULL,
+	    /* first, or libmicrohttpd logs to stderr until it is set */
+	    MHD_OPTION_EXTERNAL_LOGGER, http_api_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, &a->sa,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_API_TIMEOUT,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_API_CONNS,
-	    MHD_OPTION_EXTERNAL_LOGGER, http_api_log, NULL,
 	    MHD_OPTION_END);
 	if (http_d == NULL) {
 		snprintf(err, errlen, "http %s: cannot listen (address in "

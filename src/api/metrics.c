@@ -105,6 +105,10 @@ metrics_render(json_object *status, FILE *out)
 	    "Configuration reloads refused (the running one stayed).");
 	fprintf(out, "v6gate_reload_failures_total %" PRId64 "\n",
 	    metrics_int(gw, "reload_failures"));
+	metrics_head(out, "v6gate_history_errors_total", "counter",
+	    "Checkpoints the history could not write (kept for the next).");
+	fprintf(out, "v6gate_history_errors_total %" PRId64 "\n",
+	    metrics_int(json_object_object_get(status, "history"), "errors"));
 	metrics_head(out, "v6gate_workers", "gauge", "Proxy worker threads.");
 	fprintf(out, "v6gate_workers %" PRId64 "\n",
 	    metrics_int(status, "workers"));

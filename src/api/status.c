@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "acct/counters.h"
+#include "acct/history.h"
 #include "config.h"
 #include "proxy/proxy.h"
 #include "status.h"
@@ -152,6 +153,13 @@ status_json(const struct status_daemon *d)
 	    json_object_new_int64(d->reload_failures));
 	json_object_object_add(root, "gateway", o);
 
+	o = json_object_new_object();
+	json_object_object_add(o, "open",
+	    json_object_new_boolean(store_is_open()));
+	json_object_object_add(o, "errors",
+	    json_object_new_int64((int64_t)history_error_count()));
+	json_object_object_add(root, "history", o);
+
 	json_object_object_add(root, "workers",
 	    json_object_new_int(proxy_workers()));
 	json_object_object_add(root, "max_connections",
@@ -246,6 +254,18 @@ status_int(json_object *o, const char *k1, const char *k2)
 	return json_object_get_int64(v);
 }
 
+static int
+status_bool(json_object *o, const char *k1, const char *k2)
+{
+	json_object	*v;
+
+	if (!json_object_object_get_ex(o, k1, &v))
+		return 0;
+	if (k2 != NULL && !json_object_object_get_ex(v, k2, &v))
+		return 0;
+	return json_object_get_boolean(v);
+}
+
 static const char *
 status_str(json_object *o, const char *k1, const char *k2)
 {
@@ -287,6 +307,12 @@ status_text(json_object *root, FILE *out)
 	    status_str(root, "gateway", "config_loaded"),
 	    status_int(root, "gateway", "reloads"),
 	    status_int(root, "gateway", "reload_failures"));
+	if (!status_bool(root, "history", "open") ||
+	    status_int(root, "history", "errors") > 0)
+		fprintf(out, "history: %s, %" PRId64 " failed checkpoints\n",
+		    status_bool(root, "history", "open") ? "open" :
+		    "NOT OPEN (see the log)", status_int(root, "history",
+		    "errors"));
 	fprintf(out, "connections: %" PRId64 " open (%" PRId64 " in first "
 	    "flight, %" PRId64 " connecting), %" PRId64 " accepted, max %"
 	    PRId64 "\n", status_int(root, "connections", "open"),

@@ -33,7 +33,10 @@
 
 
 static const char *const conf_top_keys[] = {
-	"gateway", "services", "nat64", "siit", NULL
+	"gateway", "accounting", "services", "nat64", "siit", NULL
+};
+static const char *const conf_acct_keys[] = {
+	"checkpoint", "minutes_kept", "days_kept", NULL
 };
 static const char *const conf_gateway_keys[] = {
 	"name", "state_dir", "control_socket", "http", "workers",
@@ -894,6 +897,9 @@ conf_defaults(struct gw_conf *gc, const char *file)
 	gc->to_connect = 5;
 	gc->to_idle = 300;
 	gc->pending_per_client = 64;
+	gc->acct_checkpoint = 1;
+	gc->acct_minutes = 2880;	/* two days of minutes */
+	gc->acct_days = 800;		/* 13 months and more of days */
 }
 
 /*
@@ -940,6 +946,16 @@ conf_build(config_t *cfg, const char *file, struct conf_report *rep)
 	root = config_root_setting(cfg);
 	conf_check_keys(&ctx, root, "", conf_top_keys);
 	conf_gateway(&ctx, root);
+	if ((s = conf_get_group(&ctx, root, "accounting", "")) != NULL) {
+		conf_check_keys(&ctx, s, "accounting", conf_acct_keys);
+		conf_get_uint(&ctx, s, "checkpoint", "accounting", 1, 60,
+		    &gc->acct_checkpoint);
+		conf_get_uint(&ctx, s, "minutes_kept", "accounting", 60,
+		    527040, &gc->acct_minutes);
+		/* reports cover calendar months: at least 13 of them */
+		conf_get_uint(&ctx, s, "days_kept", "accounting", 400, 36600,
+		    &gc->acct_days);
+	}
 
 	conf_xlat_blocks(&ctx, root);
 

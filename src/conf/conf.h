@@ -132,6 +132,10 @@ struct gw_conf {
 	unsigned		 to_connect;
 	unsigned		 to_idle;
 	unsigned		 pending_per_client;
+	/* accounting: history checkpoints and retention */
+	unsigned		 acct_checkpoint;	/* seconds */
+	unsigned		 acct_minutes;		/* minute rows kept */
+	unsigned		 acct_days;		/* hour/day rows kept */
 
 	struct conf_nat64	 nat64;
 	struct conf_siit	 siit;

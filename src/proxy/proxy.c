@@ -322,16 +322,28 @@ proxy_apply(struct gw_conf *gc, char *err, size_t errlen)
 	return 0;
 }
 
+static int	proxy_joined;
+
 void
-proxy_stop(void)
+proxy_stop_workers(void)
 {
-	size_t	i;
 	int	w;
 
+	if (proxy_joined)
+		return;
 	for (w = 0; w < proxy_nworkers; w++)
 		worker_post(&proxy_w[w], NULL, 1);
 	for (w = 0; w < proxy_nworkers; w++)
 		worker_join(&proxy_w[w]);
+	proxy_joined = 1;
+}
+
+void
+proxy_stop(void)
+{
+	size_t	i;
+
+	proxy_stop_workers();
 	if (proxy_cur != NULL) {
 		for (i = 0; i < proxy_cur->conf->nlisteners; i++)
 			if (--proxy_lsocks[i]->refs == 0)

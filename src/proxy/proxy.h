@@ -26,7 +26,11 @@ int		 proxy_start(int nworkers);
  */
 int		 proxy_apply(struct gw_conf *, char *, size_t);
 
-/* Stop the workers (closing their connections) and the listeners. */
+/* Stop the workers (closing their connections); the config and the
+   counters stay readable until proxy_stop(). */
+void		 proxy_stop_workers(void);
+
+/* Stop the workers if not yet, close the listeners, free the config. */
 void		 proxy_stop(void);
 
 /* The live snapshot's config, or NULL before the first apply. */

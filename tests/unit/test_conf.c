@@ -98,6 +98,9 @@ check_good(void)
 	CHECK_INT(gc->to_connect, 2);
 	CHECK_INT(gc->to_idle, 60);
 	CHECK_INT(gc->pending_per_client, 8);
+	CHECK_INT(gc->acct_checkpoint, 5);
+	CHECK_INT(gc->acct_minutes, 60);
+	CHECK_INT(gc->acct_days, 400);
 	CHECK_INT(gc->nservices, 3);
 	CHECK_INT(gc->nlisteners, 5);
 	/* host names are kept lower-case */

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Checkpoints: every accounting.checkpoint seconds the main thread writes
+ * what the counters moved since the last checkpoint to the history
+ * (store.c).  The workers only ever add to their counters; a checkpoint
+ * reads them and keeps, per service, what it already wrote ("saved"), so
+ * a failed write (disk full, database locked) leaves the difference for
+ * the next one: nothing counted is lost or counted twice.  kill -9 loses
+ * at most what moved since the last checkpoint.
+ *
+ * At start the stored totals become each service's base, which the status
+ * adds to this run's counts: totals continue across restarts.
+ */
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "history.h"
+#include "log.h"
+#include "store.h"
+
+static const char	*history_dir;
+static time_t		 history_warned;	/* last error logged */
+static uint64_t		 history_errors;
+static time_t		 history_last_expire;
+
+static void
+history_base(void *arg, const char *service, int family,
+    const struct acct_cell *c)
+{
+	struct acct_service	*as;
+
+	if ((as = acct_service_get(service)) == NULL)
+		return;
+	as->base[family] = *c;
+	/* everything before this run is closed */
+	as->base[family].closed = c->connections;
+}
+
+/* Open the store if it is not, and take the stored totals as bases. */
+static int
+history_reopen(char *err, size_t errlen)
+{
+	if (store_is_open())
+		return 0;
+	if (store_open(history_dir, err, errlen) == -1)
+		return -1;
+	if (store_totals(history_base, NULL, err, errlen) == -1) {
+		store_close();
+		return -1;
+	}
+	return 0;
+}
+
+int
+history_start(const char *state_dir, char *err, size_t errlen)
+{
+	history_dir = state_dir;
+	return history_reopen(err, errlen);
+}
+
+struct history_ck {
+	time_t	now;
+	int	failed;
+	char	err[512];
+};
+
+static void
+history_one(struct acct_service *as, void *arg)
+{
+	struct history_ck	*ck = arg;
+	struct acct_cell	 live[ACCT_NFAMILY], d;
+	int			 f;
+
+	if (ck->failed)
+		return;
+	acct_service_live(as, live);
+	/* what this checkpoint writes; "saved" once the commit is done */
+	memcpy(as->pending, live, sizeof(live));
+	for (f = 0; f < ACCT_NFAMILY; f++) {
+		d.connections = live[f].connections - as->saved[f].connections;
+		d.bytes_in = live[f].bytes_in - as->saved[f].bytes_in;
+		d.bytes_out = live[f].bytes_out - as->saved[f].bytes_out;
+		d.closed = 0;
+		if (d.connections == 0 && d.bytes_in == 0 && d.bytes_out == 0)
+			continue;
+		if (store_add(ck->now, as->name, f, &d, ck->err,
+		    sizeof(ck->err)) == -1) {
+			ck->failed = 1;
+			return;
+		}
+	}
+}
+
+/*
+ * After a commit: what was written is saved, exactly the values read for
+ * it (a worker may have counted more since: that is the next delta).
+ */
+static void
+history_saved(struct acct_service *as, void *arg)
+{
+	memcpy(as->saved, as->pending, sizeof(as->saved));
+}
+
+int
+history_checkpoint(const struct store_retention *r)
+{
+	struct history_ck	ck;
+
+	memset(&ck, 0, sizeof(ck));
+	ck.now = time(NULL);
+	if (history_reopen(ck.err, sizeof(ck.err)) == -1 ||
+	    store_begin(ck.err, sizeof(ck.err)) == -1)
+		goto fail;
+	acct_foreach(history_one, &ck);
+	if (ck.failed) {
+		store_rollback();
+		goto fail;
+	}
+	if (store_commit(ck.err, sizeof(ck.err)) == -1)
+		goto fail;
+	acct_foreach(history_saved, NULL);
+	if (ck.now - history_last_expire >= 3600) {
+		if (store_expire(ck.now, r, ck.err, sizeof(ck.err)) == -1)
+			log_warnx("%s", ck.err);
+		history_last_expire = ck.now;
+	}
+	return 0;
+fail:
+	history_errors++;
+	/* logged once a minute at most; counted always */
+	if (ck.now - history_warned >= 60) {
+		log_warnx("%s (the counts are kept and written at the next "
+		    "checkpoint)", ck.err);
+		history_warned = ck.now;
+	}
+	return -1;
+}
+
+uint64_t
+history_error_count(void)
+{
+	return history_errors;
+}
+
+void
+history_stop(const struct store_retention *r)
+{
+	history_checkpoint(r);
+	store_close();
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: ISC */
+#ifndef V6G_HISTORY_H
+#define V6G_HISTORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+/*
+ * Counters into the history, at every checkpoint (see history.c).  Main
+ * thread only.
+ */
+
+/* Open the history in state_dir and load the totals as bases.  On error
+   the gateway runs on and later checkpoints try to open it again. */
+int		history_start(const char *state_dir, char *, size_t);
+
+/* Write what moved since the last checkpoint; -1 (logged, counted) keeps
+   it for the next. */
+int		history_checkpoint(const struct store_retention *);
+
+/* Failed checkpoints since start. */
+uint64_t	history_error_count(void);
+
+/* A last checkpoint, then close (a clean stop loses nothing). */
+void		history_stop(const struct store_retention *);
+
+#endif

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The traffic history in SQLite (see store.h).  One writer, the daemon's
+ * main thread, one transaction per checkpoint; WAL so that reports read
+ * while it writes.  A busy or full database makes a checkpoint fail, not
+ * wait: the caller keeps the deltas and tries again at the next one, and
+ * the data plane never notices.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define STORE_FILE	"v6gate.db"
+
+static sqlite3		*store_h;
+static sqlite3_stmt	*st_total, *st_minute, *st_hour, *st_day;
+
+static const char store_schema[] =
+	"PRAGMA journal_mode=WAL;"
+	"PRAGMA synchronous=NORMAL;"
+	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
+	"INSERT OR IGNORE INTO meta VALUES ('schema', '1');"
+	/* running totals: a restart continues from them */
+	"CREATE TABLE IF NOT EXISTS totals (service TEXT, family TEXT,"
+	" connections INTEGER NOT NULL, bytes_in INTEGER NOT NULL,"
+	" bytes_out INTEGER NOT NULL, PRIMARY KEY (service, family))"
+	" WITHOUT ROWID;"
+	/* t: Unix time of the minute / hour; d: local date YYYY-MM-DD */
+	"CREATE TABLE IF NOT EXISTS minute (t INTEGER, service TEXT,"
+	" family TEXT, connections INTEGER NOT NULL, bytes_in INTEGER NOT NULL,"
+	" bytes_out INTEGER NOT NULL, PRIMARY KEY (t, service, family))"
+	" WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS hour (t INTEGER, service TEXT,"
+	" family TEXT, connections INTEGER NOT NULL, bytes_in INTEGER NOT NULL,"
+	" bytes_out INTEGER NOT NULL, PRIMARY KEY (t, service, family))"
+	" WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS day (d TEXT, service TEXT, family TEXT,"
+	" connections INTEGER NOT NULL, bytes_in INTEGER NOT NULL,"
+	" bytes_out INTEGER NOT NULL, PRIMARY KEY (d, service, family))"
+	" WITHOUT ROWID;";
+
+/* "add these" on a row that may not exist yet */
+#define STORE_UPSERT(table, key)					\
+	"INSERT INTO " table " VALUES (?, ?, ?, ?, ?, ?)"		\
+	" ON CONFLICT (" key ", service, family) DO UPDATE SET"	\
+	" connections = connections + excluded.connections,"		\
+	" bytes_in = bytes_in + excluded.bytes_in,"			\
+	" bytes_out = bytes_out + excluded.bytes_out"
+
+static int
+store_fail(char *err, size_t errlen, const char *what)
+{
+	snprintf(err, errlen, "history %s: %s", what, store_h ?
+	    sqlite3_errmsg(store_h) : "not open");
+	return -1;
+}
+
+int
+store_open(const char *state_dir, char *err, size_t errlen)
+{
+	char	path[4096];
+
+	if (mkdir(state_dir, 0750) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "state_dir %s: %s", state_dir,
+		    strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/%s", state_dir, STORE_FILE);
+	if (sqlite3_open_v2(path, &store_h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "history %s: %s", path, store_h ?
+		    sqlite3_errmsg(store_h) : "out of memory");
+		store_close();
+		return -1;
+	}
+	/* a reader (a report) may hold the lock briefly; never wait long */
+	sqlite3_busy_timeout(store_h, 100);
+	if (sqlite3_exec(store_h, store_schema, NULL, NULL, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_prepare_v2(store_h, "INSERT INTO totals VALUES (?, ?, ?, "
+	    "?, ?) ON CONFLICT (service, family) DO UPDATE SET"
+	    " connections = connections + excluded.connections,"
+	    " bytes_in = bytes_in + excluded.bytes_in,"
+	    " bytes_out = bytes_out + excluded.bytes_out", -1, &st_total,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(store_h, STORE_UPSERT("minute", "t"), -1,
+	    &st_minute, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(store_h, STORE_UPSERT("hour", "t"), -1,
+	    &st_hour, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(store_h, STORE_UPSERT("day", "d"), -1, &st_day,
+	    NULL) != SQLITE_OK) {
+		store_fail(err, errlen, path);
+		store_close();
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_close(void)
+{
+	sqlite3_finalize(st_total);
+	sqlite3_finalize(st_minute);
+	sqlite3_finalize(st_hour);
+	sqlite3_finalize(st_day);
+	st_total = st_minute = st_hour = st_day = NULL;
+	if (store_h != NULL)
+		sqlite3_close(store_h);
+	store_h = NULL;
+}
+
+int
+store_is_open(void)
+{
+	return store_h != NULL;
+}
+
+sqlite3 *
+store_db(void)
+{
+	return store_h;
+}
+
+int
+store_totals(void (*fn)(void *, const char *, int, const struct acct_cell *),
+    void *arg, char *err, size_t errlen)
+{
+	sqlite3_stmt	*st;
+	struct acct_cell c;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(store_h, "SELECT service, family, connections,"
+	    " bytes_in, bytes_out FROM totals", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(err, errlen, "totals");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *fam = (const char *)sqlite3_column_text(st, 1);
+
+		memset(&c, 0, sizeof(c));
+		c.connections = (uint64_t)sqlite3_column_int64(st, 2);
+		c.bytes_in = (uint64_t)sqlite3_column_int64(st, 3);
+		c.bytes_out = (uint64_t)sqlite3_column_int64(st, 4);
+		fn(arg, (const char *)sqlite3_column_text(st, 0),
+		    fam != NULL && strcmp(fam, "ipv4") == 0 ? ACCT_IPV4 :
+		    ACCT_IPV6, &c);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(err, errlen, "totals");
+	return 0;
+}
+
+int
+store_begin(char *err, size_t errlen)
+{
+	if (store_h == NULL ||
+	    sqlite3_exec(store_h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(err, errlen, "begin");
+	return 0;
+}
+
+static int
+store_upsert(sqlite3_stmt *st, int key_is_text, int64_t t, const char *d,
+    const char *service, int family, const struct acct_cell *c)
+{
+	int	rc;
+
+	sqlite3_reset(st);
+	if (key_is_text)
+		sqlite3_bind_text(st, 1, d, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 1, t);
+	sqlite3_bind_text(st, 2, service, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, acct_family_name(family), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (int64_t)c->connections);
+	sqlite3_bind_int64(st, 5, (int64_t)c->bytes_in);
+	sqlite3_bind_int64(st, 6, (int64_t)c->bytes_out);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_add(time_t t, const char *service, int family,
+    const struct acct_cell *c, char *err, size_t errlen)
+{
+	struct tm	tm;
+	char		d[16];
+	sqlite3_stmt	*st = st_total;
+	int		rc;
+
+	localtime_r(&t, &tm);
+	strftime(d, sizeof(d), "%Y-%m-%d", &tm);
+	/* totals: the first column is the service, not a time */
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, service, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, acct_family_name(family), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (int64_t)c->connections);
+	sqlite3_bind_int64(st, 4, (int64_t)c->bytes_in);
+	sqlite3_bind_int64(st, 5, (int64_t)c->bytes_out);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE ||
+	    store_upsert(st_minute, 0, t - t % 60, NULL, service, family, c) ||
+	    store_upsert(st_hour, 0, t - t % 3600, NULL, service, family, c) ||
+	    store_upsert(st_day, 1, 0, d, service, family, c))
+		return store_fail(err, errlen, "write");
+	return 0;
+}
+
+int
+store_commit(char *err, size_t errlen)
+{
+	if (sqlite3_exec(store_h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		store_fail(err, errlen, "commit");
+		store_rollback();
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_rollback(void)
+{
+	if (store_h != NULL && !sqlite3_get_autocommit(store_h))
+		sqlite3_exec(store_h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+store_expire(time_t now, const struct store_retention *r, char *err,
+    size_t errlen)
+{
+	char	sql[512], d[16];
+	time_t	old = now - (time_t)r->days * 86400;
+	struct tm tm;
+
+	localtime_r(&old, &tm);
+	strftime(d, sizeof(d), "%Y-%m-%d", &tm);
+	snprintf(sql, sizeof(sql), "DELETE FROM minute WHERE t < %lld;"
+	    "DELETE FROM hour WHERE t < %lld;"
+	    "DELETE FROM day WHERE d < '%s';",
+	    (long long)(now - (time_t)r->minutes * 60), (long long)old, d);
+	if (sqlite3_exec(store_h, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(err, errlen, "expire");
+	return 0;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: ISC */
+#ifndef V6G_STORE_H
+#define V6G_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "counters.h"
+
+/*
+ * The traffic history, in SQLite (state_dir/v6gate.db, WAL): the running
+ * totals per service and family (so a restart continues them), and the
+ * same counts per minute (a recent window), per hour and per day (kept
+ * for reports, 13 months and more).  Days and months are the gateway's
+ * local calendar, as a site reports them.  Main thread only.
+ */
+
+struct store_retention {
+	unsigned	minutes;	/* minute rows kept, in minutes */
+	unsigned	days;		/* hour and day rows kept, in days */
+};
+
+/* Open (and create) the database; 0, or -1 with err. */
+int	store_open(const char *state_dir, char *, size_t);
+void	store_close(void);
+int	store_is_open(void);
+
+/* Each service's totals as last stored: fn(service, family, cell). */
+int	store_totals(void (*fn)(void *, const char *, int,
+	    const struct acct_cell *), void *, char *, size_t);
+
+/*
+ * One checkpoint: add these deltas (connections, bytes) at time t to the
+ * totals and to t's minute, hour and day rows, in one transaction.
+ */
+int	store_begin(char *, size_t);
+int	store_add(time_t, const char *service, int family,
+	    const struct acct_cell *delta, char *, size_t);
+int	store_commit(char *, size_t);
+void	store_rollback(void);
+
+/* Delete rows older than the retention; cheap, run now and then. */
+int	store_expire(time_t, const struct store_retention *, char *, size_t);
+
+/* The SQLite handle for reports (read only use). */
+struct sqlite3;
+struct sqlite3	*store_db(void);
+
+#endif
