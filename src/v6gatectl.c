@@ -29,6 +29,7 @@ struct command {
 static int	json_request(int, char **, const char *);
 static int	cmd_status(int, char **);
 static int	cmd_services(int, char **);
+static int	cmd_stats(int, char **);
 static int	cmd_jool(int, char **);
 static int	cmd_reload(int, char **);
 static int	cmd_check_config(int, char **);
@@ -40,6 +41,8 @@ static const struct command commands[] = {
 	    "services, listeners, connections and bytes carried" },
 	{ "services", cmd_services, "[--json]",
 	    "each service: where clients reach it, what serves it" },
+	{ "stats", cmd_stats, "[--service NAME] [--json]",
+	    "traffic per service and family; distinct clients" },
 	{ "jool", cmd_jool, "[sessions] [--json]",
 	    "the Jool module, instances, pool4/EAM, counters; or the NAT64 "
 	    "sessions" },
@@ -134,6 +137,37 @@ static int
 cmd_services(int argc, char **argv)
 {
 	return json_request(argc, argv, "services");
+}
+
+static int
+cmd_stats(int argc, char **argv)
+{
+	const char	*svc = NULL;
+	char		 req[256];
+	int		 i, json = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--service") == 0 && i + 1 < argc &&
+		    svc == NULL)
+			svc = argv[++i];
+		else
+			goto usage;
+	}
+	/* the control protocol splits on white space */
+	if (svc != NULL && (svc[0] == '\0' || strlen(svc) > 64 ||
+	    strpbrk(svc, " \t\r\n") != NULL)) {
+		fprintf(stderr, "v6gatectl: \"%s\" is not a service name\n",
+		    svc);
+		return 2;
+	}
+	snprintf(req, sizeof(req), "stats%s%s%s", json ? " json" : "",
+	    svc ? " service " : "", svc ? svc : "");
+	return request(req);
+usage:
+	fprintf(stderr, "usage: v6gatectl stats [--service NAME] [--json]\n");
+	return 2;
 }
 
 static int

@@ -29,7 +29,10 @@
 #include "api/control.h"
 #include "api/http.h"
 #include "api/metrics.h"
+#include "acct/clientq.h"
+#include "acct/clients.h"
 #include "acct/history.h"
+#include "api/stats.h"
 #include "api/status.h"
 #include "conf/conf.h"
 #include "config.h"
@@ -180,6 +183,15 @@ reload(FILE *out, int recreate)
 		if (out)
 			fprintf(out, "warning: %s\n", err);
 	}
+	if (strcmp(gc->state_dir, cur->state_dir) != 0) {
+		snprintf(err, sizeof(err), "gateway.state_dir changes from %s "
+		    "to %s: takes effect at the next restart (move %s/v6gate.db "
+		    "there first)", cur->state_dir, gc->state_dir,
+		    cur->state_dir);
+		log_warnx("%s", err);
+		if (out)
+			fprintf(out, "warning: %s\n", err);
+	}
 	if (strcmp(gc->control_socket, cur->control_socket) != 0) {
 		snprintf(err, sizeof(err), "gateway.control_socket changes "
 		    "from %s to %s: takes effect at the next restart",
@@ -210,6 +222,7 @@ reload(FILE *out, int recreate)
 	}
 	conf_report_free(&rep);
 	cur = proxy_conf();
+	clients_set_limit(cur->acct_clients_exact);
 	daemon_info.loaded = time(NULL);
 	daemon_info.reloads++;
 	if (translator_commit(cur, &tp, err, sizeof(err)) == -1) {
@@ -324,6 +337,31 @@ control_dispatch(int argc, char **argv, FILE *out)
 			    JSON_C_TO_STRING_NOSLASHESCAPE));
 		else
 			status_services_text(st, out);
+		json_object_put(st);
+		return 0;
+	}
+	if (strcmp(argv[0], "stats") == 0) {
+		const char	*svc = NULL;
+		char		 err[256];
+		json_object	*st;
+		int		 json = 0, i;
+
+		for (i = 1; i < argc; i++)
+			if (strcmp(argv[i], "json") == 0)
+				json = 1;
+			else if (strcmp(argv[i], "service") == 0 &&
+			    i + 1 < argc)
+				svc = argv[++i];
+		if ((st = stats_json(svc, err, sizeof(err))) == NULL) {
+			fprintf(out, "%s\n", err);
+			return -1;
+		}
+		if (json)
+			fprintf(out, "%s\n", json_object_to_json_string_ext(st,
+			    JSON_C_TO_STRING_PRETTY |
+			    JSON_C_TO_STRING_NOSLASHESCAPE));
+		else
+			stats_text(st, out);
 		json_object_put(st);
 		return 0;
 	}
@@ -529,6 +567,7 @@ main(int argc, char *argv[])
 	if (proxy_start(workers_for(gc)) == -1)
 		fatalx("cannot start the workers");
 	/* before the services go live: their totals continue the stored */
+	clients_set_limit(gc->acct_clients_exact);
 	if (history_start(gc->state_dir, err, sizeof(err)) == -1)
 		log_warnx("%s; counting goes on, the history is tried again "
 		    "at every checkpoint", err);
@@ -572,6 +611,9 @@ main(int argc, char *argv[])
 	ev.data.fd = tfd;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &ev) == -1)
 		fatal("epoll_ctl");
+	ev.data.fd = clientq_fd();
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) == -1)
+		fatal("epoll_ctl");
 
 	while (!quit) {
 		/* libmicrohttpd's own timeouts (idle HTTP clients) */
@@ -602,6 +644,8 @@ main(int argc, char *argv[])
 				if (cur->acct_checkpoint != armed)
 					armed = checkpoint_arm(tfd,
 					    cur->acct_checkpoint);
+			} else if (evs[i].data.fd == clientq_fd()) {
+				clients_drain();
 			} else if (evs[i].data.fd == control_fd)
 				control_serve(control_fd, control_dispatch);
 		}

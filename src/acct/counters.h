@@ -33,6 +33,8 @@ struct acct_slot {
 	struct acct_cell	fam[ACCT_NFAMILY];
 } __attribute__((aligned(64)));
 
+struct acct_clients;	/* clients.c */
+
 struct acct_service {
 	char			 name[65];
 	struct acct_slot	*slots;		/* [acct_nworkers] */
@@ -42,6 +44,7 @@ struct acct_service {
 	struct acct_cell	 saved[ACCT_NFAMILY];	/* of this run, in the
 							   history already */
 	struct acct_cell	 pending[ACCT_NFAMILY];	/* being written */
+	struct acct_clients	*clients;		/* distinct clients */
 };
 
 /* Sizes the slots; call once before any acct_service_get(). */

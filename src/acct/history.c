@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clients.h"
 #include "history.h"
 #include "log.h"
 #include "store.h"
@@ -46,7 +47,8 @@ history_reopen(char *err, size_t errlen)
 		return 0;
 	if (store_open(history_dir, err, errlen) == -1)
 		return -1;
-	if (store_totals(history_base, NULL, err, errlen) == -1) {
+	if (store_totals(history_base, NULL, err, errlen) == -1 ||
+	    clients_load(time(NULL), err, errlen) == -1) {
 		store_close();
 		return -1;
 	}
@@ -110,10 +112,13 @@ history_checkpoint(const struct store_retention *r)
 
 	memset(&ck, 0, sizeof(ck));
 	ck.now = time(NULL);
+	clients_drain();
 	if (history_reopen(ck.err, sizeof(ck.err)) == -1 ||
 	    store_begin(ck.err, sizeof(ck.err)) == -1)
 		goto fail;
 	acct_foreach(history_one, &ck);
+	if (!ck.failed && clients_store(ck.now, ck.err, sizeof(ck.err)) == -1)
+		ck.failed = 1;
 	if (ck.failed) {
 		store_rollback();
 		goto fail;
@@ -121,6 +126,7 @@ history_checkpoint(const struct store_retention *r)
 	if (store_commit(ck.err, sizeof(ck.err)) == -1)
 		goto fail;
 	acct_foreach(history_saved, NULL);
+	clients_stored();
 	if (ck.now - history_last_expire >= 3600) {
 		if (store_expire(ck.now, r, ck.err, sizeof(ck.err)) == -1)
 			log_warnx("%s", ck.err);

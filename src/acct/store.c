@@ -20,6 +20,7 @@
 
 static sqlite3		*store_h;
 static sqlite3_stmt	*st_total, *st_minute, *st_hour, *st_day;
+static sqlite3_stmt	*st_member, *st_hll, *st_ccount;
 
 static const char store_schema[] =
 	"PRAGMA journal_mode=WAL;"
@@ -43,7 +44,18 @@ static const char store_schema[] =
 	"CREATE TABLE IF NOT EXISTS day (d TEXT, service TEXT, family TEXT,"
 	" connections INTEGER NOT NULL, bytes_in INTEGER NOT NULL,"
 	" bytes_out INTEGER NOT NULL, PRIMARY KEY (d, service, family))"
-	" WITHOUT ROWID;";
+	" WITHOUT ROWID;"
+	/* distinct clients per period: the counts, kept like the days */
+	"CREATE TABLE IF NOT EXISTS clients (period TEXT, service TEXT,"
+	" kind TEXT, count INTEGER NOT NULL, exact INTEGER NOT NULL,"
+	" PRIMARY KEY (period, service, kind)) WITHOUT ROWID;"
+	/* and, for the current periods only, the members or the sketch */
+	"CREATE TABLE IF NOT EXISTS client_member (period TEXT, service TEXT,"
+	" kind TEXT, addr BLOB, PRIMARY KEY (period, service, kind, addr))"
+	" WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS client_hll (period TEXT, service TEXT,"
+	" kind TEXT, registers BLOB NOT NULL,"
+	" PRIMARY KEY (period, service, kind)) WITHOUT ROWID;";
 
 /* "add these" on a row that may not exist yet */
 #define STORE_UPSERT(table, key)					\
@@ -94,7 +106,13 @@ store_open(const char *state_dir, char *err, size_t errlen)
 	    sqlite3_prepare_v2(store_h, STORE_UPSERT("hour", "t"), -1,
 	    &st_hour, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(store_h, STORE_UPSERT("day", "d"), -1, &st_day,
-	    NULL) != SQLITE_OK) {
+	    NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(store_h, "INSERT OR IGNORE INTO client_member"
+	    " VALUES (?, ?, ?, ?)", -1, &st_member, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(store_h, "INSERT OR REPLACE INTO client_hll"
+	    " VALUES (?, ?, ?, ?)", -1, &st_hll, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(store_h, "INSERT OR REPLACE INTO clients"
+	    " VALUES (?, ?, ?, ?, ?)", -1, &st_ccount, NULL) != SQLITE_OK) {
 		store_fail(err, errlen, path);
 		store_close();
 		return -1;
@@ -109,7 +127,11 @@ store_close(void)
 	sqlite3_finalize(st_minute);
 	sqlite3_finalize(st_hour);
 	sqlite3_finalize(st_day);
+	sqlite3_finalize(st_member);
+	sqlite3_finalize(st_hll);
+	sqlite3_finalize(st_ccount);
 	st_total = st_minute = st_hour = st_day = NULL;
+	st_member = st_hll = st_ccount = NULL;
 	if (store_h != NULL)
 		sqlite3_close(store_h);
 	store_h = NULL;
@@ -231,20 +253,161 @@ store_rollback(void)
 		sqlite3_exec(store_h, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/* Bind period, service, kind to the first three parameters. */
+static void
+store_bind3(sqlite3_stmt *st, const char *period, const char *service,
+    const char *kind)
+{
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, service, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+}
+
+static int
+store_step(sqlite3_stmt *st, char *err, size_t errlen)
+{
+	int	rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(err, errlen, "write");
+}
+
+int
+store_client_member(const char *period, const char *service,
+    const char *kind, const uint8_t key[16], char *err, size_t errlen)
+{
+	store_bind3(st_member, period, service, kind);
+	sqlite3_bind_blob(st_member, 4, key, 16, SQLITE_STATIC);
+	return store_step(st_member, err, errlen);
+}
+
+int
+store_client_hll(const char *period, const char *service, const char *kind,
+    const uint8_t *reg, size_t len, char *err, size_t errlen)
+{
+	store_bind3(st_hll, period, service, kind);
+	sqlite3_bind_blob(st_hll, 4, reg, (int)len, SQLITE_STATIC);
+	return store_step(st_hll, err, errlen);
+}
+
+int
+store_client_count(const char *period, const char *service,
+    const char *kind, uint64_t count, int exact, char *err, size_t errlen)
+{
+	store_bind3(st_ccount, period, service, kind);
+	sqlite3_bind_int64(st_ccount, 4, (int64_t)count);
+	sqlite3_bind_int(st_ccount, 5, exact);
+	return store_step(st_ccount, err, errlen);
+}
+
+/* Rows of the two periods: (service, period, kind, blob). */
+static int
+store_client_rows(const char *sql, const char *p1, const char *p2,
+    store_client_fn *fn, void *arg, char *err, size_t errlen)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(store_h, sql, -1, &st, NULL) != SQLITE_OK)
+		return store_fail(err, errlen, "clients");
+	sqlite3_bind_text(st, 1, p1, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, p2, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2),
+		    sqlite3_column_blob(st, 3),
+		    (size_t)sqlite3_column_bytes(st, 3));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(err, errlen, "clients");
+	return 0;
+}
+
+int
+store_client_members(const char *p1, const char *p2, store_client_fn *fn,
+    void *arg, char *err, size_t errlen)
+{
+	return store_client_rows("SELECT service, period, kind, addr FROM"
+	    " client_member WHERE period IN (?, ?)", p1, p2, fn, arg, err,
+	    errlen);
+}
+
+int
+store_client_hlls(const char *p1, const char *p2, store_client_fn *fn,
+    void *arg, char *err, size_t errlen)
+{
+	return store_client_rows("SELECT service, period, kind, registers"
+	    " FROM client_hll WHERE period IN (?, ?)", p1, p2, fn, arg, err,
+	    errlen);
+}
+
+int
+store_meta_get(const char *key, void *val, size_t len, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt	*st;
+	int		 rc, found = 0;
+
+	if (sqlite3_prepare_v2(store_h, "SELECT value FROM meta WHERE key = ?",
+	    -1, &st, NULL) != SQLITE_OK)
+		return store_fail(err, errlen, "meta");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    (size_t)sqlite3_column_bytes(st, 0) == len) {
+		memcpy(val, sqlite3_column_blob(st, 0), len);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(err, errlen, "meta");
+	return found;
+}
+
+int
+store_meta_put(const char *key, const void *val, size_t len, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(store_h, "INSERT OR REPLACE INTO meta"
+	    " VALUES (?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(err, errlen, "meta");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, val, (int)len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(err, errlen, "meta");
+}
+
 int
 store_expire(time_t now, const struct store_retention *r, char *err,
     size_t errlen)
 {
-	char	sql[512], d[16];
+	char	sql[1024], d[16], today[16], month[8];
 	time_t	old = now - (time_t)r->days * 86400;
 	struct tm tm;
 
 	localtime_r(&old, &tm);
 	strftime(d, sizeof(d), "%Y-%m-%d", &tm);
+	localtime_r(&now, &tm);
+	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	strftime(month, sizeof(month), "%Y-%m", &tm);
+	/* members and sketches: only the current day and month need them
+	   (a set of a past period is stored before it is freed) */
 	snprintf(sql, sizeof(sql), "DELETE FROM minute WHERE t < %lld;"
 	    "DELETE FROM hour WHERE t < %lld;"
-	    "DELETE FROM day WHERE d < '%s';",
-	    (long long)(now - (time_t)r->minutes * 60), (long long)old, d);
+	    "DELETE FROM day WHERE d < '%s';"
+	    "DELETE FROM clients WHERE (length(period) = 10 AND period < '%s')"
+	    " OR (length(period) = 7 AND period < '%.7s');"
+	    "DELETE FROM client_member WHERE (length(period) = 10 AND"
+	    " period < '%s') OR (length(period) = 7 AND period < '%s');"
+	    "DELETE FROM client_hll WHERE (length(period) = 10 AND"
+	    " period < '%s') OR (length(period) = 7 AND period < '%s');",
+	    (long long)(now - (time_t)r->minutes * 60), (long long)old, d,
+	    d, d, today, month, today, month);
 	if (sqlite3_exec(store_h, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return store_fail(err, errlen, "expire");
 	return 0;

@@ -40,6 +40,31 @@ int	store_add(time_t, const char *service, int family,
 int	store_commit(char *, size_t);
 void	store_rollback(void);
 
+/*
+ * Distinct clients (clients.c), in the checkpoint's transaction: a member
+ * of an exact set, a set's sketch once it is an estimate, and its count.
+ * period is "YYYY-MM-DD" or "YYYY-MM"; kind "ipv6", "ipv6/64" or "ipv4".
+ */
+int	store_client_member(const char *period, const char *service,
+	    const char *kind, const uint8_t key[16], char *, size_t);
+int	store_client_hll(const char *period, const char *service,
+	    const char *kind, const uint8_t *reg, size_t, char *, size_t);
+int	store_client_count(const char *period, const char *service,
+	    const char *kind, uint64_t count, int exact, char *, size_t);
+
+/* The stored members and sketches of two periods (today, this month):
+   fn(arg, service, period, kind, bytes, length). */
+typedef void store_client_fn(void *, const char *, const char *,
+	    const char *, const void *, size_t);
+int	store_client_members(const char *, const char *, store_client_fn *,
+	    void *, char *, size_t);
+int	store_client_hlls(const char *, const char *, store_client_fn *,
+	    void *, char *, size_t);
+
+/* A value in the meta table: 1 found (exactly len bytes), 0 not. */
+int	store_meta_get(const char *, void *, size_t, char *, size_t);
+int	store_meta_put(const char *, const void *, size_t, char *, size_t);
+
 /* Delete rows older than the retention; cheap, run now and then. */
 int	store_expire(time_t, const struct store_retention *, char *, size_t);
 

@@ -78,6 +78,48 @@ metrics_per_family(FILE *out, json_object *svcs, const char *metric,
 	}
 }
 
+/*
+ * Distinct clients, one sample per service, family, prefix length and
+ * period; exact_metric says 1 for an exact count, 0 for an estimate.
+ */
+static void
+metrics_clients(FILE *out, json_object *svcs, int exact)
+{
+	static const struct {
+		const char	*family, *prefix, *key;
+	} k[] = {
+		{ "ipv6", "128", "clients" }, { "ipv6", "64", "clients64" },
+		{ "ipv4", "32", "clients" },
+	};
+	static const char *const periods[] = { "day", "month" };
+	size_t	i, p;
+	char	key[64];
+
+	json_object_object_foreach(svcs, name, s) {
+		for (i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+			json_object	*cell, *v;
+
+			if (!json_object_object_get_ex(s, k[i].family, &cell))
+				continue;
+			for (p = 0; p < 2; p++) {
+				snprintf(key, sizeof(key), "%s_%s%s", k[i].key,
+				    periods[p], exact ? "_exact" : "");
+				if (!json_object_object_get_ex(cell, key, &v))
+					continue;
+				fprintf(out, "%s{service=\"", exact ?
+				    "v6gate_clients_exact" : "v6gate_clients");
+				metrics_value(out, name);
+				fprintf(out, "\",mode=\"%s\",family=\"%s\","
+				    "prefix=\"%s\",period=\"%s\"} %" PRId64 "\n",
+				    metrics_str(s, "mode"), k[i].family,
+				    k[i].prefix, periods[p], exact ?
+				    (int64_t)json_object_get_boolean(v) :
+				    json_object_get_int64(v));
+			}
+		}
+	}
+}
+
 void
 metrics_render(json_object *status, FILE *out)
 {
@@ -139,6 +181,15 @@ metrics_render(json_object *status, FILE *out)
 	    "bytes_in", "in");
 	metrics_per_family(out, svcs, "v6gate_payload_bytes_total",
 	    "bytes_out", "out");
+
+	metrics_head(out, "v6gate_clients", "gauge",
+	    "Distinct clients of a service in the current local day or "
+	    "month: addresses (prefix 128, 32) or IPv6 /64 prefixes.");
+	metrics_clients(out, svcs, 0);
+	metrics_head(out, "v6gate_clients_exact", "gauge",
+	    "1 if v6gate_clients with the same labels is exact, 0 if it is "
+	    "an estimate (HyperLogLog, past accounting.clients_exact).");
+	metrics_clients(out, svcs, 1);
 
 	metrics_head(out, "v6gate_events_total", "counter",
 	    "Proxy events: refusals, bad first flights, timeouts, backend "

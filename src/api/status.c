@@ -16,6 +16,7 @@
 #include "acct/history.h"
 #include "config.h"
 #include "proxy/proxy.h"
+#include "stats.h"
 #include "status.h"
 
 static const struct {
@@ -205,9 +206,11 @@ status_json(const struct status_daemon *d)
 	json_object_object_add(root, "listeners", a);
 
 	svcs = json_object_new_object();
+	clients_drain();		/* what the workers saw until now */
 	for (i = 0; i < gc->nservices; i++) {
 		const struct conf_service	*s = &gc->services[i];
 		struct acct_cell		 c[ACCT_NFAMILY], tot;
+		struct clients_count		 cl[CL_NKIND][CL_NPERIOD];
 		int				 f;
 
 		acct_service_sum(s->acct, c);
@@ -225,9 +228,10 @@ status_json(const struct status_daemon *d)
 			status_proxy_service(o, s);
 		else
 			status_xlat_service(o, s);
+		clients_get(s->acct, cl);
 		for (f = 0; f < ACCT_NFAMILY; f++)
 			json_object_object_add(o, acct_family_name(f),
-			    status_cell(&c[f]));
+			    stats_family(&c[f], cl, f));
 		json_object_object_add(svcs, s->name, o);
 	}
 	json_object_object_add(root, "services", svcs);

@@ -36,7 +36,7 @@ static const char *const conf_top_keys[] = {
 	"gateway", "accounting", "services", "nat64", "siit", NULL
 };
 static const char *const conf_acct_keys[] = {
-	"checkpoint", "minutes_kept", "days_kept", NULL
+	"checkpoint", "minutes_kept", "days_kept", "clients_exact", NULL
 };
 static const char *const conf_gateway_keys[] = {
 	"name", "state_dir", "control_socket", "http", "workers",
@@ -900,6 +900,7 @@ conf_defaults(struct gw_conf *gc, const char *file)
 	gc->acct_checkpoint = 1;
 	gc->acct_minutes = 2880;	/* two days of minutes */
 	gc->acct_days = 800;		/* 13 months and more of days */
+	gc->acct_clients_exact = 100000;
 }
 
 /*
@@ -955,6 +956,8 @@ conf_build(config_t *cfg, const char *file, struct conf_report *rep)
 		/* reports cover calendar months: at least 13 of them */
 		conf_get_uint(&ctx, s, "days_kept", "accounting", 400, 36600,
 		    &gc->acct_days);
+		conf_get_uint(&ctx, s, "clients_exact", "accounting", 0,
+		    10000000, &gc->acct_clients_exact);
 	}
 
 	conf_xlat_blocks(&ctx, root);

@@ -136,6 +136,7 @@ struct gw_conf {
 	unsigned		 acct_checkpoint;	/* seconds */
 	unsigned		 acct_minutes;		/* minute rows kept */
 	unsigned		 acct_days;		/* hour/day rows kept */
+	unsigned		 acct_clients_exact;	/* per set, then HLL */
 
 	struct conf_nat64	 nat64;
 	struct conf_siit	 siit;

@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "acct/clientq.h"
 #include "conn.h"
 #include "limit.h"
 #include "log.h"
@@ -426,6 +427,7 @@ conn_route(struct worker *w, struct conn *c)
 	cell = &c->svc->acct->slots[w->id].fam[c->family];
 	acct_add(&cell->connections, 1);
 	c->counted = 1;
+	clientq_push(w->id, c->svc->acct, c->family, &c->peer);
 	/* the snapshot c was accepted under, which c->svc belongs to */
 	c->backend = c->snap->w[w->id].rr[c->svc->index]++ %
 	    c->svc->nbackends;

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acct/clientq.h"
 #include "acct/counters.h"
 #include "log.h"
 #include "proxy.h"
@@ -129,6 +130,10 @@ proxy_start(int nworkers)
 
 	proxy_nworkers = nworkers;
 	acct_init(nworkers);
+	if (clientq_init(nworkers) == -1) {
+		log_warn("%s: client queues", __func__);
+		return -1;
+	}
 	if ((proxy_w = calloc((size_t)nworkers, sizeof(*proxy_w))) == NULL) {
 		log_warn("%s: calloc", __func__);
 		return -1;

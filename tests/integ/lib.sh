@@ -89,10 +89,12 @@ gw_stop() {
 	fi
 	wait "$GW_PID" 2>/dev/null
 	GW_PID=
-	if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:|==[0-9]+==ERROR' \
-	    "$GW_LOG" 2>/dev/null; then
-		fail "the sanitizers found errors in v6gated (see its log)"
-		grep -m1 -A30 -E 'AddressSanitizer|LeakSanitizer|runtime error:' "$GW_LOG"
+	# the sanitizers' reports, and valgrind's (V6G_WRAPPER)
+	local bad='AddressSanitizer|LeakSanitizer|runtime error:|==[0-9]+==ERROR'
+	bad="$bad|==[0-9]+== (Invalid (read|write|free)|Conditional jump|Use of uninitialised|Mismatched free|Syscall param)"
+	if grep -qE "$bad" "$GW_LOG" 2>/dev/null; then
+		fail "the sanitizers or valgrind found errors in v6gated (see its log)"
+		grep -m1 -A30 -E "$bad" "$GW_LOG"
 	fi
 }
 

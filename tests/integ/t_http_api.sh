@@ -35,6 +35,11 @@ check_eq "bytes out in /metrics equal status (web, ipv6)" \
 check_eq "connections in /metrics equal status (api, ipv6)" \
     "$(metric v6gate_connections_total 'service="api",mode="proxy",family="ipv6"')" \
     "$(stat_get services.api.ipv6.connections)"
+check_eq "distinct clients in /metrics: one IPv6 client of www today, exact" \
+    "$(metric v6gate_clients 'service="www",mode="proxy",family="ipv6",prefix="128",period="day"') $(metric v6gate_clients_exact 'service="www",mode="proxy",family="ipv6",prefix="128",period="day"')" \
+    "1 1"
+check_eq "and one /64 this month" \
+    "$(metric v6gate_clients 'service="www",mode="proxy",family="ipv6",prefix="64",period="month"')" 1
 [ "$(metric v6gate_payload_bytes_total 'service="web",mode="proxy",family="ipv6",direction="out"')" -gt 1048576 ] &&
     ok "the 1 MiB download is in the payload bytes" || fail "bytes out too small"
 

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: ISC */
+#ifndef V6G_API_STATS_H
+#define V6G_API_STATS_H
+
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+#include "acct/clients.h"
+#include "acct/counters.h"
+
+/*
+ * "v6gatectl stats": the traffic counters of the services, with their
+ * distinct clients today and this month.  One JSON object, one member per
+ * service named by it (schema in v6gatectl(8)); the text form is rendered
+ * from it.
+ */
+
+/* All services, or the one named (NULL and err set if there is none). */
+json_object	*stats_json(const char *service, char *err, size_t errlen);
+void		 stats_text(json_object *, FILE *);
+
+/* One family's counters and distinct clients, as in both reports. */
+json_object	*stats_family(const struct acct_cell *,
+		    struct clients_count [CL_NKIND][CL_NPERIOD], int family);
+
+#endif
