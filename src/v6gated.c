@@ -135,6 +135,33 @@ workers_for(const struct gw_conf *gc)
 }
 
 /*
+ * Tell the history which services exist and which client families can
+ * reach them: a proxy service by its listeners, a nat64 service from IPv6
+ * only, a siit service both ways.
+ */
+static void
+history_services_set(const struct gw_conf *gc)
+{
+	size_t	i, l;
+	int	v6, v4;
+
+	history_services_clear();
+	for (i = 0; i < gc->nservices; i++) {
+		const struct conf_service *s = &gc->services[i];
+
+		v6 = s->mode != CONF_PROXY;
+		v4 = s->mode == CONF_SIIT;
+		for (l = 0; l < s->nlisteners; l++) {
+			if (s->listeners[l]->addr.sa.sa_family == AF_INET6)
+				v6 = 1;
+			else
+				v4 = 1;
+		}
+		history_service(s->name, conf_mode_name(s->mode), v6, v4);
+	}
+}
+
+/*
  * Reload from conffile.  Messages go to the log and, when out is not NULL,
  * to the v6gatectl that asked.  Returns 0 or -1 (running config kept).
  */
@@ -223,6 +250,7 @@ reload(FILE *out, int recreate)
 	conf_report_free(&rep);
 	cur = proxy_conf();
 	clients_set_limit(cur->acct_clients_exact);
+	history_services_set(cur);
 	daemon_info.loaded = time(NULL);
 	daemon_info.reloads++;
 	if (translator_commit(cur, &tp, err, sizeof(err)) == -1) {
@@ -568,6 +596,7 @@ main(int argc, char *argv[])
 		fatalx("cannot start the workers");
 	/* before the services go live: their totals continue the stored */
 	clients_set_limit(gc->acct_clients_exact);
+	history_services_set(gc);
 	if (history_start(gc->state_dir, err, sizeof(err)) == -1)
 		log_warnx("%s; counting goes on, the history is tried again "
 		    "at every checkpoint", err);

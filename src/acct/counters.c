@@ -86,6 +86,7 @@ acct_service_sum(const struct acct_service *as,
 		sum[f].closed += as->base[f].closed;
 		sum[f].bytes_in += as->base[f].bytes_in;
 		sum[f].bytes_out += as->base[f].bytes_out;
+		sum[f].unreachable += as->base[f].unreachable;
 	}
 }
 
@@ -106,6 +107,7 @@ acct_service_live(const struct acct_service *as,
 			sum[f].connections += acct_read(&c->connections);
 			sum[f].bytes_in += acct_read(&c->bytes_in);
 			sum[f].bytes_out += acct_read(&c->bytes_out);
+			sum[f].unreachable += acct_read(&c->unreachable);
 		}
 }
 

@@ -26,6 +26,7 @@ struct acct_cell {
 	uint64_t	closed;		/* of those, closed again */
 	uint64_t	bytes_in;	/* client -> backend */
 	uint64_t	bytes_out;	/* backend -> client */
+	uint64_t	unreachable;	/* of connections, found no backend */
 };
 
 /* One worker's counters for one service: a cache line of its own. */
@@ -65,12 +66,18 @@ void		 acct_service_live(const struct acct_service *,
 /* Every service ever counted in this run. */
 void		 acct_foreach(void (*)(struct acct_service *, void *), void *);
 
-/* Single-writer add: only the worker owning the slot calls these. */
+/*
+ * Single-writer add: only the worker owning the slot calls these.
+ * V6G_NO_COUNTING is for the benchmark only (tests/bench/v6gated-nocount):
+ * with it the data path counts nothing, which measures what counting costs.
+ */
 static inline void
 acct_add(uint64_t *c, uint64_t n)
 {
+#ifndef V6G_NO_COUNTING
 	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + n,
 	    __ATOMIC_RELAXED);
+#endif
 }
 
 static inline uint64_t

@@ -13,6 +13,8 @@
  */
 
 #include <stdio.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -25,6 +27,15 @@ static const char	*history_dir;
 static time_t		 history_warned;	/* last error logged */
 static uint64_t		 history_errors;
 static time_t		 history_last_expire;
+
+struct history_svc {
+	char	name[65];
+	char	mode[8];
+	int	ipv6, ipv4;
+};
+static struct history_svc	*history_svcs;
+static size_t			 history_nsvcs;
+static int			 history_svcs_dirty;
 
 static void
 history_base(void *arg, const char *service, int family,
@@ -52,6 +63,48 @@ history_reopen(char *err, size_t errlen)
 		store_close();
 		return -1;
 	}
+	history_svcs_dirty = 1;		/* a database of its own, maybe */
+	return 0;
+}
+
+void
+history_services_clear(void)
+{
+	history_nsvcs = 0;
+	history_svcs_dirty = 1;
+}
+
+void
+history_service(const char *name, const char *mode, int ipv6, int ipv4)
+{
+	struct history_svc	*n;
+
+	n = reallocarray(history_svcs, history_nsvcs + 1, sizeof(*n));
+	if (n == NULL) {
+		log_warn("%s", __func__);
+		return;
+	}
+	history_svcs = n;
+	n = &history_svcs[history_nsvcs++];
+	snprintf(n->name, sizeof(n->name), "%s", name);
+	snprintf(n->mode, sizeof(n->mode), "%s", mode);
+	n->ipv6 = ipv6;
+	n->ipv4 = ipv4;
+	history_svcs_dirty = 1;
+}
+
+static int
+history_services_store(char *err, size_t errlen)
+{
+	size_t	i;
+
+	if (!history_svcs_dirty)
+		return 0;
+	for (i = 0; i < history_nsvcs; i++)
+		if (store_service(history_svcs[i].name, history_svcs[i].mode,
+		    history_svcs[i].ipv6, history_svcs[i].ipv4, err,
+		    errlen) == -1)
+			return -1;
 	return 0;
 }
 
@@ -81,13 +134,18 @@ history_one(struct acct_service *as, void *arg)
 	/* what this checkpoint writes; "saved" once the commit is done */
 	memcpy(as->pending, live, sizeof(live));
 	for (f = 0; f < ACCT_NFAMILY; f++) {
+		uint64_t open = live[f].connections - live[f].closed;
+
 		d.connections = live[f].connections - as->saved[f].connections;
 		d.bytes_in = live[f].bytes_in - as->saved[f].bytes_in;
 		d.bytes_out = live[f].bytes_out - as->saved[f].bytes_out;
+		d.unreachable = live[f].unreachable - as->saved[f].unreachable;
 		d.closed = 0;
-		if (d.connections == 0 && d.bytes_in == 0 && d.bytes_out == 0)
+		/* an open connection is a peak to keep, idle or not */
+		if (d.connections == 0 && d.bytes_in == 0 && d.bytes_out == 0 &&
+		    d.unreachable == 0 && open == 0)
 			continue;
-		if (store_add(ck->now, as->name, f, &d, ck->err,
+		if (store_add(ck->now, as->name, f, &d, open, ck->err,
 		    sizeof(ck->err)) == -1) {
 			ck->failed = 1;
 			return;
@@ -117,7 +175,8 @@ history_checkpoint(const struct store_retention *r)
 	    store_begin(ck.err, sizeof(ck.err)) == -1)
 		goto fail;
 	acct_foreach(history_one, &ck);
-	if (!ck.failed && clients_store(ck.now, ck.err, sizeof(ck.err)) == -1)
+	if (!ck.failed && (clients_store(ck.now, ck.err, sizeof(ck.err)) ==
+	    -1 || history_services_store(ck.err, sizeof(ck.err)) == -1))
 		ck.failed = 1;
 	if (ck.failed) {
 		store_rollback();
@@ -127,6 +186,7 @@ history_checkpoint(const struct store_retention *r)
 		goto fail;
 	acct_foreach(history_saved, NULL);
 	clients_stored();
+	history_svcs_dirty = 0;
 	if (ck.now - history_last_expire >= 3600) {
 		if (store_expire(ck.now, r, ck.err, sizeof(ck.err)) == -1)
 			log_warnx("%s", ck.err);
@@ -155,4 +215,7 @@ history_stop(const struct store_retention *r)
 {
 	history_checkpoint(r);
 	store_close();
+	free(history_svcs);
+	history_svcs = NULL;
+	history_nsvcs = 0;
 }

@@ -20,6 +20,15 @@ int		history_start(const char *state_dir, char *, size_t);
    it for the next. */
 int		history_checkpoint(const struct store_retention *);
 
+/*
+ * The configured services, for the reports: which client families can
+ * reach each.  history_services_clear() then history_service() for each,
+ * after every load of the configuration; written at the next checkpoint.
+ */
+void		history_services_clear(void);
+void		history_service(const char *name, const char *mode, int ipv6,
+		    int ipv4);
+
 /* Failed checkpoints since start. */
 uint64_t	history_error_count(void);
 

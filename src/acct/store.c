@@ -17,6 +17,7 @@
 #include "store.h"
 
 #define STORE_FILE	"v6gate.db"
+#define STORE_SCHEMA	"2"
 
 static sqlite3		*store_h;
 static sqlite3_stmt	*st_total, *st_minute, *st_hour, *st_day;
@@ -26,24 +27,34 @@ static const char store_schema[] =
 	"PRAGMA journal_mode=WAL;"
 	"PRAGMA synchronous=NORMAL;"
 	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
-	"INSERT OR IGNORE INTO meta VALUES ('schema', '1');"
-	/* running totals: a restart continues from them */
+	"INSERT OR IGNORE INTO meta VALUES ('schema', '" STORE_SCHEMA "');"
+	/* running totals: a restart continues them.  unreachable: of the
+	   connections, those that found no backend */
 	"CREATE TABLE IF NOT EXISTS totals (service TEXT, family TEXT,"
 	" connections INTEGER NOT NULL, bytes_in INTEGER NOT NULL,"
-	" bytes_out INTEGER NOT NULL, PRIMARY KEY (service, family))"
-	" WITHOUT ROWID;"
-	/* t: Unix time of the minute / hour; d: local date YYYY-MM-DD */
+	" bytes_out INTEGER NOT NULL, unreachable INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (service, family)) WITHOUT ROWID;"
+	/* t: Unix time of the minute / hour; d: local date YYYY-MM-DD;
+	   peak_open: the most connections open at a checkpoint */
 	"CREATE TABLE IF NOT EXISTS minute (t INTEGER, service TEXT,"
 	" family TEXT, connections INTEGER NOT NULL, bytes_in INTEGER NOT NULL,"
-	" bytes_out INTEGER NOT NULL, PRIMARY KEY (t, service, family))"
-	" WITHOUT ROWID;"
+	" bytes_out INTEGER NOT NULL, unreachable INTEGER NOT NULL DEFAULT 0,"
+	" peak_open INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (t, service, family)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS hour (t INTEGER, service TEXT,"
 	" family TEXT, connections INTEGER NOT NULL, bytes_in INTEGER NOT NULL,"
-	" bytes_out INTEGER NOT NULL, PRIMARY KEY (t, service, family))"
-	" WITHOUT ROWID;"
+	" bytes_out INTEGER NOT NULL, unreachable INTEGER NOT NULL DEFAULT 0,"
+	" peak_open INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (t, service, family)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS day (d TEXT, service TEXT, family TEXT,"
 	" connections INTEGER NOT NULL, bytes_in INTEGER NOT NULL,"
-	" bytes_out INTEGER NOT NULL, PRIMARY KEY (d, service, family))"
+	" bytes_out INTEGER NOT NULL, unreachable INTEGER NOT NULL DEFAULT 0,"
+	" peak_open INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (d, service, family)) WITHOUT ROWID;"
+	/* the services as last configured: which families can reach them
+	   (a report gives an IPv6 share only where both can) */
+	"CREATE TABLE IF NOT EXISTS services (name TEXT PRIMARY KEY,"
+	" mode TEXT NOT NULL, ipv6 INTEGER NOT NULL, ipv4 INTEGER NOT NULL)"
 	" WITHOUT ROWID;"
 	/* distinct clients per period: the counts, kept like the days */
 	"CREATE TABLE IF NOT EXISTS clients (period TEXT, service TEXT,"
@@ -57,13 +68,28 @@ static const char store_schema[] =
 	" kind TEXT, registers BLOB NOT NULL,"
 	" PRIMARY KEY (period, service, kind)) WITHOUT ROWID;";
 
-/* "add these" on a row that may not exist yet */
+/* Schema 1 (before unreachable and peak_open) to 2. */
+static const char store_migrate_1[] =
+	"ALTER TABLE totals ADD COLUMN unreachable INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE minute ADD COLUMN unreachable INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE minute ADD COLUMN peak_open INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE hour ADD COLUMN unreachable INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE hour ADD COLUMN peak_open INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE day ADD COLUMN unreachable INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE day ADD COLUMN peak_open INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE meta SET value = '2' WHERE key = 'schema';";
+
+/* "add these" on a row that may not exist yet; the peak is a maximum */
 #define STORE_UPSERT(table, key)					\
-	"INSERT INTO " table " VALUES (?, ?, ?, ?, ?, ?)"		\
+	"INSERT INTO " table " (" key ", service, family, connections,"	\
+	" bytes_in, bytes_out, unreachable, peak_open)"			\
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?)"				\
 	" ON CONFLICT (" key ", service, family) DO UPDATE SET"	\
 	" connections = connections + excluded.connections,"		\
 	" bytes_in = bytes_in + excluded.bytes_in,"			\
-	" bytes_out = bytes_out + excluded.bytes_out"
+	" bytes_out = bytes_out + excluded.bytes_out,"			\
+	" unreachable = unreachable + excluded.unreachable,"		\
+	" peak_open = max(peak_open, excluded.peak_open)"
 
 static int
 store_fail(char *err, size_t errlen, const char *what)
@@ -71,6 +97,21 @@ store_fail(char *err, size_t errlen, const char *what)
 	snprintf(err, errlen, "history %s: %s", what, store_h ?
 	    sqlite3_errmsg(store_h) : "not open");
 	return -1;
+}
+
+/* Bring a database of an older schema up to this one. */
+static int
+store_migrate(char *err, size_t errlen)
+{
+	char	v[8];
+	int	r;
+
+	if ((r = store_meta_get("schema", v, 1, err, errlen)) == -1)
+		return -1;
+	if (r == 1 && v[0] == '1' && sqlite3_exec(store_h, store_migrate_1,
+	    NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(err, errlen, "upgrade to schema 2");
+	return 0;
 }
 
 int
@@ -95,12 +136,15 @@ store_open(const char *state_dir, char *err, size_t errlen)
 	sqlite3_busy_timeout(store_h, 100);
 	if (sqlite3_exec(store_h, store_schema, NULL, NULL, NULL) !=
 	    SQLITE_OK ||
-	    sqlite3_prepare_v2(store_h, "INSERT INTO totals VALUES (?, ?, ?, "
-	    "?, ?) ON CONFLICT (service, family) DO UPDATE SET"
-	    " connections = connections + excluded.connections,"
+	    store_migrate(err, errlen) == -1 ||
+	    sqlite3_prepare_v2(store_h, "INSERT INTO totals (service, family,"
+	    " connections, bytes_in, bytes_out, unreachable)"
+	    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (service, family)"
+	    " DO UPDATE SET connections = connections + excluded.connections,"
 	    " bytes_in = bytes_in + excluded.bytes_in,"
-	    " bytes_out = bytes_out + excluded.bytes_out", -1, &st_total,
-	    NULL) != SQLITE_OK ||
+	    " bytes_out = bytes_out + excluded.bytes_out,"
+	    " unreachable = unreachable + excluded.unreachable", -1,
+	    &st_total, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(store_h, STORE_UPSERT("minute", "t"), -1,
 	    &st_minute, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(store_h, STORE_UPSERT("hour", "t"), -1,
@@ -158,7 +202,8 @@ store_totals(void (*fn)(void *, const char *, int, const struct acct_cell *),
 	int		 rc;
 
 	if (sqlite3_prepare_v2(store_h, "SELECT service, family, connections,"
-	    " bytes_in, bytes_out FROM totals", -1, &st, NULL) != SQLITE_OK)
+	    " bytes_in, bytes_out, unreachable FROM totals", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return store_fail(err, errlen, "totals");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *fam = (const char *)sqlite3_column_text(st, 1);
@@ -167,6 +212,7 @@ store_totals(void (*fn)(void *, const char *, int, const struct acct_cell *),
 		c.connections = (uint64_t)sqlite3_column_int64(st, 2);
 		c.bytes_in = (uint64_t)sqlite3_column_int64(st, 3);
 		c.bytes_out = (uint64_t)sqlite3_column_int64(st, 4);
+		c.unreachable = (uint64_t)sqlite3_column_int64(st, 5);
 		fn(arg, (const char *)sqlite3_column_text(st, 0),
 		    fam != NULL && strcmp(fam, "ipv4") == 0 ? ACCT_IPV4 :
 		    ACCT_IPV6, &c);
@@ -188,7 +234,8 @@ store_begin(char *err, size_t errlen)
 
 static int
 store_upsert(sqlite3_stmt *st, int key_is_text, int64_t t, const char *d,
-    const char *service, int family, const struct acct_cell *c)
+    const char *service, int family, const struct acct_cell *c,
+    uint64_t peak_open)
 {
 	int	rc;
 
@@ -202,6 +249,8 @@ store_upsert(sqlite3_stmt *st, int key_is_text, int64_t t, const char *d,
 	sqlite3_bind_int64(st, 4, (int64_t)c->connections);
 	sqlite3_bind_int64(st, 5, (int64_t)c->bytes_in);
 	sqlite3_bind_int64(st, 6, (int64_t)c->bytes_out);
+	sqlite3_bind_int64(st, 7, (int64_t)c->unreachable);
+	sqlite3_bind_int64(st, 8, (int64_t)peak_open);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -209,7 +258,7 @@ store_upsert(sqlite3_stmt *st, int key_is_text, int64_t t, const char *d,
 
 int
 store_add(time_t t, const char *service, int family,
-    const struct acct_cell *c, char *err, size_t errlen)
+    const struct acct_cell *c, uint64_t peak_open, char *err, size_t errlen)
 {
 	struct tm	tm;
 	char		d[16];
@@ -225,12 +274,15 @@ store_add(time_t t, const char *service, int family,
 	sqlite3_bind_int64(st, 3, (int64_t)c->connections);
 	sqlite3_bind_int64(st, 4, (int64_t)c->bytes_in);
 	sqlite3_bind_int64(st, 5, (int64_t)c->bytes_out);
+	sqlite3_bind_int64(st, 6, (int64_t)c->unreachable);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE ||
-	    store_upsert(st_minute, 0, t - t % 60, NULL, service, family, c) ||
-	    store_upsert(st_hour, 0, t - t % 3600, NULL, service, family, c) ||
-	    store_upsert(st_day, 1, 0, d, service, family, c))
+	    store_upsert(st_minute, 0, t - t % 60, NULL, service, family, c,
+	    peak_open) ||
+	    store_upsert(st_hour, 0, t - t % 3600, NULL, service, family, c,
+	    peak_open) ||
+	    store_upsert(st_day, 1, 0, d, service, family, c, peak_open))
 		return store_fail(err, errlen, "write");
 	return 0;
 }
@@ -341,6 +393,25 @@ store_client_hlls(const char *p1, const char *p2, store_client_fn *fn,
 	return store_client_rows("SELECT service, period, kind, registers"
 	    " FROM client_hll WHERE period IN (?, ?)", p1, p2, fn, arg, err,
 	    errlen);
+}
+
+int
+store_service(const char *name, const char *mode, int ipv6, int ipv4,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(store_h, "INSERT OR REPLACE INTO services"
+	    " VALUES (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(err, errlen, "services");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, mode, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, ipv6);
+	sqlite3_bind_int(st, 4, ipv4);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(err, errlen, "services");
 }
 
 int

@@ -31,12 +31,13 @@ int	store_totals(void (*fn)(void *, const char *, int,
 	    const struct acct_cell *), void *, char *, size_t);
 
 /*
- * One checkpoint: add these deltas (connections, bytes) at time t to the
- * totals and to t's minute, hour and day rows, in one transaction.
+ * One checkpoint: add these deltas (connections, bytes, unreachable) at
+ * time t to the totals and to t's minute, hour and day rows, and raise
+ * their peak of open connections to peak_open, in one transaction.
  */
 int	store_begin(char *, size_t);
 int	store_add(time_t, const char *service, int family,
-	    const struct acct_cell *delta, char *, size_t);
+	    const struct acct_cell *delta, uint64_t peak_open, char *, size_t);
 int	store_commit(char *, size_t);
 void	store_rollback(void);
 
@@ -60,6 +61,11 @@ int	store_client_members(const char *, const char *, store_client_fn *,
 	    void *, char *, size_t);
 int	store_client_hlls(const char *, const char *, store_client_fn *,
 	    void *, char *, size_t);
+
+/* A service as configured now: its mode and which client families can
+   reach it (in the checkpoint's transaction). */
+int	store_service(const char *name, const char *mode, int ipv6, int ipv4,
+	    char *, size_t);
 
 /* A value in the meta table: 1 found (exactly len bytes), 0 not. */
 int	store_meta_get(const char *, void *, size_t, char *, size_t);

@@ -53,6 +53,7 @@ stats_family(const struct acct_cell *a,
 	stats_int(o, "open", a->connections - a->closed);
 	stats_int(o, "bytes_in", a->bytes_in);
 	stats_int(o, "bytes_out", a->bytes_out);
+	stats_int(o, "unreachable", a->unreachable);
 	for (p = 0; p < CL_NPERIOD; p++) {
 		if (family == ACCT_IPV6) {
 			stats_clients(o, &cl[CL_IPV6][p],

@@ -383,6 +383,9 @@ static void
 conn_unreachable(struct worker *w, struct conn *c, const char *reason)
 {
 	WSTAT_INC(w, backend_unreachable);
+	if (c->counted)
+		acct_add(&c->svc->acct->slots[w->id].fam[c->family].unreachable,
+		    1);
 	/* internal_error (80), RFC 8446 §6.2; or 503 */
 	conn_refuse(w, c, 80, 503, reason);
 }

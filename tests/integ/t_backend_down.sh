@@ -29,6 +29,8 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 [ "$ms" -lt 1500 ] && ok "and is closed promptly (${ms} ms)" ||
     fail "closing took ${ms} ms"
 check_eq "counted: no backend reachable" "$(stat_get counters.backend_unreachable)" 1
+check_eq "and in the service's counters (for the reports' availability)" \
+    "$(stat_get services.down.ipv6.unreachable) $(stat_get services.down.ipv6.connections)" "1 1"
 out=$(in_c openssl s_client -connect "[$GW6]:443" -servername down.example.org </dev/null 2>&1)
 case "$out" in *"internal error"*) ok "a TLS client is told with an internal_error alert" ;;
 *) fail "expected an internal_error alert: $(echo "$out" | grep -i alert | head -1)" ;; esac

@@ -92,6 +92,37 @@ check_eq "the day rows add up to the totals" "$(db_totals day)" \
 check_eq "the day rows are today's local date" \
     "$(sql 'SELECT DISTINCT d FROM day')" "$(date +%F)"
 
+check_eq "the services and the families that reach them are recorded" \
+    "$(sql "SELECT name || ' ' || mode || ' ' || ipv6 || ipv4 FROM services
+    ORDER BY name" | tr '\n' ,)" "api proxy 11,web proxy 10,www proxy 11,"
+
+# The most connections open at once: a slow download holds one open.
+http6 www.example.org /files/1m --limit-rate 100k -o /dev/null &
+dl=$!
+peaks() {
+	echo "$(sql "SELECT max(peak_open) FROM day WHERE service = 'web'")" \
+	    "$(sql "SELECT max(peak_open) FROM minute WHERE service = 'web'")"
+}
+for i in $(seq 50); do [ "$(peaks)" = "1 1" ] && break; sleep 0.1; done
+check_eq "an open connection is the day's and the minute's peak" "$(peaks)" "1 1"
+kill "$dl" 2>/dev/null
+wait "$dl" 2>/dev/null
+
+# A database of schema 1 (before unreachable and peak_open) is upgraded
+# in place, its totals kept.
+sleep 1.5
+gw_stop
+before=$(db_totals totals)
+sql "ALTER TABLE totals DROP COLUMN unreachable;
+    ALTER TABLE minute DROP COLUMN unreachable; ALTER TABLE minute DROP COLUMN peak_open;
+    ALTER TABLE hour DROP COLUMN unreachable; ALTER TABLE hour DROP COLUMN peak_open;
+    ALTER TABLE day DROP COLUMN unreachable; ALTER TABLE day DROP COLUMN peak_open;
+    UPDATE meta SET value = '1' WHERE key = 'schema'"
+gw_up "$T/gw.conf" || exit 1
+check_eq "a schema 1 database is upgraded to 2" \
+    "$(sql "SELECT value FROM meta WHERE key = 'schema'") $(sql "SELECT count(*) FROM pragma_table_info('day') WHERE name = 'peak_open'")" "2 1"
+check_eq "with its totals" "$(status_totals)" "$before"
+
 # A locked database: another process holds the write lock for 4 s.
 errs0=$(stat_get history.errors)
 { echo "BEGIN EXCLUSIVE;"; sleep 4; echo "COMMIT;"; } | sqlite3 "$DB" &
