@@ -14,6 +14,7 @@
 
 #include "api/control.h"
 #include "conf/conf.h"
+#include "report/month.h"
 #include "config.h"
 
 static const char	*socket_path;
@@ -30,6 +31,7 @@ static int	json_request(int, char **, const char *);
 static int	cmd_status(int, char **);
 static int	cmd_services(int, char **);
 static int	cmd_stats(int, char **);
+static int	cmd_report(int, char **);
 static int	cmd_jool(int, char **);
 static int	cmd_reload(int, char **);
 static int	cmd_check_config(int, char **);
@@ -43,6 +45,8 @@ static const struct command commands[] = {
 	    "each service: where clients reach it, what serves it" },
 	{ "stats", cmd_stats, "[--service NAME] [--json]",
 	    "traffic per service and family; distinct clients" },
+	{ "report", cmd_report, "--month M [--format F]",
+	    "month M (YYYY-MM) of the history: text, csv, json, html" },
 	{ "jool", cmd_jool, "[sessions] [--json]",
 	    "the Jool module, instances, pool4/EAM, counters; or the NAT64 "
 	    "sessions" },
@@ -62,7 +66,7 @@ usage(FILE *out)
 	fprintf(out, "usage: v6gatectl [-s socket] [-c file] command "
 	    "[args]\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-13s %-19s %s\n", commands[i].name,
+		fprintf(out, "  %-13s %-25s %s\n", commands[i].name,
 		    commands[i].args, commands[i].help);
 	fprintf(out, "\n  -s socket  control socket (default: "
 	    "gateway.control_socket of\n             the -c file if given, "
@@ -86,8 +90,8 @@ control_socket(void)
 		return socket_path;
 	if (conf_path == NULL)
 		return V6G_CONTROL_SOCKET;
-	if (conf_control_socket(conf_path, path, sizeof(path), err,
-	    sizeof(err)) == -1)
+	if (conf_gateway_string(conf_path, "control_socket",
+	    V6G_CONTROL_SOCKET, path, sizeof(path), err, sizeof(err)) == -1)
 		fprintf(stderr, "v6gatectl: %s; using %s\n", err, path);
 	return path;
 }
@@ -167,6 +171,72 @@ cmd_stats(int argc, char **argv)
 	return request(req);
 usage:
 	fprintf(stderr, "usage: v6gatectl stats [--service NAME] [--json]\n");
+	return 2;
+}
+
+/*
+ * The monthly report, from the history database itself (read-only): it
+ * needs no daemon, so last month can be reported while v6gated is down.
+ */
+static int
+cmd_report(int argc, char **argv)
+{
+	static const struct {
+		const char	*name;
+		void		(*fn)(const struct report *, FILE *);
+	} formats[] = {
+		{ "text", report_text }, { "csv", report_csv },
+		{ "json", report_json }, { "html", report_html },
+	};
+	const char	*month = NULL, *format = "text", *file;
+	char		 dir[4096], db[4200], name[128], err[4400];
+	struct report	 r;
+	size_t		 f;
+	int		 i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--month") == 0 && i + 1 < argc)
+			month = argv[++i];
+		else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
+			format = argv[++i];
+		else
+			goto usage;
+	}
+	if (month == NULL)
+		goto usage;
+	if (report_month_check(month) == -1) {
+		fprintf(stderr, "v6gatectl: \"%s\" is not a month (YYYY-MM, "
+		    "e.g. 2026-10)\n", month);
+		return 2;
+	}
+	for (f = 0; f < sizeof(formats) / sizeof(formats[0]); f++)
+		if (strcmp(format, formats[f].name) == 0)
+			break;
+	if (f == sizeof(formats) / sizeof(formats[0])) {
+		fprintf(stderr, "v6gatectl: unknown format \"%s\" (text, csv, "
+		    "json or html)\n", format);
+		return 2;
+	}
+	/* state_dir and name of the configuration, nothing else of it */
+	file = conf_path != NULL ? conf_path : V6G_CONF_FILE;
+	if (conf_gateway_string(file, "state_dir", V6G_STATE_DIR, dir,
+	    sizeof(dir), err, sizeof(err)) == -1)
+		fprintf(stderr, "v6gatectl: %s; using %s\n", err, dir);
+	name[0] = '\0';
+	(void)conf_gateway_string(file, "name", "", name, sizeof(name), err,
+	    sizeof(err));
+	snprintf(db, sizeof(db), "%s/v6gate.db", dir);
+	if (report_load(&r, db, month, err, sizeof(err)) == -1) {
+		fprintf(stderr, "v6gatectl: %s\n", err);
+		return 1;
+	}
+	r.gateway = name[0] != '\0' ? name : NULL;
+	formats[f].fn(&r, stdout);
+	report_free(&r);
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+usage:
+	fprintf(stderr, "usage: v6gatectl report --month YYYY-MM "
+	    "[--format text|csv|json|html]\n");
 	return 2;
 }
 

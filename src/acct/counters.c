@@ -87,6 +87,8 @@ acct_service_sum(const struct acct_service *as,
 		sum[f].bytes_in += as->base[f].bytes_in;
 		sum[f].bytes_out += as->base[f].bytes_out;
 		sum[f].unreachable += as->base[f].unreachable;
+		sum[f].packets_in += as->base[f].packets_in;
+		sum[f].packets_out += as->base[f].packets_out;
 	}
 }
 
@@ -96,7 +98,8 @@ acct_service_live(const struct acct_service *as,
 {
 	int	w, f;
 
-	memset(sum, 0, sizeof(struct acct_cell) * ACCT_NFAMILY);
+	/* what the kernel counted (main thread), then the workers' */
+	memcpy(sum, as->kern, sizeof(struct acct_cell) * ACCT_NFAMILY);
 	for (w = 0; w < acct_nworkers; w++)
 		for (f = 0; f < ACCT_NFAMILY; f++) {
 			const struct acct_cell *c = &as->slots[w].fam[f];

@@ -11,7 +11,9 @@
  * the slots.  A service's counters are found by name, so they survive a
  * reload that keeps the service.
  *
- * Units: payload bytes relayed (what the TCP peers sent, not IP bytes).
+ * Units: payload bytes relayed (what the TCP peers sent, not IP bytes) for
+ * proxy services; IP bytes and packets for nat64 and siit services, which
+ * the kernel counts (kcount.h) and the main thread adds to "kern".
  * bytes_in = client -> backend, bytes_out = backend -> client.
  */
 
@@ -27,6 +29,8 @@ struct acct_cell {
 	uint64_t	bytes_in;	/* client -> backend */
 	uint64_t	bytes_out;	/* backend -> client */
 	uint64_t	unreachable;	/* of connections, found no backend */
+	uint64_t	packets_in;	/* nat64, siit (kcount.c) */
+	uint64_t	packets_out;
 };
 
 /* One worker's counters for one service: a cache line of its own. */
@@ -46,6 +50,8 @@ struct acct_service {
 							   history already */
 	struct acct_cell	 pending[ACCT_NFAMILY];	/* being written */
 	struct acct_clients	*clients;		/* distinct clients */
+	struct acct_cell	 kern[ACCT_NFAMILY];	/* counted by the
+							   kernel (kcount.c) */
 };
 
 /* Sizes the slots; call once before any acct_service_get(). */

@@ -20,6 +20,7 @@
 
 #include "clients.h"
 #include "history.h"
+#include "kcount.h"
 #include "log.h"
 #include "store.h"
 
@@ -27,6 +28,7 @@ static const char	*history_dir;
 static time_t		 history_warned;	/* last error logged */
 static uint64_t		 history_errors;
 static time_t		 history_last_expire;
+static time_t		 history_kwarned;	/* last kcount error logged */
 
 struct history_svc {
 	char	name[65];
@@ -54,15 +56,22 @@ history_base(void *arg, const char *service, int family,
 static int
 history_reopen(char *err, size_t errlen)
 {
+	char	boot[37];
+
 	if (store_is_open())
 		return 0;
 	if (store_open(history_dir, err, errlen) == -1)
 		return -1;
+	memset(boot, 0, sizeof(boot));
 	if (store_totals(history_base, NULL, err, errlen) == -1 ||
+	    store_kcounters_load(kcount_last, err, errlen) == -1 ||
+	    store_meta_get("kcount_boot", boot, sizeof(boot) - 1, err,
+	    errlen) == -1 ||
 	    clients_load(time(NULL), err, errlen) == -1) {
 		store_close();
 		return -1;
 	}
+	kcount_last_known(boot);
 	history_svcs_dirty = 1;		/* a database of its own, maybe */
 	return 0;
 }
@@ -140,10 +149,13 @@ history_one(struct acct_service *as, void *arg)
 		d.bytes_in = live[f].bytes_in - as->saved[f].bytes_in;
 		d.bytes_out = live[f].bytes_out - as->saved[f].bytes_out;
 		d.unreachable = live[f].unreachable - as->saved[f].unreachable;
+		d.packets_in = live[f].packets_in - as->saved[f].packets_in;
+		d.packets_out = live[f].packets_out - as->saved[f].packets_out;
 		d.closed = 0;
 		/* an open connection is a peak to keep, idle or not */
 		if (d.connections == 0 && d.bytes_in == 0 && d.bytes_out == 0 &&
-		    d.unreachable == 0 && open == 0)
+		    d.unreachable == 0 && d.packets_in == 0 &&
+		    d.packets_out == 0 && open == 0)
 			continue;
 		if (store_add(ck->now, as->name, f, &d, open, ck->err,
 		    sizeof(ck->err)) == -1) {
@@ -163,6 +175,21 @@ history_saved(struct acct_service *as, void *arg)
 	memcpy(as->saved, as->pending, sizeof(as->saved));
 }
 
+/* The nftables counters' last values, with the boot they belong to. */
+static int
+history_kcounters(char *err, size_t errlen)
+{
+	char	boot[64];
+
+	if (kcount_boot_id(boot, sizeof(boot)) == -1)
+		boot[0] = '\0';
+	if (store_kcounters(kcount_foreach, err, errlen) == -1 ||
+	    store_meta_put("kcount_boot", boot, strlen(boot), err,
+	    errlen) == -1)
+		return -1;
+	return 0;
+}
+
 int
 history_checkpoint(const struct store_retention *r)
 {
@@ -171,12 +198,22 @@ history_checkpoint(const struct store_retention *r)
 	memset(&ck, 0, sizeof(ck));
 	ck.now = time(NULL);
 	clients_drain();
+	/* the kernel's counters too (nat64, siit): into the services' */
+	if (kcount_poll(ck.err, sizeof(ck.err)) == -1 &&
+	    ck.now - history_kwarned >= 60) {
+		log_warnx("%s (the kernel keeps counting; read again at the "
+		    "next checkpoint)", ck.err);
+		history_kwarned = ck.now;
+	}
 	if (history_reopen(ck.err, sizeof(ck.err)) == -1 ||
 	    store_begin(ck.err, sizeof(ck.err)) == -1)
 		goto fail;
 	acct_foreach(history_one, &ck);
-	if (!ck.failed && (clients_store(ck.now, ck.err, sizeof(ck.err)) ==
-	    -1 || history_services_store(ck.err, sizeof(ck.err)) == -1))
+	/* the counters' last values with the totals they fed, atomically */
+	if (!ck.failed && ((kcount_dirty() && history_kcounters(ck.err,
+	    sizeof(ck.err)) == -1) ||
+	    clients_store(ck.now, ck.err, sizeof(ck.err)) == -1 ||
+	    history_services_store(ck.err, sizeof(ck.err)) == -1))
 		ck.failed = 1;
 	if (ck.failed) {
 		store_rollback();
@@ -186,6 +223,7 @@ history_checkpoint(const struct store_retention *r)
 		goto fail;
 	acct_foreach(history_saved, NULL);
 	clients_stored();
+	kcount_stored();
 	history_svcs_dirty = 0;
 	if (ck.now - history_last_expire >= 3600) {
 		if (store_expire(ck.now, r, ck.err, sizeof(ck.err)) == -1)

@@ -33,6 +33,8 @@ static const char store_schema[] =
 	"CREATE TABLE IF NOT EXISTS totals (service TEXT, family TEXT,"
 	" connections INTEGER NOT NULL, bytes_in INTEGER NOT NULL,"
 	" bytes_out INTEGER NOT NULL, unreachable INTEGER NOT NULL DEFAULT 0,"
+	" packets_in INTEGER NOT NULL DEFAULT 0,"
+	" packets_out INTEGER NOT NULL DEFAULT 0,"
 	" PRIMARY KEY (service, family)) WITHOUT ROWID;"
 	/* t: Unix time of the minute / hour; d: local date YYYY-MM-DD;
 	   peak_open: the most connections open at a checkpoint */
@@ -40,17 +42,28 @@ static const char store_schema[] =
 	" family TEXT, connections INTEGER NOT NULL, bytes_in INTEGER NOT NULL,"
 	" bytes_out INTEGER NOT NULL, unreachable INTEGER NOT NULL DEFAULT 0,"
 	" peak_open INTEGER NOT NULL DEFAULT 0,"
+	" packets_in INTEGER NOT NULL DEFAULT 0,"
+	" packets_out INTEGER NOT NULL DEFAULT 0,"
 	" PRIMARY KEY (t, service, family)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS hour (t INTEGER, service TEXT,"
 	" family TEXT, connections INTEGER NOT NULL, bytes_in INTEGER NOT NULL,"
 	" bytes_out INTEGER NOT NULL, unreachable INTEGER NOT NULL DEFAULT 0,"
 	" peak_open INTEGER NOT NULL DEFAULT 0,"
+	" packets_in INTEGER NOT NULL DEFAULT 0,"
+	" packets_out INTEGER NOT NULL DEFAULT 0,"
 	" PRIMARY KEY (t, service, family)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS day (d TEXT, service TEXT, family TEXT,"
 	" connections INTEGER NOT NULL, bytes_in INTEGER NOT NULL,"
 	" bytes_out INTEGER NOT NULL, unreachable INTEGER NOT NULL DEFAULT 0,"
 	" peak_open INTEGER NOT NULL DEFAULT 0,"
+	" packets_in INTEGER NOT NULL DEFAULT 0,"
+	" packets_out INTEGER NOT NULL DEFAULT 0,"
 	" PRIMARY KEY (d, service, family)) WITHOUT ROWID;"
+	/* the nftables counters as last read (kcount.c): the next read
+	   continues from them */
+	"CREATE TABLE IF NOT EXISTS kcounters (name TEXT PRIMARY KEY,"
+	" handle INTEGER NOT NULL, packets INTEGER NOT NULL,"
+	" bytes INTEGER NOT NULL) WITHOUT ROWID;"
 	/* the services as last configured: which families can reach them
 	   (a report gives an IPv6 share only where both can) */
 	"CREATE TABLE IF NOT EXISTS services (name TEXT PRIMARY KEY,"
@@ -68,7 +81,7 @@ static const char store_schema[] =
 	" kind TEXT, registers BLOB NOT NULL,"
 	" PRIMARY KEY (period, service, kind)) WITHOUT ROWID;";
 
-/* Schema 1 (before unreachable and peak_open) to 2. */
+/* Schema 1 (before unreachable, peak_open and packets) to 2. */
 static const char store_migrate_1[] =
 	"ALTER TABLE totals ADD COLUMN unreachable INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE minute ADD COLUMN unreachable INTEGER NOT NULL DEFAULT 0;"
@@ -77,19 +90,29 @@ static const char store_migrate_1[] =
 	"ALTER TABLE hour ADD COLUMN peak_open INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE day ADD COLUMN unreachable INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE day ADD COLUMN peak_open INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE totals ADD COLUMN packets_in INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE totals ADD COLUMN packets_out INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE minute ADD COLUMN packets_in INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE minute ADD COLUMN packets_out INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE hour ADD COLUMN packets_in INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE hour ADD COLUMN packets_out INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE day ADD COLUMN packets_in INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE day ADD COLUMN packets_out INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE meta SET value = '2' WHERE key = 'schema';";
 
 /* "add these" on a row that may not exist yet; the peak is a maximum */
 #define STORE_UPSERT(table, key)					\
 	"INSERT INTO " table " (" key ", service, family, connections,"	\
-	" bytes_in, bytes_out, unreachable, peak_open)"			\
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?)"				\
+	" bytes_in, bytes_out, unreachable, peak_open, packets_in,"	\
+	" packets_out) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"		\
 	" ON CONFLICT (" key ", service, family) DO UPDATE SET"	\
 	" connections = connections + excluded.connections,"		\
 	" bytes_in = bytes_in + excluded.bytes_in,"			\
 	" bytes_out = bytes_out + excluded.bytes_out,"			\
 	" unreachable = unreachable + excluded.unreachable,"		\
-	" peak_open = max(peak_open, excluded.peak_open)"
+	" peak_open = max(peak_open, excluded.peak_open),"		\
+	" packets_in = packets_in + excluded.packets_in,"		\
+	" packets_out = packets_out + excluded.packets_out"
 
 static int
 store_fail(char *err, size_t errlen, const char *what)
@@ -97,6 +120,23 @@ store_fail(char *err, size_t errlen, const char *what)
 	snprintf(err, errlen, "history %s: %s", what, store_h ?
 	    sqlite3_errmsg(store_h) : "not open");
 	return -1;
+}
+
+static int
+store_kcounter_one(void *arg, const char *name, uint64_t handle,
+    uint64_t packets, uint64_t bytes)
+{
+	sqlite3_stmt	*st = arg;
+	int		 rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)handle);
+	sqlite3_bind_int64(st, 3, (int64_t)packets);
+	sqlite3_bind_int64(st, 4, (int64_t)bytes);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* Bring a database of an older schema up to this one. */
@@ -108,9 +148,23 @@ store_migrate(char *err, size_t errlen)
 
 	if ((r = store_meta_get("schema", v, 1, err, errlen)) == -1)
 		return -1;
-	if (r == 1 && v[0] == '1' && sqlite3_exec(store_h, store_migrate_1,
-	    NULL, NULL, NULL) != SQLITE_OK)
+	if (r == 0 || v[0] != '1')
+		return 0;
+	/* all of it or nothing: a half-done upgrade could not be redone */
+	if (sqlite3_exec(store_h, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK)
 		return store_fail(err, errlen, "upgrade to schema 2");
+	if (sqlite3_exec(store_h, store_migrate_1, NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		store_fail(err, errlen, "upgrade to schema 2");
+		sqlite3_exec(store_h, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	if (sqlite3_exec(store_h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		store_fail(err, errlen, "upgrade to schema 2");
+		sqlite3_exec(store_h, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
 	return 0;
 }
 
@@ -138,12 +192,15 @@ store_open(const char *state_dir, char *err, size_t errlen)
 	    SQLITE_OK ||
 	    store_migrate(err, errlen) == -1 ||
 	    sqlite3_prepare_v2(store_h, "INSERT INTO totals (service, family,"
-	    " connections, bytes_in, bytes_out, unreachable)"
-	    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (service, family)"
+	    " connections, bytes_in, bytes_out, unreachable, packets_in,"
+	    " packets_out) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+	    " ON CONFLICT (service, family)"
 	    " DO UPDATE SET connections = connections + excluded.connections,"
 	    " bytes_in = bytes_in + excluded.bytes_in,"
 	    " bytes_out = bytes_out + excluded.bytes_out,"
-	    " unreachable = unreachable + excluded.unreachable", -1,
+	    " unreachable = unreachable + excluded.unreachable,"
+	    " packets_in = packets_in + excluded.packets_in,"
+	    " packets_out = packets_out + excluded.packets_out", -1,
 	    &st_total, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(store_h, STORE_UPSERT("minute", "t"), -1,
 	    &st_minute, NULL) != SQLITE_OK ||
@@ -202,7 +259,8 @@ store_totals(void (*fn)(void *, const char *, int, const struct acct_cell *),
 	int		 rc;
 
 	if (sqlite3_prepare_v2(store_h, "SELECT service, family, connections,"
-	    " bytes_in, bytes_out, unreachable FROM totals", -1, &st, NULL) !=
+	    " bytes_in, bytes_out, unreachable, packets_in, packets_out"
+	    " FROM totals", -1, &st, NULL) !=
 	    SQLITE_OK)
 		return store_fail(err, errlen, "totals");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -213,6 +271,8 @@ store_totals(void (*fn)(void *, const char *, int, const struct acct_cell *),
 		c.bytes_in = (uint64_t)sqlite3_column_int64(st, 3);
 		c.bytes_out = (uint64_t)sqlite3_column_int64(st, 4);
 		c.unreachable = (uint64_t)sqlite3_column_int64(st, 5);
+		c.packets_in = (uint64_t)sqlite3_column_int64(st, 6);
+		c.packets_out = (uint64_t)sqlite3_column_int64(st, 7);
 		fn(arg, (const char *)sqlite3_column_text(st, 0),
 		    fam != NULL && strcmp(fam, "ipv4") == 0 ? ACCT_IPV4 :
 		    ACCT_IPV6, &c);
@@ -251,6 +311,8 @@ store_upsert(sqlite3_stmt *st, int key_is_text, int64_t t, const char *d,
 	sqlite3_bind_int64(st, 6, (int64_t)c->bytes_out);
 	sqlite3_bind_int64(st, 7, (int64_t)c->unreachable);
 	sqlite3_bind_int64(st, 8, (int64_t)peak_open);
+	sqlite3_bind_int64(st, 9, (int64_t)c->packets_in);
+	sqlite3_bind_int64(st, 10, (int64_t)c->packets_out);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -275,6 +337,8 @@ store_add(time_t t, const char *service, int family,
 	sqlite3_bind_int64(st, 4, (int64_t)c->bytes_in);
 	sqlite3_bind_int64(st, 5, (int64_t)c->bytes_out);
 	sqlite3_bind_int64(st, 6, (int64_t)c->unreachable);
+	sqlite3_bind_int64(st, 7, (int64_t)c->packets_in);
+	sqlite3_bind_int64(st, 8, (int64_t)c->packets_out);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE ||
@@ -393,6 +457,43 @@ store_client_hlls(const char *p1, const char *p2, store_client_fn *fn,
 	return store_client_rows("SELECT service, period, kind, registers"
 	    " FROM client_hll WHERE period IN (?, ?)", p1, p2, fn, arg, err,
 	    errlen);
+}
+
+int
+store_kcounters(int (*each)(int (*)(void *, const char *, uint64_t,
+    uint64_t, uint64_t), void *), char *err, size_t errlen)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_exec(store_h, "DELETE FROM kcounters", NULL, NULL,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(store_h, "INSERT INTO kcounters VALUES"
+	    " (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(err, errlen, "kcounters");
+	rc = each(store_kcounter_one, st);
+	sqlite3_finalize(st);
+	return rc == 0 ? 0 : store_fail(err, errlen, "kcounters");
+}
+
+int
+store_kcounters_load(void (*fn)(const char *, uint64_t, uint64_t,
+    uint64_t), char *err, size_t errlen)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(store_h, "SELECT name, handle, packets, bytes"
+	    " FROM kcounters", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(err, errlen, "kcounters");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (sqlite3_column_text(st, 0) != NULL)
+			fn((const char *)sqlite3_column_text(st, 0),
+			    (uint64_t)sqlite3_column_int64(st, 1),
+			    (uint64_t)sqlite3_column_int64(st, 2),
+			    (uint64_t)sqlite3_column_int64(st, 3));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(err, errlen, "kcounters");
 }
 
 int

@@ -62,6 +62,13 @@ int	store_client_members(const char *, const char *, store_client_fn *,
 int	store_client_hlls(const char *, const char *, store_client_fn *,
 	    void *, char *, size_t);
 
+/* The nftables counters as last read (kcount.c): all of them replaced,
+   in the checkpoint's transaction; and read back at start. */
+int	store_kcounters(int (*each)(int (*)(void *, const char *, uint64_t,
+	    uint64_t, uint64_t), void *), char *, size_t);
+int	store_kcounters_load(void (*)(const char *, uint64_t, uint64_t,
+	    uint64_t), char *, size_t);
+
 /* A service as configured now: its mode and which client families can
    reach it (in the checkpoint's transaction). */
 int	store_service(const char *name, const char *mode, int ipv6, int ipv4,

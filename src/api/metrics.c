@@ -53,15 +53,18 @@ metrics_str(json_object *o, const char *k)
 	    json_object_get_string(v) ? json_object_get_string(v) : "";
 }
 
-/* One sample per service and family of the per-family key k. */
+/* One sample per service and family of the per-family key k, for the
+   proxy services (proxy) or the nat64 and siit ones (!proxy). */
 static void
 metrics_per_family(FILE *out, json_object *svcs, const char *metric,
-    const char *k, const char *direction)
+    const char *k, const char *direction, int proxy)
 {
 	static const char *const fams[] = { "ipv6", "ipv4" };
 	size_t	f;
 
 	json_object_object_foreach(svcs, name, s) {
+		if ((strcmp(metrics_str(s, "mode"), "proxy") == 0) != proxy)
+			continue;
 		for (f = 0; f < 2; f++) {
 			json_object	*cell;
 
@@ -168,19 +171,37 @@ metrics_render(json_object *status, FILE *out)
 	    "Proxy connections routed to a service, by the client's "
 	    "address family.");
 	metrics_per_family(out, svcs, "v6gate_connections_total",
-	    "connections", NULL);
+	    "connections", NULL, 1);
 	metrics_head(out, "v6gate_open_connections", "gauge",
 	    "Proxy connections of a service open now, by the client's "
 	    "address family.");
 	metrics_per_family(out, svcs, "v6gate_open_connections", "open",
-	    NULL);
+	    NULL, 1);
 	metrics_head(out, "v6gate_payload_bytes_total", "counter",
 	    "Payload bytes relayed by the proxy (TCP payload, not IP bytes); "
 	    "direction in: client to backend, out: backend to client.");
 	metrics_per_family(out, svcs, "v6gate_payload_bytes_total",
-	    "bytes_in", "in");
+	    "bytes_in", "in", 1);
 	metrics_per_family(out, svcs, "v6gate_payload_bytes_total",
-	    "bytes_out", "out");
+	    "bytes_out", "out", 1);
+	metrics_head(out, "v6gate_unreachable_total", "counter",
+	    "Proxy connections that found no backend of their service.");
+	metrics_per_family(out, svcs, "v6gate_unreachable_total",
+	    "unreachable", NULL, 1);
+	metrics_head(out, "v6gate_ip_bytes_total", "counter",
+	    "IP bytes of nat64 and siit services, counted by nftables before "
+	    "translation; direction in: client to server, out: server to "
+	    "client.");
+	metrics_per_family(out, svcs, "v6gate_ip_bytes_total", "bytes_in",
+	    "in", 0);
+	metrics_per_family(out, svcs, "v6gate_ip_bytes_total", "bytes_out",
+	    "out", 0);
+	metrics_head(out, "v6gate_ip_packets_total", "counter",
+	    "IP packets of nat64 and siit services, as v6gate_ip_bytes_total.");
+	metrics_per_family(out, svcs, "v6gate_ip_packets_total", "packets_in",
+	    "in", 0);
+	metrics_per_family(out, svcs, "v6gate_ip_packets_total",
+	    "packets_out", "out", 0);
 
 	metrics_head(out, "v6gate_clients", "gauge",
 	    "Distinct clients of a service in the current local day or "

@@ -44,7 +44,7 @@ stats_clients(json_object *o, const struct clients_count *c,
 
 json_object *
 stats_family(const struct acct_cell *a,
-    struct clients_count cl[CL_NKIND][CL_NPERIOD], int family)
+    struct clients_count cl[CL_NKIND][CL_NPERIOD], int family, int packets)
 {
 	json_object	*o = json_object_new_object();
 	int		 p;
@@ -54,6 +54,10 @@ stats_family(const struct acct_cell *a,
 	stats_int(o, "bytes_in", a->bytes_in);
 	stats_int(o, "bytes_out", a->bytes_out);
 	stats_int(o, "unreachable", a->unreachable);
+	if (packets) {
+		stats_int(o, "packets_in", a->packets_in);
+		stats_int(o, "packets_out", a->packets_out);
+	}
 	for (p = 0; p < CL_NPERIOD; p++) {
 		if (family == ACCT_IPV6) {
 			stats_clients(o, &cl[CL_IPV6][p],
@@ -102,7 +106,7 @@ stats_json(const char *service, char *err, size_t errlen)
 		    json_object_new_string(month));
 		for (f = 0; f < ACCT_NFAMILY; f++)
 			json_object_object_add(o, acct_family_name(f),
-			    stats_family(&c[f], cl, f));
+			    stats_family(&c[f], cl, f, s->mode != CONF_PROXY));
 		json_object_object_add(root, s->name, o);
 	}
 	if (service != NULL && !found) {

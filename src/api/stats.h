@@ -20,8 +20,10 @@
 json_object	*stats_json(const char *service, char *err, size_t errlen);
 void		 stats_text(json_object *, FILE *);
 
-/* One family's counters and distinct clients, as in both reports. */
+/* One family's counters and distinct clients, as in both reports; with
+   packets (nat64, siit) the packet counts too. */
 json_object	*stats_family(const struct acct_cell *,
-		    struct clients_count [CL_NKIND][CL_NPERIOD], int family);
+		    struct clients_count [CL_NKIND][CL_NPERIOD], int family,
+		    int packets);
 
 #endif

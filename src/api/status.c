@@ -231,7 +231,7 @@ status_json(const struct status_daemon *d)
 		clients_get(s->acct, cl);
 		for (f = 0; f < ACCT_NFAMILY; f++)
 			json_object_object_add(o, acct_family_name(f),
-			    stats_family(&c[f], cl, f));
+			    stats_family(&c[f], cl, f, s->mode != CONF_PROXY));
 		json_object_object_add(svcs, s->name, o);
 	}
 	json_object_object_add(root, "services", svcs);

@@ -1089,31 +1089,33 @@ conf_load_string(const char *name, const char *text, struct conf_report *rep)
 }
 
 int
-conf_control_socket(const char *file, char *buf, size_t len, char *err,
-    size_t errlen)
+conf_gateway_string(const char *file, const char *key, const char *dflt,
+    char *buf, size_t len, char *err, size_t errlen)
 {
 	config_t	 cfg;
 	const char	*s;
+	char		 path[64];
 	FILE		*f;
 	int		 rc = 0;
 
-	snprintf(buf, len, "%s", V6G_CONTROL_SOCKET);
+	snprintf(buf, len, "%s", dflt);
 	if ((f = fopen(file, "r")) == NULL) {
 		snprintf(err, errlen, "%s: cannot open: %s", file,
 		    strerror(errno));
 		return -1;
 	}
+	snprintf(path, sizeof(path), "gateway.%s", key);
 	conf_cfg_init(&cfg, file);
 	if (config_read(&cfg, f) == CONFIG_FALSE) {
 		snprintf(err, errlen, "%s:%d: %s", file,
 		    config_error_line(&cfg), config_error_text(&cfg));
 		rc = -1;
-	} else if (config_lookup(&cfg, "gateway.control_socket") != NULL) {
-		if (config_lookup_string(&cfg, "gateway.control_socket", &s))
+	} else if (config_lookup(&cfg, path) != NULL) {
+		if (config_lookup_string(&cfg, path, &s))
 			snprintf(buf, len, "%s", s);
 		else {
-			snprintf(err, errlen, "%s: gateway.control_socket is "
-			    "not a string", file);
+			snprintf(err, errlen, "%s: %s is not a string", file,
+			    path);
 			rc = -1;
 		}
 	}

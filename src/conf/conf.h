@@ -167,12 +167,13 @@ struct gw_conf	*conf_load_string(const char *, const char *,
 		    struct conf_report *);
 
 /*
- * Only gateway.control_socket of a file (the default when not set), for
- * v6gatectl: a file with errors elsewhere still leads to its daemon.
- * Returns 0, or -1 with err set and buf holding the default.
+ * Only one string of the gateway group of a file, such as control_socket
+ * or state_dir (dflt when not set), for v6gatectl: a file with errors
+ * elsewhere still leads to its daemon and its history.  Returns 0, or -1
+ * with err set and buf holding dflt.
  */
-int		 conf_control_socket(const char *, char *, size_t, char *,
-		    size_t);
+int		 conf_gateway_string(const char *file, const char *key,
+		    const char *dflt, char *buf, size_t, char *, size_t);
 
 void		 conf_free(struct gw_conf *);
 void		 conf_report_free(struct conf_report *);

@@ -15,6 +15,7 @@
 
 #include <nftables/libnftables.h>
 
+#include "acct/kcount.h"
 #include "guard.h"
 #include "jool.h"
 #include "log.h"
@@ -124,13 +125,16 @@ translator_commit(const struct gw_conf *gc, struct translator_plan *tp,
 	t1 = translator_ms();
 	if (rc == 0)
 		rc = guard_apply(gc, err, errlen);
+	/* the counting table: its own, so the guard's changes reset none */
+	if (rc == 0)
+		rc = kcount_apply(gc, err, errlen);
 	t2 = translator_ms();
 	if (rc == 0)
 		rc = xtables_apply(gc, err, errlen);
 	t3 = translator_ms();
 	/* what a big config costs, and where */
 	log_info("translator: planned in %llu ms, %zu Jool changes in %llu "
-	    "ms, nftables guard %llu ms, iptables %llu ms",
+	    "ms, nftables guard and counters %llu ms, iptables %llu ms",
 	    (unsigned long long)tp->t_plan, n, (unsigned long long)(t1 - t0),
 	    (unsigned long long)(t2 - t1), (unsigned long long)(t3 - t2));
 	return rc;
@@ -162,6 +166,11 @@ translator_teardown(const char *state_dir, char *err, size_t errlen)
 		}
 		jnl_close(&j);
 	}
+	if (kcount_remove(e, sizeof(e)) == -1 && rc == 0) {
+		snprintf(err, errlen, "%s", e);
+		rc = -1;
+	} else
+		log_info("nftables table inet %s: removed", KCOUNT_TABLE);
 	if (guard_remove(e, sizeof(e)) == -1) {
 		if (rc == 0)
 			snprintf(err, errlen, "%s", e);

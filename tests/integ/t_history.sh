@@ -108,16 +108,18 @@ check_eq "an open connection is the day's and the minute's peak" "$(peaks)" "1 1
 kill "$dl" 2>/dev/null
 wait "$dl" 2>/dev/null
 
-# A database of schema 1 (before unreachable and peak_open) is upgraded
-# in place, its totals kept.
+# A database of schema 1 (before unreachable, peak_open and packets) is
+# upgraded in place, its totals kept.
 sleep 1.5
 gw_stop
 before=$(db_totals totals)
-sql "ALTER TABLE totals DROP COLUMN unreachable;
-    ALTER TABLE minute DROP COLUMN unreachable; ALTER TABLE minute DROP COLUMN peak_open;
-    ALTER TABLE hour DROP COLUMN unreachable; ALTER TABLE hour DROP COLUMN peak_open;
-    ALTER TABLE day DROP COLUMN unreachable; ALTER TABLE day DROP COLUMN peak_open;
-    UPDATE meta SET value = '1' WHERE key = 'schema'"
+for t in totals minute hour day; do
+	for c in unreachable peak_open packets_in packets_out; do
+		[ "$t/$c" = totals/peak_open ] ||
+		    sql "ALTER TABLE $t DROP COLUMN $c" || fail "drop $t.$c"
+	done
+done
+sql "DROP TABLE kcounters; UPDATE meta SET value = '1' WHERE key = 'schema'"
 gw_up "$T/gw.conf" || exit 1
 check_eq "a schema 1 database is upgraded to 2" \
     "$(sql "SELECT value FROM meta WHERE key = 'schema'") $(sql "SELECT count(*) FROM pragma_table_info('day') WHERE name = 'peak_open'")" "2 1"
