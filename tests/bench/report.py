@@ -11,6 +11,8 @@ with raw counts only (CPU nanoseconds, connections, requests, bytes, KiB).
 Every figure printed is the median over the rounds of the per-round figure.
 Each STATUS.json is "v6gatectl status --json" from a v6gate instance (the
 name of its directory) just before it stopped: their counters are summed.
+v6gate-nocount is v6gate built with counting compiled out: v6gate's figures
+beside its own are what counting costs.
 """
 
 import json
@@ -19,16 +21,28 @@ import statistics
 import sys
 
 PEERS = ["haproxy", "haproxy-splice", "nginx", "sniproxy"]
-ROWS = ["direct", "v6gate", "v6gate-2w"] + PEERS
+NOCOUNT = "v6gate-nocount"
+ROWS = ["direct", "v6gate", NOCOUNT, "v6gate-2w"] + PEERS
 
 
 def ratio(a, b):
     return a / b if a is not None and b else None
 
 
+def pct(a, b):
+    """How much more a is than b, in % of b."""
+    return 100 * (a - b) / b if a is not None and b else None
+
+
 def cost_key(w):
     """The per-unit cost of a workload: CPU time, or memory when idle."""
     return "kib" if w == "idle" else "cpu"
+
+
+COSTS = {"newconn": ("CPU per connection", "us"),
+         "keepalive": ("CPU per request", "us"),
+         "bulk": ("CPU per GB", "ms"),
+         "idle": ("RSS per idle connection", "KiB")}
 
 
 def derive(s):
@@ -89,6 +103,45 @@ def summarize(samples):
     return out
 
 
+def counting(res, samples):
+    """{workload: what counting costs}: v6gate (on) vs v6gate-nocount (off),
+    the medians and the difference in % of off.  The two run one after the
+    other in each round, so the difference of each round is given too: how
+    far those disagree says how much of the difference is noise."""
+    out = {}
+    for w, byp in res.items():
+        on, off = byp.get("v6gate"), byp.get(NOCOUNT)
+        if on is None or off is None:
+            continue
+        ck = cost_key(w)
+        what, unit = COSTS[w]
+        c = {"figure": what, "unit": unit, "on": on.get(ck),
+             "off": off.get(ck), "diff_pct": pct(on.get(ck), off.get(ck))}
+        if "rate" in on:
+            c.update(rate_on=on.get("rate"), rate_off=off.get("rate"),
+                     rate_diff_pct=pct(on.get("rate"), off.get("rate")))
+        rounds = {}
+        for s in samples:
+            if s["w"] == w and s["p"] in ("v6gate", NOCOUNT):
+                rounds.setdefault(s["r"], {})[s["p"]] = derive(s).get(ck)
+        c["rounds_diff_pct"] = [pct(r.get("v6gate"), r.get(NOCOUNT))
+                                for _, r in sorted(rounds.items())]
+        out[w] = c
+    return out
+
+
+def signed(v):
+    return f"{v:+.1f}" if v is not None else "-"
+
+
+def counting_text(c):
+    """E.g. "+0.8 % CPU per connection (on 41.20 us, off 40.87 us; ...)"."""
+    rounds = ", ".join(signed(d) for d in c["rounds_diff_pct"])
+    return (f"{signed(c['diff_pct'])} % {c['figure']} (on "
+            f"{fmt(c['on'], '.2f', 0)} {c['unit']}, off "
+            f"{fmt(c['off'], '.2f', 0)} {c['unit']}; each round: {rounds} %)")
+
+
 def fmt(v, spec, width):
     return f"{v:{width}{spec}}" if v is not None else f"{'-':>{width}}"
 
@@ -102,7 +155,7 @@ TITLES = {
 }
 
 
-def print_table(w, res, how):
+def print_table(w, res, how, cnt):
     title, rate_name, cost_name = TITLES[w]
     print(f"\n== {title}\n   {how}")
     v6 = res.get("v6gate", {})
@@ -144,9 +197,14 @@ def print_table(w, res, how):
         print(line)
         for n in m.get("notes", []):
             print(f"   {'':14} note: {n}")
+    if cnt:
+        print(f"   counting cost: {counting_text(cnt)}")
+        if "rate_diff_pct" in cnt:
+            print(f"   {'':14} throughput: "
+                  f"{signed(cnt['rate_diff_pct'])} %")
 
 
-def targets(res, meta):
+def targets(res, meta, cnt):
     """Each target of the issue: v6gate's figure, the goal, MET or not."""
     out = []
 
@@ -211,6 +269,17 @@ def targets(res, meta):
         add(f"floor: {what} better than every peer's", mine, "better",
             met, f"v6gate {fmt(mine, '.2f', 0)}; " +
             ", ".join(f"{p} {t:.2f}" for p, t in theirs.items()))
+
+    # Counting on vs off: a difference either way beyond 2 % is not shown
+    # to be within it, even when it says counting saves.
+    for w in ("newconn", "keepalive", "bulk", "idle"):
+        if w not in cnt:
+            continue
+        c = cnt[w]
+        d = c["diff_pct"]
+        add(f"counting on vs off: {signed(d)} % {c['figure']}"
+            " (target < 2 %)", d, 2, d is not None and abs(d) < 2,
+            counting_text(c))
     return out
 
 
@@ -272,11 +341,12 @@ def main():
     print("\nHow each was configured:")
     for p, how in meta["config"].items():
         print(f"   {p:14} {how}")
+    cnt = counting(res, samples)
     for w in ("newconn", "keepalive", "bulk", "idle"):
         if w in res:
-            print_table(w, res[w], meta["how"][w])
+            print_table(w, res[w], meta["how"][w], cnt.get(w))
 
-    tg = targets(res, meta)
+    tg = targets(res, meta, cnt)
     print("\n== Targets")
     for t in tg:
         mark = {True: "  MET", False: "  NOT MET", None: ""}[t["met"]]
@@ -290,9 +360,9 @@ def main():
         print(f"   {name}: " + ", ".join(f"{k} {v}" for k, v in c.items()))
 
     with open(out_file, "w") as f:
-        json.dump({"settings": meta, "results": res, "targets": tg,
-                   "v6gate_counters": counters, "samples": samples}, f,
-                  indent=1)
+        json.dump({"settings": meta, "results": res, "counting": cnt,
+                   "targets": tg, "v6gate_counters": counters,
+                   "samples": samples}, f, indent=1)
         f.write("\n")
     print(f"\nresults written to {out_file}")
 

@@ -14,6 +14,8 @@
 # handshake each, keep-alive small requests, bulk 100 MiB downloads, and
 # memory with thousands of idle TLS connections.  v6gate with two workers
 # joins the first two; HAProxy with forced splicing joins the bulk runs.
+# v6gate-nocount, v6gated built with counting compiled out, joins every
+# workload beside v6gate: the difference is what counting costs.
 # The robust figure is the proxy's own CPU time per connection, request or
 # GB: this machine's few cores are shared by the load generator, the backend
 # and the proxy, so throughput says more about them.  v6gate's counters and
@@ -32,6 +34,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${srcdir:=$(cd "$here/../.." && pwd)}"
 : "${builddir:=$srcdir}"
 V6GATED=$builddir/v6gated
+V6GATED_NOCOUNT=$builddir/tests/bench/v6gated-nocount
 V6GATECTL=$builddir/v6gatectl
 BENCH_OUT=${BENCH_OUT:-bench-results.json}
 case $BENCH_OUT in /*) ;; *) BENCH_OUT=$PWD/$BENCH_OUT ;; esac
@@ -45,9 +48,10 @@ NAME=www.example.org
 NGINX_STREAM_MOD=/usr/lib/nginx/modules/ngx_stream_module.so
 BACKEND=127.0.0.1:9443
 STUB=127.0.0.1:9080
-PROXIES="v6gate v6gate-2w haproxy haproxy-splice nginx sniproxy"
+PROXIES="v6gate v6gate-nocount v6gate-2w haproxy haproxy-splice nginx sniproxy"
 declare -A PORT=([v6gate]=8441 [v6gate-2w]=8442 [haproxy]=8443 [nginx]=8444
-    [sniproxy]=8445 [haproxy-splice]=8446 [direct]=9443)
+    [sniproxy]=8445 [haproxy-splice]=8446 [v6gate-nocount]=8447
+    [direct]=9443)
 declare -A PID=()
 declare -A HOW=()
 
@@ -77,6 +81,11 @@ check_prereqs() {
 	for b in "$V6GATED" "$V6GATECTL"; do
 		[ -x "$b" ] || die "$b missing: build first (make)"
 	done
+	[ -x "$V6GATED_NOCOUNT" ] || die "$V6GATED_NOCOUNT missing:" \
+	    "build first (make tests/bench/v6gated-nocount)"
+	[ "$V6GATED_NOCOUNT" -ot "$V6GATED" ] &&
+	    say "$V6GATED_NOCOUNT is older than $V6GATED: rebuild it" \
+	        "(make tests/bench/v6gated-nocount) to compare like with like"
 	[ -r /proc/self/schedstat ] ||
 	    die "/proc/PID/schedstat missing (kernel without CONFIG_SCHED_INFO)"
 	# Each relayed idle connection costs a proxy two descriptors, and the
@@ -256,8 +265,9 @@ stub() {
 # start_NAME writes the configuration, starts the proxy in the foreground
 # (so that PID[NAME] is the proxy itself) and sets HOW[NAME].
 
+# start_v6gate NAME WORKERS [BINARY]
 start_v6gate() {
-	local name=$1 workers=$2 dir=$T/$1
+	local name=$1 workers=$2 bin=${3:-$V6GATED} dir=$T/$1
 
 	mkdir -p "$dir/state"
 	cat >"$dir/v6gate.conf" <<-EOF
@@ -275,10 +285,12 @@ start_v6gate() {
 		    backends = [ "$BACKEND" ]; }
 		);
 	EOF
-	ip netns exec "$NS" "$V6GATED" -f -c "$dir/v6gate.conf" 2>>"$dir/log" &
+	ip netns exec "$NS" "$bin" -f -c "$dir/v6gate.conf" 2>>"$dir/log" &
 	PID[$name]=$!
 	HOW[$name]="workers = $workers; max_connections 100000 (lowered by"
 	HOW[$name]+=" v6gated to the open-file limit); idle timeout 600 s"
+	[ "$bin" = "$V6GATED" ] ||
+	    HOW[$name]+="; built with -DV6G_NO_COUNTING: no counting"
 }
 
 # start_haproxy NAME SPLICE-OPTIONS
@@ -385,6 +397,7 @@ start_sniproxy() {
 start_proxy() {
 	case $1 in
 	v6gate) start_v6gate v6gate 1 ;;
+	v6gate-nocount) start_v6gate v6gate-nocount 1 "$V6GATED_NOCOUNT" ;;
 	v6gate-2w) start_v6gate v6gate-2w 2 ;;
 	# splice-auto: HAProxy splices where its heuristics expect it to pay
 	# and copies small exchanges; forced splicing costs more per request
@@ -645,8 +658,10 @@ setup_ns
 # every v6gate figure must come from the same binary.
 V6G_BUILD="built $(date -r "$V6GATED" '+%F %T'), source $(git -C "$srcdir" \
     describe --always --dirty 2>/dev/null || echo unknown)"
-cp "$V6GATED" "$V6GATECTL" "$T/" || die "cannot copy $V6GATED"
+cp "$V6GATED" "$V6GATECTL" "$V6GATED_NOCOUNT" "$T/" ||
+    die "cannot copy the v6gate binaries"
 V6GATED=$T/v6gated V6GATECTL=$T/v6gatectl
+V6GATED_NOCOUNT=$T/v6gated-nocount
 start_backend
 for p in $PROXIES; do
 	start_proxy "$p"
@@ -656,13 +671,16 @@ t_start=$(date +%s)
 say "rounds $ROUNDS, $DUR s per run, $BULK_N x 100 MiB, $IDLE_N idle" \
     "connections; results to $BENCH_OUT"
 
-rounds newconn direct v6gate v6gate-2w haproxy nginx sniproxy
-rounds keepalive direct v6gate v6gate-2w haproxy nginx sniproxy
-rounds bulk direct v6gate haproxy haproxy-splice nginx sniproxy
-rounds idle v6gate haproxy nginx sniproxy
+rounds newconn direct v6gate v6gate-nocount v6gate-2w haproxy nginx sniproxy
+rounds keepalive direct v6gate v6gate-nocount v6gate-2w haproxy nginx \
+    sniproxy
+rounds bulk direct v6gate v6gate-nocount haproxy haproxy-splice nginx \
+    sniproxy
+rounds idle v6gate v6gate-nocount haproxy nginx sniproxy
 
 say "measured in $(( $(date +%s) - t_start )) s"
 v6gate_status v6gate
+v6gate_status v6gate-nocount
 v6gate_status v6gate-2w
 write_meta
 python3 "$here/report.py" "$T/meta.jsonl" "$T/samples.jsonl" "$BENCH_OUT" \
