@@ -134,10 +134,21 @@ workers_for(const struct gw_conf *gc)
 	return n > 0 ? (int)n : 1;
 }
 
+/* A checkpoint now, with the retention of the running configuration. */
+static void
+checkpoint_now(void)
+{
+	const struct gw_conf	*cur = proxy_conf();
+	struct store_retention	 r = { cur->acct_minutes, cur->acct_days };
+
+	history_checkpoint(&r);
+}
+
 /*
  * Tell the history which services exist and which client families can
  * reach them: a proxy service by its listeners, a nat64 service from IPv6
- * only, a siit service both ways.
+ * only, a siit service (whose IPv4 clients are the ones counted) from
+ * IPv4.
  */
 static void
 history_services_set(const struct gw_conf *gc)
@@ -149,7 +160,8 @@ history_services_set(const struct gw_conf *gc)
 	for (i = 0; i < gc->nservices; i++) {
 		const struct conf_service *s = &gc->services[i];
 
-		v6 = s->mode != CONF_PROXY;
+		/* nat64 serves IPv6 clients; siit, as counted, IPv4 ones */
+		v6 = s->mode == CONF_NAT64;
 		v4 = s->mode == CONF_SIIT;
 		for (l = 0; l < s->nlisteners; l++) {
 			if (s->listeners[l]->addr.sa.sa_family == AF_INET6)
@@ -263,6 +275,9 @@ reload(FILE *out, int recreate)
 		sd_notify(0, "READY=1\nSTATUS=reloaded; translator error");
 		return -1;
 	}
+	/* the last reads of removed nftables counters are in memory only:
+	   into the history before anything can crash */
+	checkpoint_now();
 	log_info("reloaded %s: %zu services, %zu listeners", conffile,
 	    cur->nservices, cur->nlisteners);
 	if (out)
@@ -610,6 +625,7 @@ main(int argc, char *argv[])
 		control_close(control_fd, control_path);
 		return 1;
 	}
+	checkpoint_now();	/* what the start read from the kernel */
 	daemon_info.pid = getpid();
 	daemon_info.started = daemon_info.loaded = time(NULL);
 	if (chdir("/") == -1)
@@ -665,11 +681,9 @@ main(int argc, char *argv[])
 			} else if (evs[i].data.fd == tfd) {
 				uint64_t			expired;
 				const struct gw_conf		*cur = proxy_conf();
-				struct store_retention		r = {
-				    cur->acct_minutes, cur->acct_days };
 
 				(void)!read(tfd, &expired, sizeof(expired));
-				history_checkpoint(&r);
+				checkpoint_now();
 				if (cur->acct_checkpoint != armed)
 					armed = checkpoint_arm(tfd,
 					    cur->acct_checkpoint);

@@ -33,6 +33,9 @@ struct clients_set {
 	uint8_t			(*pend)[16];	/* members to store */
 	size_t			 npend, cappend;
 	int			 dirty;		/* count to store */
+	int			 sketch_dirty;	/* registers moved */
+	int			 sketch_pending;	/* written, not committed */
+	time_t			 sketch_at;	/* last stored */
 	int			 lossy;		/* a queue dropped clients */
 	int			 closing;	/* its period is over */
 	struct clients_set	*next;
@@ -48,6 +51,11 @@ static struct siphash_key	 cl_key;
 static int			 cl_keyed;
 static char			 cl_period[CL_NPERIOD][12];
 static uint64_t			 cl_dropped;	/* clientq_dropped() seen */
+static int			 cl_final;	/* the last checkpoint */
+
+/* Sketches are written at most this often (64 KiB each): a crash loses
+   at most this much of an estimate's growth, a clean stop nothing. */
+#define CL_SKETCH_EVERY	60
 
 static const char *const cl_kind_names[CL_NKIND] = {
 	"ipv6", "ipv6/64", "ipv4"
@@ -96,6 +104,10 @@ clients_roll(time_t t)
 	int	rolled = 0;
 
 	clients_periods(t, day, month);
+	/* a clock stepped back: the day goes on (a new, empty set for an
+	   earlier date would overwrite its stored count) */
+	if (strcmp(day, cl_period[CL_DAY]) < 0)
+		return;
 	if (strcmp(day, cl_period[CL_DAY]) != 0) {
 		if (cl_period[CL_DAY][0] != '\0')
 			clients_close(CL_DAY);
@@ -158,6 +170,7 @@ clients_add(struct clients_set *s, const uint8_t key[16], uint64_t h)
 	if (r == 0)
 		return;
 	s->dirty = 1;
+	s->sketch_dirty = 1;
 	if (r == -1) {
 		s->lossy = 1;		/* out of memory: not counted */
 		return;
@@ -183,6 +196,8 @@ clients_add(struct clients_set *s, const uint8_t key[16], uint64_t h)
 	}
 	memcpy(s->pend[s->npend++], key, 16);
 }
+
+static void	clients_key(void);
 
 static void
 clients_one(void *arg, struct acct_service *as, int family,
@@ -210,6 +225,14 @@ clients_one(void *arg, struct acct_service *as, int family,
 	}
 }
 
+void
+clients_seen(struct acct_service *as, int family, const uint8_t key[16])
+{
+	clients_key();
+	clients_roll(time(NULL));
+	clients_one(NULL, as, family, key);
+}
+
 static void
 clients_key(void)
 {
@@ -226,8 +249,11 @@ clients_drain(void)
 	uint64_t		 d;
 
 	clients_key();
-	clients_roll(time(NULL));
+	/* what was queued belongs to the period it was queued in */
+	if (cl_period[CL_DAY][0] == '\0')
+		clients_roll(time(NULL));
 	clientq_drain(clients_one, NULL);
+	clients_roll(time(NULL));
 	/* a full queue lost clients: today's and this month's figures are
 	   then lower bounds, and say so */
 	if ((d = clientq_dropped()) != cl_dropped) {
@@ -252,12 +278,17 @@ clients_store(time_t now, char *err, size_t errlen)
 			    cl_kind_names[s->kind], s->pend[i], err,
 			    errlen) == -1)
 				return -1;
+		s->sketch_pending = 0;
 		if (!s->dirty)
 			continue;
-		if (!cset_exact(&s->set) && store_client_hll(s->period,
-		    s->service, cl_kind_names[s->kind], s->set.hll->reg,
-		    sizeof(s->set.hll->reg), err, errlen) == -1)
-			return -1;
+		if (!cset_exact(&s->set) && s->sketch_dirty && (s->closing ||
+		    cl_final || now - s->sketch_at >= CL_SKETCH_EVERY)) {
+			if (store_client_hll(s->period, s->service,
+			    cl_kind_names[s->kind], s->set.hll->reg,
+			    sizeof(s->set.hll->reg), err, errlen) == -1)
+				return -1;
+			s->sketch_pending = 1;
+		}
 		if (store_client_count(s->period, s->service,
 		    cl_kind_names[s->kind], cset_count(&s->set),
 		    cset_exact(&s->set) && !s->lossy, err, errlen) == -1)
@@ -267,13 +298,25 @@ clients_store(time_t now, char *err, size_t errlen)
 }
 
 void
+clients_final(void)
+{
+	cl_final = 1;
+}
+
+void
 clients_stored(void)
 {
 	struct clients_set	*s, **sp;
 
 	for (sp = &cl_sets; (s = *sp) != NULL; ) {
 		s->npend = 0;
-		s->dirty = 0;
+		/* an unwritten sketch keeps the set dirty for later */
+		s->dirty = s->sketch_dirty && !s->sketch_pending &&
+		    !cset_exact(&s->set);
+		if (s->sketch_pending) {
+			s->sketch_dirty = s->sketch_pending = 0;
+			s->sketch_at = time(NULL);
+		}
 		if (s->closing) {
 			/* its service starts the new period with an empty
 			   set, unless it had a client already */
@@ -304,7 +347,7 @@ clients_load_hll(void *arg, const char *service, const char *period,
 		return;
 	if (cset_merge_sketch(&s->set, reg) == -1)
 		s->lossy = 1;
-	s->dirty = 1;
+	s->dirty = s->sketch_dirty = 1;
 }
 
 static void
@@ -329,7 +372,42 @@ clients_load_member(void *arg, const char *service, const char *period,
 	if (r == -1)
 		s->lossy = 1;
 	if (r == -1 || (r == 1 && !cset_exact(&s->set)))
-		s->dirty = 1;
+		s->dirty = s->sketch_dirty = 1;
+}
+
+/*
+ * The history opened late, its sketches made with another key: hash the
+ * sets counted meanwhile again with that key, which they can while they
+ * are exact (they hold their members).  -1 if one is an estimate already:
+ * then ours stays, and the stored sketches it meets are merged as they
+ * are (an overcount of the clients seen in both, the rare case of a
+ * history unavailable until a set outgrew its limit).
+ */
+static int
+clients_rekey(const struct siphash_key *k)
+{
+	struct clients_set	*s;
+	struct cset		 n;
+	size_t			 i;
+
+	for (s = cl_sets; s != NULL; s = s->next)
+		if (!cset_exact(&s->set))
+			return -1;
+	for (s = cl_sets; s != NULL; s = s->next) {
+		if (cset_init(&n, s->set.limit) == -1)
+			return -1;
+		for (i = 0; i < s->set.size; i++)
+			if (s->set.hashes[i] != 0 && cset_add(&n,
+			    s->set.keys[i], siphash16(k, s->set.keys[i])) ==
+			    -1) {
+				cset_free(&n);
+				return -1;
+			}
+		cset_free(&s->set);
+		s->set = n;
+	}
+	cl_key = *k;
+	return 0;
 }
 
 /*
@@ -355,8 +433,30 @@ clients_load_key(char *err, size_t errlen)
 	clients_key();
 	if (r == 1 && memcmp(&k, &cl_key, sizeof(k)) == 0)
 		return 0;
+	if (r == 1 && clients_rekey(&k) == 0)
+		return 0;
 	return store_meta_put("clients_key", &cl_key, sizeof(cl_key), err,
 	    errlen);
+}
+
+/* A stored count said "not exact" (clients were lost): it stays so. */
+static void
+clients_load_exact(void *arg, const char *service, const char *period,
+    const char *kind, const void *exact, size_t len)
+{
+	struct acct_service	*as;
+	struct clients_set	*s;
+	int			 k, p;
+
+	for (k = 0; k < CL_NKIND; k++)
+		if (strcmp(kind, cl_kind_names[k]) == 0)
+			break;
+	p = strcmp(period, cl_period[CL_DAY]) == 0 ? CL_DAY : CL_MONTH;
+	if (k == CL_NKIND || len != 1 || *(const char *)exact != '0' ||
+	    (as = acct_service_get(service)) == NULL ||
+	    (s = clients_set_get(as, k, p)) == NULL)
+		return;
+	s->lossy = 1;
 }
 
 int
@@ -369,7 +469,9 @@ clients_load(time_t now, char *err, size_t errlen)
 	if (store_client_hlls(cl_period[CL_DAY], cl_period[CL_MONTH],
 	    clients_load_hll, NULL, err, errlen) == -1 ||
 	    store_client_members(cl_period[CL_DAY], cl_period[CL_MONTH],
-	    clients_load_member, NULL, err, errlen) == -1)
+	    clients_load_member, NULL, err, errlen) == -1 ||
+	    store_client_exacts(cl_period[CL_DAY], cl_period[CL_MONTH],
+	    clients_load_exact, NULL, err, errlen) == -1)
 		return -1;
 	return 0;
 }

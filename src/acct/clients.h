@@ -41,6 +41,10 @@ void		clients_set_limit(size_t);
 
 /* Main thread: take what the workers queued. */
 void		clients_drain(void);
+/* Main thread: a client of a service seen otherwise (nat64, siit: the
+   kernel's sets, kcount.c); key as in clientq.h. */
+void		clients_seen(struct acct_service *, int family,
+		    const uint8_t key[16]);
 
 /*
  * At a checkpoint, in the history's transaction: start new periods when
@@ -49,6 +53,8 @@ void		clients_drain(void);
  */
 int		clients_store(time_t, char *, size_t);
 void		clients_stored(void);
+/* The next store is the last (a clean stop): write every sketch. */
+void		clients_final(void);
 
 /* Load today's and this month's sets from the history (at its start). */
 int		clients_load(time_t, char *, size_t);

@@ -24,7 +24,7 @@
 #include "log.h"
 #include "store.h"
 
-static const char	*history_dir;
+static char		*history_dir;	/* a copy: configs come and go */
 static time_t		 history_warned;	/* last error logged */
 static uint64_t		 history_errors;
 static time_t		 history_last_expire;
@@ -109,6 +109,9 @@ history_services_store(char *err, size_t errlen)
 
 	if (!history_svcs_dirty)
 		return 0;
+	/* the services as configured now: removed ones go */
+	if (store_services_clear(err, errlen) == -1)
+		return -1;
 	for (i = 0; i < history_nsvcs; i++)
 		if (store_service(history_svcs[i].name, history_svcs[i].mode,
 		    history_svcs[i].ipv6, history_svcs[i].ipv4, err,
@@ -120,7 +123,11 @@ history_services_store(char *err, size_t errlen)
 int
 history_start(const char *state_dir, char *err, size_t errlen)
 {
-	history_dir = state_dir;
+	free(history_dir);
+	if ((history_dir = strdup(state_dir)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	return history_reopen(err, errlen);
 }
 
@@ -251,6 +258,7 @@ history_error_count(void)
 void
 history_stop(const struct store_retention *r)
 {
+	clients_final();
 	history_checkpoint(r);
 	store_close();
 	free(history_svcs);

@@ -12,13 +12,16 @@
  */
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 #include <nftables/libnftables.h>
 
+#include "clients.h"
 #include "counters.h"
 #include "kcount.h"
 #include "log.h"
@@ -33,6 +36,21 @@ struct kc {
 static struct kc	*kc_v;
 static size_t		 kc_n;
 static uint64_t		 kc_table;	/* handle of the table read */
+static time_t		 kc_seen_at;	/* last read of the seen sets */
+
+/* Where clients of nat64 and siit services arrive, for the seen sets. */
+struct kc_svc {
+	int		family;
+	uint8_t		addr[16];	/* IPv4 as ::ffff:a.b.c.d */
+	int		proto, port;	/* 0: any (siit) */
+	char		name[65];
+};
+static struct kc_svc	*kc_svcs;
+static size_t		 kc_nsvcs;
+
+/* Seen sets are read every this many seconds; elements live 120 s. */
+#define KCOUNT_SEEN_EVERY	10
+#define KCOUNT_SEEN_MAX		262144	/* clients in two minutes */
 static int		 kc_known;	/* the history's values are in */
 static int		 kc_dirty;	/* moved since the last store */
 
@@ -73,9 +91,10 @@ kcount_last_known(const char *boot)
 {
 	char	now[64];
 
-	/* after a reboot every counter started again from zero */
-	if (kcount_boot_id(now, sizeof(now)) == -1 || boot == NULL ||
-	    strcmp(boot, now) != 0) {
+	/* after a reboot every counter started again from zero; without
+	   a boot id (some containers) the handles and values still tell */
+	if (kcount_boot_id(now, sizeof(now)) == 0 && boot != NULL &&
+	    boot[0] != '\0' && strcmp(boot, now) != 0) {
 		if (kc_n > 0)
 			log_info("nftables counters: a new boot, counting "
 			    "from their values");
@@ -243,46 +262,193 @@ kcount_one(json_object *c)
 	}
 }
 
+/*
+ * Run listing commands and hand every item of their JSON documents (one
+ * per command) to fn.  -1 with err, "No such file" in it when the table
+ * is missing.
+ */
+static int
+kcount_list(const char *cmds, void (*fn)(const char *, json_object *),
+    char *err, size_t errlen)
+{
+	struct json_tokener	*tok;
+	json_object		*doc, *arr, *e;
+	char			*out = NULL, *p;
+	size_t			 i;
+	int			 rc = 0;
+
+	if (kcount_run(cmds, &out, err, errlen) == -1)
+		return -1;
+	if ((tok = json_tokener_new()) == NULL) {
+		free(out);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (p = out; *p != '\0' && rc == 0; ) {
+		if (*p == '\n' || *p == ' ') {
+			p++;
+			continue;
+		}
+		doc = json_tokener_parse_ex(tok, p, (int)strlen(p));
+		if (doc == NULL || !json_object_object_get_ex(doc, "nftables",
+		    &arr)) {
+			snprintf(err, errlen, "nftables: unexpected output");
+			rc = -1;
+		} else
+			for (i = 0; i < json_object_array_length(arr); i++) {
+				e = json_object_array_get_idx(arr, i);
+				json_object_object_foreach(e, k, v)
+					fn(k, v);
+			}
+		p += json_tokener_get_parse_end(tok);
+		json_tokener_reset(tok);
+		json_object_put(doc);
+	}
+	json_tokener_free(tok);
+	free(out);
+	return rc;
+}
+
+static void
+kcount_item(const char *kind, json_object *o)
+{
+	json_object	*v;
+
+	if (strcmp(kind, "table") == 0 &&
+	    json_object_object_get_ex(o, "name", &v) &&
+	    strcmp(json_object_get_string(v), KCOUNT_TABLE) == 0)
+		kc_table = kcount_u64(o, "handle");
+	else if (strcmp(kind, "counter") == 0)
+		kcount_one(o);
+}
+
+/* A service a client reached: by address, protocol and port (nat64) or
+   by address (siit). */
+static const struct kc_svc *
+kcount_svc(int family, const uint8_t *daddr, int proto, int port)
+{
+	size_t	i;
+
+	for (i = 0; i < kc_nsvcs; i++)
+		if (kc_svcs[i].family == family &&
+		    memcmp(kc_svcs[i].addr, daddr, 16) == 0 &&
+		    (kc_svcs[i].proto == 0 || (kc_svcs[i].proto == proto &&
+		    kc_svcs[i].port == port)))
+			return &kc_svcs[i];
+	return NULL;
+}
+
+/* An element of a seen set: client . service address . proto . port */
+static void
+kcount_seen_elem(json_object *el)
+{
+	const struct kc_svc	*ks;
+	struct acct_service	*as;
+	json_object		*v, *c;
+	const char		*client, *daddr, *proto;
+	uint8_t			 ckey[16], dkey[16];
+	int			 family, pr, port;
+
+	if (json_object_object_get_ex(el, "elem", &v))
+		el = v;
+	if (!json_object_object_get_ex(el, "val", &v))
+		v = el;
+	if (!json_object_object_get_ex(v, "concat", &c) ||
+	    (json_object_array_length(c) != 4 &&
+	    json_object_array_length(c) != 2))
+		return;
+	client = json_object_get_string(json_object_array_get_idx(c, 0));
+	daddr = json_object_get_string(json_object_array_get_idx(c, 1));
+	if (client == NULL || daddr == NULL)
+		return;
+	/* siit's elements have no protocol and port: any matches */
+	pr = port = 0;
+	if (json_object_array_length(c) == 4 && (proto =
+	    json_object_get_string(json_object_array_get_idx(c, 2))) !=
+	    NULL) {
+		pr = strcmp(proto, "tcp") == 0 ? 6 :
+		    strcmp(proto, "udp") == 0 ? 17 : atoi(proto);
+		port = json_object_get_int(json_object_array_get_idx(c, 3));
+	}
+	if (inet_pton(AF_INET6, client, ckey) == 1 &&
+	    inet_pton(AF_INET6, daddr, dkey) == 1)
+		family = ACCT_IPV6;
+	else {
+		memset(ckey, 0, 10);
+		memset(dkey, 0, 10);
+		ckey[10] = ckey[11] = dkey[10] = dkey[11] = 0xff;
+		if (inet_pton(AF_INET, client, ckey + 12) != 1 ||
+		    inet_pton(AF_INET, daddr, dkey + 12) != 1)
+			return;
+		family = ACCT_IPV4;
+	}
+	if ((ks = kcount_svc(family, dkey, pr, port)) == NULL ||
+	    (as = acct_service_get(ks->name)) == NULL)
+		return;
+	clients_seen(as, family, ckey);
+}
+
+static void
+kcount_seen(const char *kind, json_object *o)
+{
+	json_object	*elems;
+	size_t		 i;
+
+	if (strcmp(kind, "set") != 0 ||
+	    !json_object_object_get_ex(o, "elem", &elems))
+		return;
+	for (i = 0; i < json_object_array_length(elems); i++)
+		kcount_seen_elem(json_object_array_get_idx(elems, i));
+}
+
+/* Read the seen sets, one nft run each (nft 1.0.6 lists one set a run). */
+static void
+kcount_seen_read(void)
+{
+	static const char *const sets[] = { "seen6", "seen4" };
+	char	cmd[128], err[256];
+	size_t	i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(cmd, sizeof(cmd), "list set inet %s %s\n",
+		    KCOUNT_TABLE, sets[i]);
+		if (kcount_list(cmd, kcount_seen, err, sizeof(err)) == -1)
+			log_debug("%s", err);
+	}
+}
+
 int
 kcount_poll(char *err, size_t errlen)
 {
-	json_object	*root, *arr, *e, *c;
-	char		*out = NULL, cmd[128];
-	size_t		 i, w;
+	char	cmds[256];
+	size_t	i, w;
+	time_t	now = time(NULL);
+	int	rc = 0;
 
 	if (!kc_known)
 		return 0;
-	/* no table: nothing counts (and the maps' errors say nothing) */
-	snprintf(cmd, sizeof(cmd), "list table inet %s", KCOUNT_TABLE);
-	if (kcount_run(cmd, &out, err, errlen) == -1) {
-		if (strstr(err, "No such file") != NULL) {
-			/* the table is gone: its counters too */
-			for (i = 0; i < kc_n; i++)
-				kc_v[i].seen = 0;
-			goto forget;
-		}
-		return -1;
-	}
-	if ((root = json_tokener_parse(out)) == NULL ||
-	    !json_object_object_get_ex(root, "nftables", &arr)) {
-		snprintf(err, errlen, "nftables: unexpected output of \"%s\"",
-		    cmd);
-		json_object_put(root);
-		free(out);
-		return -1;
-	}
 	for (i = 0; i < kc_n; i++)
 		kc_v[i].seen = 0;
 	kc_table = 0;
-	for (i = 0; i < json_object_array_length(arr); i++) {
-		e = json_object_array_get_idx(arr, i);
-		if (json_object_object_get_ex(e, "table", &c))
-			kc_table = kcount_u64(c, "handle");
-		else if (json_object_object_get_ex(e, "counter", &c))
-			kcount_one(c);
+	snprintf(cmds, sizeof(cmds), "list tables inet\nlist counters table "
+	    "inet %s\n", KCOUNT_TABLE);
+	if (kcount_list(cmds, kcount_item, err, errlen) == -1) {
+		/* no table: its counters are gone (and nothing to read) */
+		if (strstr(err, "No such file") != NULL)
+			goto forget;
+		/* else unknown: keep every counter as it was */
+		for (i = 0; i < kc_n; i++)
+			kc_v[i].seen = 1;
+		rc = -1;
+		goto forget;
 	}
-	json_object_put(root);
-	free(out);
+	/* the clients seen lately: elements live 120 s after a client's
+	   last packet, reads are at most KCOUNT_SEEN_EVERY s apart (or a
+	   checkpoint, at most 60 s) */
+	if (kc_nsvcs > 0 && now - kc_seen_at >= KCOUNT_SEEN_EVERY) {
+		kcount_seen_read();
+		kc_seen_at = now;
+	}
 forget:
 	/* counters that are gone: nothing more to read from them */
 	for (i = w = 0; i < kc_n; i++) {
@@ -292,7 +458,7 @@ forget:
 			kc_dirty = 1;
 	}
 	kc_n = w;
-	return 0;
+	return rc;
 }
 
 /* Keys already given a counter: two services may name the same port, the
@@ -356,6 +522,9 @@ kcount_nat64(FILE *f, struct kcount_keys *keys, const struct conf_service *s)
 		snprintf(key, sizeof(key), "%s . %s . %u", a6,
 		    conf_l4_name(s->ports[k].proto), s->ports[k].port);
 		kcount_element(f, keys, "nat64_in", key, cin);
+		if (kcount_key_new(keys, "nat64_ports", key))
+			fprintf(f, "add element inet %s nat64_ports { %s }\n",
+			    KCOUNT_TABLE, key);
 		snprintf(key, sizeof(key), "%s . %s . %u", a4,
 		    conf_l4_name(s->ports[k].proto), s->ports[k].port);
 		kcount_element(f, keys, "nat64_out", key, cout);
@@ -371,11 +540,24 @@ kcount_elements(FILE *f, const struct gw_conf *gc)
 	char			 c[96];
 	size_t			 i;
 
-	for (i = 0; i < gc->nat64.npool4 && gc->nat64.on; i++)
-		if (kcount_key_new(&keys, "pool4", inet_ntop(AF_INET,
-		    &gc->nat64.pool4[i].addr, a4, sizeof(a4))))
+	/* answers come back to a pool4 address and port (Jool's ports,
+	   not the gateway's own connections to the same server) */
+	for (i = 0; i < gc->nat64.npool4 && gc->nat64.on; i++) {
+		const struct conf_pool4 *p = &gc->nat64.pool4[i];
+
+		inet_ntop(AF_INET, &p->addr, a4, sizeof(a4));
+		if (p->proto == CONF_L4_ICMP) {
+			if (kcount_key_new(&keys, "pool4_icmp", a4))
+				fprintf(f, "add element inet %s pool4_icmp "
+				    "{ %s }\n", KCOUNT_TABLE, a4);
+			continue;
+		}
+		snprintf(c, sizeof(c), "%s . %s . %u-%u", a4,
+		    conf_l4_name(p->proto), p->port_min, p->port_max);
+		if (kcount_key_new(&keys, "pool4", c))
 			fprintf(f, "add element inet %s pool4 { %s }\n",
-			    KCOUNT_TABLE, a4);
+			    KCOUNT_TABLE, c);
+	}
 	for (i = 0; i < gc->nservices; i++) {
 		const struct conf_service *s = &gc->services[i];
 
@@ -391,6 +573,9 @@ kcount_elements(FILE *f, const struct gw_conf *gc)
 			snprintf(c, sizeof(c), "c4_out_%s", s->name);
 			kcount_element(f, &keys, "siit_out", inet_ntop(
 			    AF_INET6, &s->siit6, a6, sizeof(a6)), c);
+			if (kcount_key_new(&keys, "siit_v4", a4))
+				fprintf(f, "add element inet %s siit_v4 { %s }\n",
+				    KCOUNT_TABLE, a4);
 		}
 	}
 	for (i = 0; i < keys.n; i++)
@@ -401,13 +586,17 @@ kcount_elements(FILE *f, const struct gw_conf *gc)
 static const struct {
 	const char	*kind, *name, *type;
 } kcount_maps[] = {
-	{ "set", "pool4", "ipv4_addr" },
+	{ "set", "pool4", "ipv4_addr . inet_proto . inet_service; flags "
+	    "interval" },
+	{ "set", "pool4_icmp", "ipv4_addr" },
 	{ "map", "nat64_in", "ipv6_addr . inet_proto . inet_service : counter" },
 	{ "map", "nat64_out", "ipv4_addr . inet_proto . inet_service : counter" },
 	{ "map", "nat64_echo_in", "ipv6_addr : counter" },
 	{ "map", "nat64_echo_out", "ipv4_addr : counter" },
 	{ "map", "siit_in", "ipv4_addr : counter" },
 	{ "map", "siit_out", "ipv6_addr : counter" },
+	{ "set", "siit_v4", "ipv4_addr" },
+	{ "set", "nat64_ports", "ipv6_addr . inet_proto . inet_service" },
 };
 
 /* Is name a counter gc's services use? */
@@ -431,6 +620,51 @@ kcount_wanted(const struct gw_conf *gc, const char *name)
 			return family == ACCT_IPV4;
 	}
 	return 0;
+}
+
+static void
+kcount_svc_add(int family, const void *addr, int proto, int port,
+    const char *name)
+{
+	struct kc_svc	*n;
+
+	if ((n = reallocarray(kc_svcs, kc_nsvcs + 1, sizeof(*n))) == NULL)
+		return;
+	kc_svcs = n;
+	n = &kc_svcs[kc_nsvcs++];
+	memset(n, 0, sizeof(*n));
+	n->family = family;
+	if (family == ACCT_IPV6)
+		memcpy(n->addr, addr, 16);
+	else {
+		n->addr[10] = n->addr[11] = 0xff;
+		memcpy(n->addr + 12, addr, 4);
+	}
+	n->proto = proto;
+	n->port = port;
+	snprintf(n->name, sizeof(n->name), "%s", name);
+}
+
+/* Where gc's nat64 and siit services are reached, for the seen sets. */
+static void
+kcount_svcs(const struct gw_conf *gc)
+{
+	size_t	i, k;
+
+	kc_nsvcs = 0;
+	for (i = 0; i < gc->nservices; i++) {
+		const struct conf_service *s = &gc->services[i];
+
+		if (s->mode == CONF_NAT64 && gc->nat64.on) {
+			for (k = 0; k < s->nports; k++)
+				if (s->ports[k].proto != CONF_L4_ICMP)
+					kcount_svc_add(ACCT_IPV6, &s->addr6,
+					    s->ports[k].proto == CONF_L4_TCP ?
+					    6 : 17, s->ports[k].port,
+					    s->name);
+		} else if (s->mode == CONF_SIIT && gc->siit.on)
+			kcount_svc_add(ACCT_IPV4, &s->siit4, 0, 0, s->name);
+	}
 }
 
 /* The commands that make the table count gc's services. */
@@ -458,9 +692,10 @@ kcount_script(const struct gw_conf *gc)
 	    "ip6 daddr . meta l4proto . th dport map @nat64_in\n"
 	    "add rule inet %s count icmpv6 type echo-request counter name "
 	    "ip6 daddr map @nat64_echo_in\n"
-	    "add rule inet %s count ip daddr @pool4 meta l4proto { tcp, udp } "
-	    "counter name ip saddr . meta l4proto . th sport map @nat64_out\n"
-	    "add rule inet %s count ip daddr @pool4 icmp type echo-reply "
+	    "add rule inet %s count meta l4proto { tcp, udp } ip daddr . "
+	    "meta l4proto . th dport @pool4 counter name ip saddr . "
+	    "meta l4proto . th sport map @nat64_out\n"
+	    "add rule inet %s count ip daddr @pool4_icmp icmp type echo-reply "
 	    "counter name ip saddr map @nat64_echo_out\n"
 	    "add rule inet %s count counter name ip daddr map @siit_in\n",
 	    KCOUNT_TABLE, KCOUNT_TABLE, KCOUNT_TABLE, KCOUNT_TABLE,
@@ -471,10 +706,25 @@ kcount_script(const struct gw_conf *gc)
 		    "name ip6 saddr map @siit_out\n", KCOUNT_TABLE, pool6,
 		    gc->siit.pool6_len);
 	}
+	/* the clients, for the distinct counts: TCP and UDP other than DNS
+	   (a client seen only in ICMP or DNS is not an active user); the
+	   sets keep their elements across applies */
+	fprintf(f, "add set inet %s seen6 { type ipv6_addr . ipv6_addr . "
+	    "inet_proto . inet_service; flags dynamic, timeout; timeout "
+	    "120s; size %d; }\n"
+	    "add set inet %s seen4 { type ipv4_addr . ipv4_addr; flags "
+	    "dynamic, timeout; timeout 120s; size %d; }\n"
+	    "add rule inet %s count meta l4proto { tcp, udp } th dport != 53 "
+	    "ip6 daddr . meta l4proto . th dport @nat64_ports update @seen6 "
+	    "{ ip6 saddr . ip6 daddr . meta l4proto . th dport }\n"
+	    "add rule inet %s count meta l4proto { tcp, udp } th dport != 53 "
+	    "ip daddr @siit_v4 update @seen4 { ip saddr . ip daddr }\n",
+	    KCOUNT_TABLE, KCOUNT_SEEN_MAX, KCOUNT_TABLE, KCOUNT_SEEN_MAX,
+	    KCOUNT_TABLE, KCOUNT_TABLE);
 	kcount_elements(f, gc);
 	/* after the flushes, nothing refers to them */
 	for (i = 0; i < kc_n; i++)
-		if (!kcount_wanted(gc, kc_v[i].name))
+		if (kc_v[i].seen && !kcount_wanted(gc, kc_v[i].name))
 			fprintf(f, "delete counter inet %s %s\n", KCOUNT_TABLE,
 			    kc_v[i].name);
 	if (fclose(f) == EOF) {
@@ -498,6 +748,7 @@ kcount_apply(const struct gw_conf *gc, char *err, size_t errlen)
 	/* what the counters hold now is kept, whatever goes */
 	if (kcount_poll(err, errlen) == -1)
 		log_warnx("%s", err);
+	kcount_svcs(gc);
 	if (!any)
 		return kcount_remove(err, errlen);
 	if ((cmds = kcount_script(gc)) == NULL) {

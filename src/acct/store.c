@@ -17,7 +17,7 @@
 #include "store.h"
 
 #define STORE_FILE	"v6gate.db"
-#define STORE_SCHEMA	"2"
+#define STORE_SCHEMA	"3"
 
 static sqlite3		*store_h;
 static sqlite3_stmt	*st_total, *st_minute, *st_hour, *st_day;
@@ -81,7 +81,11 @@ static const char store_schema[] =
 	" kind TEXT, registers BLOB NOT NULL,"
 	" PRIMARY KEY (period, service, kind)) WITHOUT ROWID;";
 
-/* Schema 1 (before unreachable, peak_open and packets) to 2. */
+/*
+ * Upgrades, each in one transaction: schema 1 (before unreachable and
+ * peak_open) to 2, and 2 (before packets) to 3.  The kcounters table of 3
+ * is created by store_schema itself.
+ */
 static const char store_migrate_1[] =
 	"ALTER TABLE totals ADD COLUMN unreachable INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE minute ADD COLUMN unreachable INTEGER NOT NULL DEFAULT 0;"
@@ -90,6 +94,8 @@ static const char store_migrate_1[] =
 	"ALTER TABLE hour ADD COLUMN peak_open INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE day ADD COLUMN unreachable INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE day ADD COLUMN peak_open INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE meta SET value = '2' WHERE key = 'schema';";
+static const char store_migrate_2[] =
 	"ALTER TABLE totals ADD COLUMN packets_in INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE totals ADD COLUMN packets_out INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE minute ADD COLUMN packets_in INTEGER NOT NULL DEFAULT 0;"
@@ -98,7 +104,7 @@ static const char store_migrate_1[] =
 	"ALTER TABLE hour ADD COLUMN packets_out INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE day ADD COLUMN packets_in INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE day ADD COLUMN packets_out INTEGER NOT NULL DEFAULT 0;"
-	"UPDATE meta SET value = '2' WHERE key = 'schema';";
+	"UPDATE meta SET value = '3' WHERE key = 'schema';";
 
 /* "add these" on a row that may not exist yet; the peak is a maximum */
 #define STORE_UPSERT(table, key)					\
@@ -139,6 +145,22 @@ store_kcounter_one(void *arg, const char *name, uint64_t handle,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+static int
+store_migrate_step(const char *sql, char *err, size_t errlen)
+{
+	/* all of it or nothing: a half-done upgrade could not be redone */
+	if (sqlite3_exec(store_h, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return store_fail(err, errlen, "upgrade");
+	if (sqlite3_exec(store_h, sql, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(store_h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		store_fail(err, errlen, "upgrade");
+		sqlite3_exec(store_h, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
 /* Bring a database of an older schema up to this one. */
 static int
 store_migrate(char *err, size_t errlen)
@@ -148,21 +170,15 @@ store_migrate(char *err, size_t errlen)
 
 	if ((r = store_meta_get("schema", v, 1, err, errlen)) == -1)
 		return -1;
-	if (r == 0 || v[0] != '1')
-		return 0;
-	/* all of it or nothing: a half-done upgrade could not be redone */
-	if (sqlite3_exec(store_h, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
-	    SQLITE_OK)
-		return store_fail(err, errlen, "upgrade to schema 2");
-	if (sqlite3_exec(store_h, store_migrate_1, NULL, NULL, NULL) !=
-	    SQLITE_OK) {
-		store_fail(err, errlen, "upgrade to schema 2");
-		sqlite3_exec(store_h, "ROLLBACK", NULL, NULL, NULL);
+	if (r == 1 && v[0] == '1' &&
+	    store_migrate_step(store_migrate_1, err, errlen) == -1)
 		return -1;
-	}
-	if (sqlite3_exec(store_h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		store_fail(err, errlen, "upgrade to schema 2");
-		sqlite3_exec(store_h, "ROLLBACK", NULL, NULL, NULL);
+	if (r == 1 && (v[0] == '1' || v[0] == '2') &&
+	    store_migrate_step(store_migrate_2, err, errlen) == -1)
+		return -1;
+	if (r == 1 && v[0] > '3') {
+		snprintf(err, errlen, "history schema %c is newer than this "
+		    "v6gated's (%s)", v[0], STORE_SCHEMA);
 		return -1;
 	}
 	return 0;
@@ -451,6 +467,16 @@ store_client_members(const char *p1, const char *p2, store_client_fn *fn,
 }
 
 int
+store_client_exacts(const char *p1, const char *p2, store_client_fn *fn,
+    void *arg, char *err, size_t errlen)
+{
+	/* the flag as text, "0" or "1" */
+	return store_client_rows("SELECT service, period, kind,"
+	    " CAST(exact AS TEXT) FROM clients WHERE period IN (?, ?)", p1, p2,
+	    fn, arg, err, errlen);
+}
+
+int
 store_client_hlls(const char *p1, const char *p2, store_client_fn *fn,
     void *arg, char *err, size_t errlen)
 {
@@ -494,6 +520,15 @@ store_kcounters_load(void (*fn)(const char *, uint64_t, uint64_t,
 			    (uint64_t)sqlite3_column_int64(st, 3));
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : store_fail(err, errlen, "kcounters");
+}
+
+int
+store_services_clear(char *err, size_t errlen)
+{
+	if (sqlite3_exec(store_h, "DELETE FROM services", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return store_fail(err, errlen, "services");
+	return 0;
 }
 
 int

@@ -61,6 +61,9 @@ int	store_client_members(const char *, const char *, store_client_fn *,
 	    void *, char *, size_t);
 int	store_client_hlls(const char *, const char *, store_client_fn *,
 	    void *, char *, size_t);
+/* Their stored exact flags, as "0" or "1". */
+int	store_client_exacts(const char *, const char *, store_client_fn *,
+	    void *, char *, size_t);
 
 /* The nftables counters as last read (kcount.c): all of them replaced,
    in the checkpoint's transaction; and read back at start. */
@@ -73,6 +76,7 @@ int	store_kcounters_load(void (*)(const char *, uint64_t, uint64_t,
    reach it (in the checkpoint's transaction). */
 int	store_service(const char *name, const char *mode, int ipv6, int ipv4,
 	    char *, size_t);
+int	store_services_clear(char *, size_t);
 
 /* A value in the meta table: 1 found (exactly len bytes), 0 not. */
 int	store_meta_get(const char *, void *, size_t, char *, size_t);

@@ -166,8 +166,9 @@ translator_teardown(const char *state_dir, char *err, size_t errlen)
 		}
 		jnl_close(&j);
 	}
-	if (kcount_remove(e, sizeof(e)) == -1 && rc == 0) {
-		snprintf(err, errlen, "%s", e);
+	if (kcount_remove(e, sizeof(e)) == -1) {
+		if (rc == 0)
+			snprintf(err, errlen, "%s", e);
 		rc = -1;
 	} else
 		log_info("nftables table inet %s: removed", KCOUNT_TABLE);

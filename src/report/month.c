@@ -48,6 +48,9 @@ report_service(struct report *r, const char *name)
 	size_t			 i;
 	int			 k;
 
+	/* the rows come by service: the last one is the likely one */
+	if (r->nsvcs > 0 && strcmp(r->svcs[r->nsvcs - 1].name, name) == 0)
+		return &r->svcs[r->nsvcs - 1];
 	for (i = 0; i < r->nsvcs; i++)
 		if (strcmp(r->svcs[i].name, name) == 0)
 			return &r->svcs[i];
@@ -85,7 +88,8 @@ report_days(struct report *r, sqlite3 *db, char *err, size_t errlen)
 
 	if (sqlite3_prepare_v2(db, "SELECT d, service, family, connections,"
 	    " bytes_in, bytes_out, unreachable, peak_open FROM day"
-	    " WHERE d BETWEEN ? AND ?", -1, &st, NULL) != SQLITE_OK)
+	    " WHERE d BETWEEN ? AND ? ORDER BY service", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return report_fail(db, err, errlen, r->db);
 	snprintf(from, sizeof(from), "%s-01", r->month);
 	snprintf(to, sizeof(to), "%s-%02d", r->month, r->ndays);
@@ -227,8 +231,8 @@ report_load(struct report *r, const char *path, const char *month,
 	}
 	v = sqlite3_step(st) == SQLITE_ROW ?
 	    (const char *)sqlite3_column_text(st, 0) : NULL;
-	if (v == NULL || strcmp(v, "2") != 0) {
-		snprintf(err, errlen, "%s: history schema %s, not 2 (start "
+	if (v == NULL || strcmp(v, "3") != 0) {
+		snprintf(err, errlen, "%s: history schema %s, not 3 (start "
 		    "this version of v6gated once to upgrade it)", path,
 		    v ? v : "unknown");
 		sqlite3_finalize(st);

@@ -198,6 +198,7 @@ EOF
 			web) echo '{ name = "web"; mode = "nat64"; backend = "192.0.2.2"; ports = [ "tcp/80", "udp/5353", "icmp" ]; }' ;;
 			echo) echo '{ name = "echo"; mode = "nat64"; backend = "192.0.2.2"; ports = [ "tcp/7000" ]; }' ;;
 			mail) echo '{ name = "mail"; mode = "nat64"; backend = "192.0.2.2"; ports = [ "tcp/25" ]; }' ;;
+			dns) echo '{ name = "dns"; mode = "nat64"; backend = "192.0.2.2"; ports = [ "udp/53", "tcp/53" ]; }' ;;
 			v6app) echo '{ name = "v6app"; mode = "siit"; ipv4 = "192.0.2.50"; ipv6 = "2001:db8:200::50"; }' ;;
 			esac
 		done
@@ -208,7 +209,7 @@ SRV6=2001:db8:64::c000:202	# pool6 + 192.0.2.2 (RFC 6052)
 OTHER6=2001:db8:64::c000:203	# pool6 + 192.0.2.3: not configured
 
 # --- A. the module not loaded ---------------------------------------------------
-conf $S/a.conf web echo v6app
+conf $S/a.conf web echo v6app dns
 out=$(in_g $V6GATED -f -c $S/a.conf 2>&1)
 rc=$?
 check_eq "without the module v6gated refuses to start" "$rc" 1
@@ -352,6 +353,24 @@ set -- $(udp6 5)
 want=$(expect "$c3" "$1" "$2")
 wait_counters "$want"
 check_eq "a recreated table counts from zero, nothing twice" "$(counters)" "$want"
+# distinct clients: 2001:db8:1::2 (TCP, UDP) counts; ::3 only pinged and
+# ::4 only asked DNS: they do not (the national definition)
+in_c6 ip addr add 2001:db8:1::3/64 dev c0 nodad
+in_c6 ip addr add 2001:db8:1::4/64 dev c0 nodad
+in_c6 ping -6 -n -c 2 -i 0.3 -W 3 -I 2001:db8:1::3 "$SRV6" >/dev/null 2>&1 ||
+    fail "ping from ::3"
+in_c6 python3 -c '
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind(("2001:db8:1::4", 0))
+for i in range(3):
+    s.sendto(b"\x12\x34" + b"\x00" * 10, ("'$SRV6'", 53))'
+sleep 11	# the sets are read every 10 checkpoints
+check_eq "nat64 distinct clients: the TCP/UDP client only, today and this month" \
+    "$(sget web ipv6 clients_day) $(sget web ipv6 clients_month) $(sget web ipv6 clients64_day)" "1 1 1"
+check_eq "a client seen only in DNS is not an active user" \
+    "$(sget dns ipv6 clients_day) $(sget dns ipv6 packets_in)" "0 3"
+check_eq "siit: the IPv4 client is one IPv4 client" "$(sget v6app ipv4 clients_day)" 1
 # siit: the IPv4 client's request (section E) in, the server's answer out
 v4in=$(sget v6app ipv4 packets_in)
 v4out=$(sget v6app ipv4 packets_out)
