@@ -25,6 +25,7 @@
 #include "counters.h"
 #include "kcount.h"
 #include "log.h"
+#include "nftsafe.h"
 
 /* A counter as last read (or as the history stored it). */
 struct kc {
@@ -52,6 +53,7 @@ static size_t		 kc_nsvcs;
 #define KCOUNT_SEEN_EVERY	10
 #define KCOUNT_SEEN_MAX		262144	/* clients in two minutes */
 static int		 kc_known;	/* the history's values are in */
+static int		 kc_active;	/* the config counts something */
 static int		 kc_dirty;	/* moved since the last store */
 
 static struct kc *
@@ -153,6 +155,8 @@ kcount_run(const char *cmds, char **out, char *err, size_t errlen)
 	const char	*e;
 	int		 rc;
 
+	if (nft_can_run(err, errlen) == -1)
+		return -1;
 	if ((nft = nft_ctx_new(NFT_CTX_DEFAULT)) == NULL) {
 		snprintf(err, errlen, "nftables: cannot create a context");
 		return -1;
@@ -425,7 +429,8 @@ kcount_poll(char *err, size_t errlen)
 	time_t	now = time(NULL);
 	int	rc = 0;
 
-	if (!kc_known)
+	/* a proxy-only gateway never touches nftables */
+	if (!kc_known || !kc_active)
 		return 0;
 	for (i = 0; i < kc_n; i++)
 		kc_v[i].seen = 0;
@@ -749,6 +754,7 @@ kcount_apply(const struct gw_conf *gc, char *err, size_t errlen)
 	if (kcount_poll(err, errlen) == -1)
 		log_warnx("%s", err);
 	kcount_svcs(gc);
+	kc_active = any;
 	if (!any)
 		return kcount_remove(err, errlen);
 	if ((cmds = kcount_script(gc)) == NULL) {

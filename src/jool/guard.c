@@ -28,6 +28,7 @@
 #include <nftables/libnftables.h>
 
 #include "guard.h"
+#include "nftsafe.h"
 
 /* A set's elements as nft text, sorted, to diff reload against reload. */
 struct guard_set {
@@ -291,6 +292,8 @@ guard_run(const char *cmds, char *err, size_t errlen)
 	const char	*e;
 	int		 rc;
 
+	if (nft_can_run(err, errlen) == -1)
+		return -1;
 	if ((nft = nft_ctx_new(NFT_CTX_DEFAULT)) == NULL) {
 		snprintf(err, errlen, "nftables: cannot create a context");
 		return -1;
