@@ -14,6 +14,7 @@
 
 #include "api/control.h"
 #include "conf/conf.h"
+#include "audit/trace.h"
 #include "report/month.h"
 #include "config.h"
 
@@ -32,6 +33,7 @@ static int	cmd_status(int, char **);
 static int	cmd_services(int, char **);
 static int	cmd_stats(int, char **);
 static int	cmd_report(int, char **);
+static int	cmd_trace(int, char **);
 static int	cmd_jool(int, char **);
 static int	cmd_reload(int, char **);
 static int	cmd_check_config(int, char **);
@@ -47,6 +49,8 @@ static const struct command commands[] = {
 	    "traffic per service and family; distinct clients" },
 	{ "report", cmd_report, "--month M [--format F]",
 	    "month M (YYYY-MM) of the history: text, csv, json, html" },
+	{ "trace", cmd_trace, "--at T --peer A:P | ...",
+	    "who a server's peer was: the audit log (see v6gatectl(8))" },
 	{ "jool", cmd_jool, "[sessions] [--json]",
 	    "the Jool module, instances, pool4/EAM, counters; or the NAT64 "
 	    "sessions" },
@@ -237,6 +241,141 @@ cmd_report(int argc, char **argv)
 usage:
 	fprintf(stderr, "usage: v6gatectl report --month YYYY-MM "
 	    "[--format text|csv|json|html]\n");
+	return 2;
+}
+
+static void
+trace_print(void *arg, json_object *o, const char *line)
+{
+	const int	*json = arg;
+	json_object	*v;
+	const char	*k[] = { "open", "close", "client", "service", "name",
+			    "backend", "local", "listener", "id", "reason" };
+	const char	*s[10];
+	size_t		 i;
+
+	if (*json) {
+		fputs(line, stdout);
+		if (line[0] != '\0' && line[strlen(line) - 1] != '\n')
+			fputc('\n', stdout);
+		return;
+	}
+	for (i = 0; i < 10; i++)
+		s[i] = json_object_object_get_ex(o, k[i], &v) &&
+		    json_object_get_string(v) ? json_object_get_string(v) : "-";
+	printf("%s .. %s  client %s  service %s  name %s\n"
+	    "    backend %s from %s, listener %s, id %s, in %lld out %lld, "
+	    "%s\n", s[0], strcmp(s[1], "-") == 0 ? "(open)" : s[1], s[2],
+	    s[3], s[4], s[5], s[6], s[7], s[8],
+	    json_object_object_get_ex(o, "bytes_in", &v) ?
+	    (long long)json_object_get_int64(v) : 0,
+	    json_object_object_get_ex(o, "bytes_out", &v) ?
+	    (long long)json_object_get_int64(v) : 0, s[9]);
+}
+
+/*
+ * The audit log, read directly like the report: who the client behind a
+ * server's peer address was, or what a client did.
+ */
+static int
+cmd_trace(int argc, char **argv)
+{
+	struct trace_query	 q;
+	const char		*file;
+	char			 dir[4096], path[4200], err[4400];
+	const char		*at = NULL, *peer = NULL, *server = NULL;
+	const char		*client = NULL, *from = NULL, *to = NULL;
+	const char		*skew = "2";
+	uint64_t		 skew_ms;
+	long			 n;
+	int			 i, json = 0;
+
+	for (i = 1; i < argc; i++) {
+		const char **opt = NULL;
+
+		if (strcmp(argv[i], "--json") == 0) {
+			json = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--at") == 0)
+			opt = &at;
+		else if (strcmp(argv[i], "--peer") == 0)
+			opt = &peer;
+		else if (strcmp(argv[i], "--server") == 0)
+			opt = &server;
+		else if (strcmp(argv[i], "--skew") == 0)
+			opt = &skew;
+		else if (strcmp(argv[i], "--client") == 0)
+			opt = &client;
+		else if (strcmp(argv[i], "--from") == 0)
+			opt = &from;
+		else if (strcmp(argv[i], "--to") == 0)
+			opt = &to;
+		if (opt == NULL || i + 1 >= argc)
+			goto usage;
+		*opt = argv[++i];
+	}
+	memset(&q, 0, sizeof(q));
+	if (at != NULL && peer != NULL && client == NULL && from == NULL &&
+	    to == NULL) {
+		q.mode = TRACE_PEER;
+		if (trace_time_parse(at, &q.at_ms) == -1) {
+			fprintf(stderr, "v6gatectl: --at %s: not a time (RFC "
+			    "3339 or Unix seconds)\n", at);
+			return 2;
+		}
+		if (addr_parse_endpoint(peer, &q.peer, err, sizeof(err)) ==
+		    -1 || (server != NULL && (q.has_server = 1) &&
+		    addr_parse_endpoint(server, &q.server, err, sizeof(err)) ==
+		    -1)) {
+			fprintf(stderr, "v6gatectl: %s\n", err);
+			return 2;
+		}
+		if (trace_time_parse(skew, &skew_ms) == -1 ||
+		    skew_ms > 86400000) {
+			fprintf(stderr, "v6gatectl: --skew %s: seconds, at "
+			    "most 86400\n", skew);
+			return 2;
+		}
+		q.skew_ms = skew_ms;
+	} else if (client != NULL && from != NULL && to != NULL &&
+	    at == NULL && peer == NULL && server == NULL) {
+		q.mode = TRACE_CLIENT;
+		if (trace_prefix_parse(client, &q.prefix, &q.prefix_len) ==
+		    -1) {
+			fprintf(stderr, "v6gatectl: --client %s: not an "
+			    "address or prefix\n", client);
+			return 2;
+		}
+		if (trace_time_parse(from, &q.from_ms) == -1 ||
+		    trace_time_parse(to, &q.to_ms) == -1 ||
+		    q.to_ms < q.from_ms) {
+			fprintf(stderr, "v6gatectl: --from %s --to %s: not "
+			    "two times in order\n", from, to);
+			return 2;
+		}
+	} else
+		goto usage;
+	file = conf_path != NULL ? conf_path : V6G_CONF_FILE;
+	if (conf_gateway_string(file, "state_dir", V6G_STATE_DIR, dir,
+	    sizeof(dir), err, sizeof(err)) == -1)
+		fprintf(stderr, "v6gatectl: %s; using %s\n", err, dir);
+	snprintf(path, sizeof(path), "%s/audit", dir);
+	if ((n = trace_run(path, &q, trace_print, &json, err,
+	    sizeof(err))) == -1) {
+		fprintf(stderr, "v6gatectl: %s\n", err);
+		return 1;
+	}
+	if (n == 0) {
+		fprintf(stderr, "v6gatectl: no connection matches\n");
+		return 1;
+	}
+	return fflush(stdout) == 0 ? 0 : 1;
+usage:
+	fprintf(stderr, "usage: v6gatectl trace --at TIME --peer ADDR:PORT "
+	    "[--server ADDR:PORT] [--skew S] [--json]\n"
+	    "       v6gatectl trace --client PREFIX --from TIME --to TIME "
+	    "[--json]\n");
 	return 2;
 }
 

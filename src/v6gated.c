@@ -32,6 +32,7 @@
 #include "acct/clientq.h"
 #include "acct/clients.h"
 #include "acct/history.h"
+#include "audit/audit.h"
 #include "api/stats.h"
 #include "api/status.h"
 #include "conf/conf.h"
@@ -122,6 +123,8 @@ teardown_only(void)
 	conf_free(gc);
 	return rc == 0 ? 0 : 1;
 }
+
+static int	audit_started;	/* the audit log runs (from the start) */
 
 static int
 workers_for(const struct gw_conf *gc)
@@ -239,6 +242,13 @@ reload(FILE *out, int recreate)
 		if (out)
 			fprintf(out, "warning: %s\n", err);
 	}
+	if (gc->audit_on && !audit_started) {
+		snprintf(err, sizeof(err), "audit.enabled: the audit log "
+		    "starts at the next restart");
+		log_warnx("%s", err);
+		if (out)
+			fprintf(out, "warning: %s\n", err);
+	}
 	/* The translator's plan first: a refusal there changes nothing. */
 	if (translator_prepare(gc, recreate, &tp, err, sizeof(err)) == -1) {
 		conf_free(gc);
@@ -263,6 +273,7 @@ reload(FILE *out, int recreate)
 	cur = proxy_conf();
 	clients_set_limit(cur->acct_clients_exact);
 	history_services_set(cur);
+	audit_set_days(cur->audit_days);
 	daemon_info.loaded = time(NULL);
 	daemon_info.reloads++;
 	if (translator_commit(cur, &tp, err, sizeof(err)) == -1) {
@@ -586,6 +597,7 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	/* blocked before the workers start, so they inherit it */
@@ -609,6 +621,16 @@ main(int argc, char *argv[])
 	}
 	if (proxy_start(workers_for(gc)) == -1)
 		fatalx("cannot start the workers");
+	if (gc->audit_on) {
+		int rc = audit_start(proxy_workers(), gc->state_dir,
+		    gc->audit_days, err, sizeof(err));
+
+		if (rc == -1)
+			fatalx("%s", err);
+		if (rc == 1)
+			log_warnx("%s", err);
+		audit_started = 1;
+	}
 	/* before the services go live: their totals continue the stored */
 	clients_set_limit(gc->acct_clients_exact);
 	history_services_set(gc);
@@ -675,6 +697,8 @@ main(int argc, char *argv[])
 				    sizeof(si)) {
 					if (si.ssi_signo == SIGHUP)
 						reload(NULL, 0);
+					else if (si.ssi_signo == SIGUSR1)
+						audit_reopen();
 					else
 						quit = 1;
 				}
@@ -704,6 +728,7 @@ main(int argc, char *argv[])
 
 		/* the workers are stopped first: nothing moves after this */
 		proxy_stop_workers();
+		audit_stop();
 		history_stop(&r);
 	}
 	proxy_stop();

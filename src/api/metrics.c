@@ -154,6 +154,19 @@ metrics_render(json_object *status, FILE *out)
 	    "Checkpoints the history could not write (kept for the next).");
 	fprintf(out, "v6gate_history_errors_total %" PRId64 "\n",
 	    metrics_int(json_object_object_get(status, "history"), "errors"));
+	metrics_head(out, "v6gate_audit_records_total", "counter",
+	    "Audit log records written.");
+	fprintf(out, "v6gate_audit_records_total %" PRId64 "\n",
+	    metrics_int(json_object_object_get(status, "audit"), "records"));
+	metrics_head(out, "v6gate_audit_dropped_total", "counter",
+	    "Audit log records lost (a queue full, or no file to write to); "
+	    "alert on any increase.");
+	fprintf(out, "v6gate_audit_dropped_total %" PRId64 "\n",
+	    metrics_int(json_object_object_get(status, "audit"), "dropped"));
+	metrics_head(out, "v6gate_audit_errors_total", "counter",
+	    "Audit log writes, opens or compressions that failed.");
+	fprintf(out, "v6gate_audit_errors_total %" PRId64 "\n",
+	    metrics_int(json_object_object_get(status, "audit"), "errors"));
 	metrics_head(out, "v6gate_workers", "gauge", "Proxy worker threads.");
 	fprintf(out, "v6gate_workers %" PRId64 "\n",
 	    metrics_int(status, "workers"));

@@ -14,6 +14,7 @@
 
 #include "acct/counters.h"
 #include "acct/history.h"
+#include "audit/audit.h"
 #include "config.h"
 #include "proxy/proxy.h"
 #include "stats.h"
@@ -160,6 +161,26 @@ status_json(const struct status_daemon *d)
 	json_object_object_add(o, "errors",
 	    json_object_new_int64((int64_t)history_error_count()));
 	json_object_object_add(root, "history", o);
+
+	{
+		struct audit_stats	as;
+
+		audit_stats(&as);
+		o = json_object_new_object();
+		json_object_object_add(o, "enabled",
+		    json_object_new_boolean(gc->audit_on));
+		json_object_object_add(o, "file", as.file[0] ?
+		    json_object_new_string(as.file) : NULL);
+		json_object_object_add(o, "records",
+		    json_object_new_int64((int64_t)as.records));
+		json_object_object_add(o, "dropped",
+		    json_object_new_int64((int64_t)as.dropped));
+		json_object_object_add(o, "errors",
+		    json_object_new_int64((int64_t)as.errors));
+		json_object_object_add(o, "failing",
+		    json_object_new_boolean(as.failing));
+		json_object_object_add(root, "audit", o);
+	}
 
 	json_object_object_add(root, "workers",
 	    json_object_new_int(proxy_workers()));
@@ -317,6 +338,13 @@ status_text(json_object *root, FILE *out)
 		    status_bool(root, "history", "open") ? "open" :
 		    "NOT OPEN (see the log)", status_int(root, "history",
 		    "errors"));
+	if (status_bool(root, "audit", "failing") ||
+	    status_int(root, "audit", "dropped") > 0)
+		fprintf(out, "audit log: %s, %" PRId64 " records dropped, %"
+		    PRId64 " errors\n", status_bool(root, "audit", "failing") ?
+		    "CANNOT WRITE (see the log)" : "written",
+		    status_int(root, "audit", "dropped"),
+		    status_int(root, "audit", "errors"));
 	fprintf(out, "connections: %" PRId64 " open (%" PRId64 " in first "
 	    "flight, %" PRId64 " connecting), %" PRId64 " accepted, max %"
 	    PRId64 "\n", status_int(root, "connections", "open"),

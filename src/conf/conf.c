@@ -33,7 +33,10 @@
 
 
 static const char *const conf_top_keys[] = {
-	"gateway", "accounting", "services", "nat64", "siit", NULL
+	"gateway", "accounting", "audit", "services", "nat64", "siit", NULL
+};
+static const char *const conf_audit_keys[] = {
+	"enabled", "retention_days", "at_open", "fail_closed", NULL
 };
 static const char *const conf_acct_keys[] = {
 	"checkpoint", "minutes_kept", "days_kept", "clients_exact", NULL
@@ -901,6 +904,8 @@ conf_defaults(struct gw_conf *gc, const char *file)
 	gc->acct_minutes = 2880;	/* two days of minutes */
 	gc->acct_days = 800;		/* 13 months and more of days */
 	gc->acct_clients_exact = 100000;
+	gc->audit_on = 1;
+	gc->audit_days = 180;
 }
 
 /*
@@ -958,6 +963,16 @@ conf_build(config_t *cfg, const char *file, struct conf_report *rep)
 		    &gc->acct_days);
 		conf_get_uint(&ctx, s, "clients_exact", "accounting", 0,
 		    10000000, &gc->acct_clients_exact);
+	}
+	if ((s = conf_get_group(&ctx, root, "audit", "")) != NULL) {
+		conf_check_keys(&ctx, s, "audit", conf_audit_keys);
+		conf_get_bool(&ctx, s, "enabled", "audit", &gc->audit_on);
+		/* the law asks for six months at least; ten years at most */
+		conf_get_uint(&ctx, s, "retention_days", "audit", 1, 3650,
+		    &gc->audit_days);
+		conf_get_bool(&ctx, s, "at_open", "audit", &gc->audit_open);
+		conf_get_bool(&ctx, s, "fail_closed", "audit",
+		    &gc->audit_fail_closed);
 	}
 
 	conf_xlat_blocks(&ctx, root);

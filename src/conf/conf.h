@@ -137,6 +137,10 @@ struct gw_conf {
 	unsigned		 acct_minutes;		/* minute rows kept */
 	unsigned		 acct_days;		/* hour/day rows kept */
 	unsigned		 acct_clients_exact;	/* per set, then HLL */
+	int			 audit_on;		/* audit log */
+	unsigned		 audit_days;		/* files kept */
+	int			 audit_open;		/* a line at open too */
+	int			 audit_fail_closed;	/* refuse if unlogged */
 
 	struct conf_nat64	 nat64;
 	struct conf_siit	 siit;

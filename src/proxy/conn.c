@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "acct/clientq.h"
+#include "audit/audit.h"
 #include "conn.h"
 #include "limit.h"
 #include "log.h"
@@ -106,6 +107,39 @@ conn_log_close(struct conn *c, const char *reason)
 	    (unsigned long long)c->bytes_in, (unsigned long long)c->bytes_out);
 }
 
+/*
+ * The audit log's record of c (audit.h): what a legacy server's log line
+ * is traced back from.  Only connections routed to a service.
+ */
+static void
+conn_audit(struct worker *w, struct conn *c, int event, const char *reason)
+{
+	struct audit_rec	 r;
+	struct timespec		 ts;
+
+	memset(&r, 0, sizeof(r));
+	r.event = (uint8_t)event;
+	r.id = c->id;
+	r.t_open_ms = c->wall_ms;
+	if (event == AUDIT_CLOSE) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		r.t_close_ms = (uint64_t)ts.tv_sec * 1000 +
+		    (uint64_t)ts.tv_nsec / 1000000;
+	}
+	r.client = c->peer;
+	r.local = c->local;
+	if (c->tries > 0)
+		r.backend = c->svc->backends[c->backend].addr;
+	snprintf(r.listener, sizeof(r.listener), "%s", c->lst->text);
+	snprintf(r.service, sizeof(r.service), "%s", c->svc->name);
+	if (c->name != NULL)
+		snprintf(r.name, sizeof(r.name), "%s", c->name);
+	r.bytes_in = c->bytes_in;
+	r.bytes_out = c->bytes_out;
+	r.reason = reason;
+	audit_push(w->id, &r);
+}
+
 /* Queue c to run again after this round of events. */
 static void
 conn_again(struct worker *w, struct conn *c)
@@ -184,6 +218,8 @@ conn_close(struct worker *w, struct conn *c, const char *reason)
 	if (c->counted) {
 		cell = &c->svc->acct->slots[w->id].fam[c->family];
 		acct_add(&cell->closed, 1);
+		if (c->snap->conf->audit_on)
+			conn_audit(w, c, AUDIT_CLOSE, reason);
 	}
 	conn_half_release(w, &c->up);
 	conn_half_release(w, &c->down);
@@ -296,6 +332,13 @@ conn_accept(struct worker *w, struct worker_listener *wl, int fd,
 	c->bfd = -1;
 	c->id = w->next_id++ * (uint64_t)proxy_nworkers + (uint64_t)w->id;
 	c->start_ms = w->now_ms;
+	if (gc->audit_on) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		c->wall_ms = (uint64_t)ts.tv_sec * 1000 +
+		    (uint64_t)ts.tv_nsec / 1000000;
+	}
 	c->snap = w->snap;
 	c->snap->w[w->id].conns++;
 	c->lst = wl->cl;
@@ -313,6 +356,12 @@ conn_accept(struct worker *w, struct worker_listener *wl, int fd,
 	if (limit_pending_take(c->client_key, gc->pending_per_client) == -1) {
 		WSTAT_INC(w, refused_pending);
 		conn_close(w, c, "too many first flights from this client");
+		return;
+	}
+	/* audit.fail_closed: no connection the log cannot record */
+	if (gc->audit_on && gc->audit_fail_closed && audit_failing()) {
+		WSTAT_INC(w, refused_audit);
+		conn_close(w, c, "the audit log cannot be written");
 		return;
 	}
 	c->pending = 1;
@@ -588,6 +637,15 @@ conn_connected(struct worker *w, struct conn *c)
 		err = ECONNREFUSED;	/* HUP without a pending error */
 	if (err == 0) {
 		conn_set_state(w, c, CS_RELAY);
+		if (c->snap->conf->audit_on) {
+			/* what the server sees: the address to log */
+			socklen_t sl = sizeof(c->local);
+
+			if (getsockname(c->bfd, &c->local.sa, &sl) == -1)
+				memset(&c->local, 0, sizeof(c->local));
+			if (c->snap->conf->audit_open)
+				conn_audit(w, c, AUDIT_OPEN, NULL);
+		}
 		return 0;
 	}
 	log_debug("conn %llu: connect %s: %s", (unsigned long long)c->id,

@@ -79,6 +79,8 @@ struct conn {
 	uint32_t		 backend;	/* index in svc->backends */
 	uint64_t		 id;
 	uint64_t		 start_ms;	/* accept time */
+	uint64_t		 wall_ms;	/* the same, UTC (audit) */
+	union addr_sa		 local;		/* toward the backend (audit) */
 	uint64_t		 mark_ms;	/* timer list key */
 	struct proxy_snap	*snap;
 	struct conf_listener	*lst;

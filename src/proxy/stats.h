@@ -13,6 +13,7 @@
 	X(accepted,		"connections accepted")			\
 	X(refused_max,		"refused: max_connections reached")	\
 	X(refused_pending,	"refused: too many first flights, one client") \
+	X(refused_audit,	"refused: the audit log cannot be written") \
 	X(accept_backoff,	"accept paused: out of file descriptors") \
 	X(tls_no_sni,		"TLS hellos without server_name")	\
 	X(tls_sslv2,		"SSLv2-compatible hellos")		\

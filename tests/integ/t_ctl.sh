@@ -52,7 +52,7 @@ v = json.load(sys.stdin)
 s = v["services"]["www"]
 print(sorted(v.keys()), sorted(s["ipv6"].keys()), v["listeners"][0]["protocol"])')
 check_eq "status --json has the documented keys" "$keys" \
-    "['connections', 'counters', 'gateway', 'history', 'listeners', 'max_connections', 'services', 'workers'] ['bytes_in', 'bytes_out', 'clients64_day', 'clients64_day_exact', 'clients64_month', 'clients64_month_exact', 'clients_day', 'clients_day_exact', 'clients_month', 'clients_month_exact', 'connections', 'open', 'unreachable'] tls"
+    "['audit', 'connections', 'counters', 'gateway', 'history', 'listeners', 'max_connections', 'services', 'workers'] ['bytes_in', 'bytes_out', 'clients64_day', 'clients64_day_exact', 'clients64_month', 'clients64_month_exact', 'clients_day', 'clients_day_exact', 'clients_month', 'clients_month_exact', 'connections', 'open', 'unreachable'] tls"
 
 gw_stop
 [ ! -e "$CTL_SOCK" ] && ok "a stopped daemon removes its socket" ||

@@ -102,6 +102,10 @@ check_good(void)
 	CHECK_INT(gc->acct_minutes, 60);
 	CHECK_INT(gc->acct_days, 400);
 	CHECK_INT(gc->acct_clients_exact, 250);
+	CHECK_INT(gc->audit_on, 0);
+	CHECK_INT(gc->audit_days, 400);
+	CHECK_INT(gc->audit_open, 1);
+	CHECK_INT(gc->audit_fail_closed, 1);
 	CHECK_INT(gc->nservices, 3);
 	CHECK_INT(gc->nlisteners, 5);
 	/* host names are kept lower-case */

@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Searching the audit log (see trace.h).  The files are one per UTC day,
+ * so a query reads only the days its times touch.  A line is parsed only
+ * when a cheap substring test says it may match (the gateway's address
+ * and port, or the client's address), which keeps a day of millions of
+ * lines a matter of seconds.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <zlib.h>
+
+#include "trace.h"
+
+#define TRACE_LINE	8192
+#define DAY_MS		86400000ULL
+
+int
+trace_time_parse(const char *s, uint64_t *ms)
+{
+	struct tm	 tm;
+	const char	*p;
+	uint64_t	 sec = 0, frac = 0;
+	int		 n, digits = 0, oh, om, sign;
+	time_t		 t;
+
+	/* Unix seconds, maybe with a fraction */
+	for (p = s; *p >= '0' && *p <= '9'; p++)
+		sec = sec * 10 + (uint64_t)(*p - '0');
+	if (p > s && (*p == '\0' || *p == '.')) {
+		if (*p == '.')
+			for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+				if (digits < 3)
+					frac = frac * 10 + (uint64_t)(*p - '0');
+		if (*p != '\0')
+			return -1;
+		for (; digits < 3; digits++)
+			frac *= 10;
+		*ms = sec * 1000 + frac;
+		return 0;
+	}
+	/* RFC 3339 */
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &tm.tm_year,
+	    &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
+	    &n) != 6 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+	    tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+	    tm.tm_sec > 60)
+		return -1;
+	p = s + n;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+			if (digits < 3)
+				frac = frac * 10 + (uint64_t)(*p - '0');
+	for (; digits < 3; digits++)
+		frac *= 10;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return -1;
+	if (*p == 'Z' || *p == 'z')
+		p++;
+	else if (*p == '+' || *p == '-') {
+		sign = *p == '-' ? -1 : 1;
+		if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || oh > 23 ||
+		    om > 59)
+			return -1;
+		/* local = UTC + offset */
+		t -= sign * (oh * 3600 + om * 60);
+		p += 1 + n;
+	} else
+		return -1;
+	if (*p != '\0' || t < 0)
+		return -1;
+	*ms = (uint64_t)t * 1000 + frac;
+	return 0;
+}
+
+int
+trace_prefix_parse(const char *s, union addr_sa *a, int *len)
+{
+	char		 buf[64], *slash;
+	long		 l;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	if (addr_parse_ip(buf, a) == -1)
+		return -1;
+	l = a->sa.sa_family == AF_INET6 ? 128 : 32;
+	if (slash != NULL) {
+		char *end;
+
+		errno = 0;
+		l = strtol(slash, &end, 10);
+		if (*slash == '\0' || *end != '\0' || l < 0 ||
+		    l > (a->sa.sa_family == AF_INET6 ? 128 : 32))
+			return -1;
+	}
+	*len = (int)l;
+	return 0;
+}
+
+/* Does address a lie in prefix p/len (same family)? */
+static int
+trace_in_prefix(const union addr_sa *a, const union addr_sa *p, int len)
+{
+	const uint8_t	*x, *y;
+	int		 i;
+
+	if (a->sa.sa_family != p->sa.sa_family)
+		return 0;
+	if (a->sa.sa_family == AF_INET6) {
+		x = a->sin6.sin6_addr.s6_addr;
+		y = p->sin6.sin6_addr.s6_addr;
+	} else {
+		x = (const uint8_t *)&a->sin.sin_addr;
+		y = (const uint8_t *)&p->sin.sin_addr;
+	}
+	for (i = 0; i < len / 8; i++)
+		if (x[i] != y[i])
+			return 0;
+	if (len % 8 != 0 &&
+	    ((x[i] ^ y[i]) & (uint8_t)(0xff << (8 - len % 8))) != 0)
+		return 0;
+	return 1;
+}
+
+static const char *
+trace_str(json_object *o, const char *k)
+{
+	json_object	*v;
+
+	return json_object_object_get_ex(o, k, &v) &&
+	    json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : NULL;
+}
+
+/* A record's open and close times (close: now if still open). */
+static int
+trace_times(json_object *o, uint64_t *open, uint64_t *close)
+{
+	const char	*t;
+
+	if ((t = trace_str(o, "open")) == NULL ||
+	    trace_time_parse(t, open) == -1)
+		return -1;
+	if ((t = trace_str(o, "close")) == NULL)
+		*close = (uint64_t)time(NULL) * 1000;
+	else if (trace_time_parse(t, close) == -1)
+		return -1;
+	return 0;
+}
+
+struct trace_match {
+	json_object	*o;
+	char		*line;
+	int		 closed;
+	char		 id[64];
+};
+
+struct trace_ctx {
+	const struct trace_query	*q;
+	char				 needle[80];
+	struct trace_match		*m;
+	size_t				 n;
+};
+
+static void
+trace_line(struct trace_ctx *cx, const char *line)
+{
+	const struct trace_query	*q = cx->q;
+	struct trace_match		*m;
+	union addr_sa			 a;
+	json_object			*o;
+	const char			*s;
+	uint64_t			 open, close;
+	char				 err[64];
+
+	if (strstr(line, cx->needle) == NULL)
+		return;
+	if ((o = json_tokener_parse(line)) == NULL)
+		return;
+	if (trace_times(o, &open, &close) == -1)
+		goto no;
+	if (q->mode == TRACE_PEER) {
+		if (open > q->at_ms + q->skew_ms ||
+		    close + q->skew_ms < q->at_ms)
+			goto no;
+		if (q->has_server && ((s = trace_str(o, "backend")) == NULL ||
+		    addr_parse_endpoint(s, &a, err, sizeof(err)) == -1 ||
+		    !addr_equal(&a, &q->server)))
+			goto no;
+		/* the needle may have matched another field */
+		if ((s = trace_str(o, "local")) == NULL ||
+		    addr_parse_endpoint(s, &a, err, sizeof(err)) == -1 ||
+		    !addr_equal(&a, &q->peer))
+			goto no;
+	} else {
+		if (open > q->to_ms || close < q->from_ms)
+			goto no;
+		if ((s = trace_str(o, "client")) == NULL ||
+		    addr_parse_endpoint(s, &a, err, sizeof(err)) == -1 ||
+		    !trace_in_prefix(&a, &q->prefix, q->prefix_len))
+			goto no;
+	}
+	if ((m = reallocarray(cx->m, cx->n + 1, sizeof(*m))) == NULL)
+		goto no;
+	cx->m = m;
+	m = &cx->m[cx->n++];
+	m->o = o;
+	m->line = strdup(line);
+	m->closed = (s = trace_str(o, "event")) != NULL &&
+	    strcmp(s, "close") == 0;
+	snprintf(m->id, sizeof(m->id), "%s", (s = trace_str(o, "id")) ?
+	    s : "");
+	return;
+no:
+	json_object_put(o);
+}
+
+/* One day's file, plain or (once compressed) gzipped. */
+static int
+trace_day(struct trace_ctx *cx, const char *dir, uint64_t day_ms)
+{
+	char		 day[16], path[4200], line[TRACE_LINE];
+	time_t		 t = (time_t)(day_ms / 1000);
+	struct tm	 tm;
+	struct stat	 sb;
+	gzFile		 f;
+
+	gmtime_r(&t, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	/* the plain file while it is written or being compressed */
+	snprintf(path, sizeof(path), "%s/audit-%s.jsonl", dir, day);
+	if (stat(path, &sb) == -1)
+		snprintf(path, sizeof(path), "%s/audit-%s.jsonl.gz", dir,
+		    day);
+	if ((f = gzopen(path, "rb")) == NULL)
+		return 0;	/* no file that day: no connection */
+	gzbuffer(f, 256 * 1024);
+	while (gzgets(f, line, sizeof(line)) != NULL)
+		trace_line(cx, line);
+	gzclose(f);
+	return 0;
+}
+
+long
+trace_run(const char *dir, const struct trace_query *q,
+    void (*fn)(void *, json_object *, const char *), void *arg, char *err,
+    size_t errlen)
+{
+	struct trace_ctx	 cx;
+	struct stat		 sb;
+	uint64_t		 from, to, d;
+	char			 ip[64];
+	size_t			 i, j;
+	long			 n = 0;
+
+	if (stat(dir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "no audit log at %s: %s", dir,
+		    stat(dir, &sb) == -1 ? strerror(errno) :
+		    "not a directory");
+		return -1;
+	}
+	memset(&cx, 0, sizeof(cx));
+	cx.q = q;
+	if (q->mode == TRACE_PEER) {
+		/* as written: "local":"10.1.0.1:40012" */
+		snprintf(cx.needle, sizeof(cx.needle), "\"local\":\"%s\"",
+		    addr_fmt(&q->peer, ip, sizeof(ip)));
+		from = q->at_ms > q->skew_ms ? q->at_ms - q->skew_ms : 0;
+		to = q->at_ms + q->skew_ms;
+	} else {
+		/* the prefix's first bytes narrow it enough */
+		snprintf(cx.needle, sizeof(cx.needle), "\"client\":\"%s",
+		    q->prefix.sa.sa_family == AF_INET6 ? "[" : "");
+		from = q->from_ms;
+		to = q->to_ms;
+	}
+	/* records are written at close: up to a day after */
+	for (d = from - from % DAY_MS; d <= to + DAY_MS; d += DAY_MS)
+		trace_day(&cx, dir, d);
+	/* the close records; an open record only for a connection that
+	   has none yet (still open) */
+	for (i = 0; i < cx.n; i++) {
+		int show = cx.m[i].closed;
+
+		if (!show) {
+			show = 1;
+			for (j = 0; j < cx.n; j++)
+				if (cx.m[j].closed &&
+				    strcmp(cx.m[j].id, cx.m[i].id) == 0)
+					show = 0;
+		}
+		if (show) {
+			fn(arg, cx.m[i].o, cx.m[i].line);
+			n++;
+		}
+	}
+	for (i = 0; i < cx.n; i++) {
+		json_object_put(cx.m[i].o);
+		free(cx.m[i].line);
+	}
+	free(cx.m);
+	return n;
+}

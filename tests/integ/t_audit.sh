@@ -1,0 +1,188 @@
+#!/bin/bash
+# The audit log and v6gatectl trace: after 200 connections from 20 IPv6
+# clients (TLS and HTTP), every line of the IPv4 backend's access log
+# (nginx's $remote_addr:$remote_port and $msec) traces back to exactly the
+# client that made it; a client's connections are listed by prefix; times
+# in RFC 3339 with an offset work; an external rotation (mv + SIGUSR1)
+# while traffic flows loses no line; a full disk is counted and the proxy
+# serves on, or refuses with fail_closed until there is room again; an
+# audit path that cannot be a directory is a clear error at start; files
+# past the retention go, yesterday's is compressed and still searched.
+. "$(dirname "$0")/lib.sh"
+command -v python3 >/dev/null || skip "needs python3"
+net_up
+nginx_up
+gw_conf_default "$T/gw.conf"
+echo 'audit: { at_open = true; retention_days = 30; };' >>"$T/gw.conf"
+A=$T/state/audit
+
+# Files of earlier days: one past the retention, one of yesterday with a
+# record in it (plain, as if the daemon stopped before compressing it).
+mkdir -p "$A"
+yday=$(date -u -d yesterday +%F)
+echo '{"v":1}' | gzip >"$A/audit-2020-01-01.jsonl.gz"
+cat >"$A/audit-$yday.jsonl" <<EOF
+{"v":1,"event":"close","id":"1-1","open":"${yday}T12:00:00.000Z","close":"${yday}T12:00:05.000Z","client":"[2001:db8:1::77]:40000","listener":"[2001:db8:100::10]:443","name":"old.example.org","service":"www","backend":"10.1.0.5:443","local":"10.1.0.1:45555","bytes_in":1,"bytes_out":2,"reason":"done"}
+EOF
+gw_up "$T/gw.conf" || exit 1
+
+for i in $(seq 20); do
+	printf 'addr add 2001:db8:1::%x/64 dev c0 nodad\n' $((0x100 + i))
+done | in_c ip -batch -
+cat >"$T/clients.py" <<EOF
+import socket, ssl, sys, threading, time
+n, dur = int(sys.argv[1]), float(sys.argv[2])
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+ok = [0]
+lock = threading.Lock()
+def one(i):
+    src = "2001:db8:1::%x" % (0x101 + i % 20)
+    tls = i % 2 == 0
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.bind((src, 0))
+    s.connect(("$GW6", 443 if tls else 80))
+    if tls:
+        s = ctx.wrap_socket(s, server_hostname="www.example.org")
+    s.sendall(("GET /?c=%s&i=%d HTTP/1.1\r\nHost: www.example.org\r\n"
+               "Connection: close\r\n\r\n" % (src, i)).encode())
+    r = b""
+    while True:
+        d = s.recv(4096)
+        if not d:
+            break
+        r += d
+    s.close()
+    if r.startswith(b"HTTP/1.1 200"):
+        with lock:
+            ok[0] += 1
+def batch(lo, hi):
+    for i in range(lo, hi):
+        one(i)
+        if dur:
+            time.sleep(dur / n * 4)
+ts = [threading.Thread(target=batch, args=(k * n // 4, (k + 1) * n // 4))
+      for k in range(4)]
+for t in ts: t.start()
+for t in ts: t.join()
+print(ok[0])
+EOF
+check_eq "200 connections from 20 IPv6 clients, TLS and HTTP" \
+    "$(in_c python3 "$T/clients.py" 200 0)" 200
+sleep 0.5		# the writer writes every 200 ms
+
+# every line the backend logged traces back to the client that made it
+: >"$T/bad"
+good=0
+while read -r peer msec server host sni uri rest; do
+	want=${uri#*c=}
+	want=${want%%&*}
+	got=$(ctl -c "$T/gw.conf" trace --at "$msec" --peer "$peer" \
+	    --server "$server" --json)
+	n=$(printf '%s\n' "$got" | grep -c '"event":"close"')
+	client=$(printf '%s\n' "$got" | sed -n 's/.*"client":"\[\([^]]*\)\]:.*/\1/p')
+	if [ "$n" = 1 ] && [ "$client" = "$want" ]; then
+		good=$((good + 1))
+	else
+		echo "$peer $msec $uri -> $n: $got" >>"$T/bad"
+	fi
+done <"$NGINX_LOG"
+check_eq "each of the backend's 200 log lines traces to exactly its client" \
+    "$good $(wc -l <"$NGINX_LOG")" "200 200"
+[ -s "$T/bad" ] && log "not traced: $(head -3 "$T/bad")"
+check_eq "one close record per connection, and an open record (at_open)" \
+    "$(grep -c '"event":"close"' "$A/audit-$(date -u +%F).jsonl") $(grep -c '"event":"open"' "$A/audit-$(date -u +%F).jsonl")" \
+    "200 200"
+
+# a client's connections, by prefix and time
+t0=$(date -u -d '-1 hour' +%FT%TZ)
+t1=$(date -u -d '+1 hour' +%FT%TZ)
+check_eq "trace --client 2001:db8:1::105/128: its 10 connections" \
+    "$(ctl -c "$T/gw.conf" trace --client 2001:db8:1::105/128 --from "$t0" --to "$t1" --json | wc -l)" 10
+check_eq "trace --client 2001:db8:1::/64: all 200" \
+    "$(ctl -c "$T/gw.conf" trace --client 2001:db8:1::/64 --from "$t0" --to "$t1" --json | wc -l)" 200
+# the same line by an RFC 3339 time in +08:00
+read -r peer msec rest <"$NGINX_LOG"
+at8=$(TZ=Asia/Shanghai date -d "@$msec" +%FT%T.%3N%:z)
+check_eq "an RFC 3339 time with an offset finds the same connection ($at8)" \
+    "$(ctl -c "$T/gw.conf" trace --at "$at8" --peer "$peer" --json | grep -c close)" 1
+ctl -c "$T/gw.conf" trace --at "$msec" --peer 10.1.0.1:1 >/dev/null 2>&1
+check_eq "nothing at another port: exit 1" "$?" 1
+ctl -c "$T/gw.conf" trace --at yesterday --peer "$peer" >/dev/null 2>&1
+check_eq "a time that is not one: exit 2" "$?" 2
+
+# retention and compression at start
+[ ! -e "$A/audit-2020-01-01.jsonl.gz" ] && ok "a file past the retention is removed" ||
+    fail "audit-2020-01-01.jsonl.gz is still there"
+for i in $(seq 50); do [ -e "$A/audit-$yday.jsonl.gz" ] && [ ! -e "$A/audit-$yday.jsonl" ] && break; sleep 0.1; done
+[ -e "$A/audit-$yday.jsonl.gz" ] && [ ! -e "$A/audit-$yday.jsonl" ] &&
+    ok "yesterday's file is compressed" || fail "yesterday's: $(ls "$A")"
+check_eq "and still searched" "$(ctl -c "$T/gw.conf" trace --at "${yday}T12:00:03Z" \
+    --peer 10.1.0.1:45555 --json | sed -n 's/.*"client":"\([^"]*\)".*/\1/p')" \
+    "[2001:db8:1::77]:40000"
+
+# an external rotation while traffic flows: mv, SIGUSR1, no line lost
+in_c python3 "$T/clients.py" 100 3 >"$T/bg.out" &
+bg=$!
+sleep 1.2
+mv "$A/audit-$(date -u +%F).jsonl" "$T/rotated.jsonl"
+kill -USR1 "$GW_PID"
+wait "$bg"
+sleep 0.5
+check_eq "100 more connections during the rotation" "$(cat "$T/bg.out")" 100
+check_eq "their close records: some in the rotated file, the rest in the new one, none lost" \
+    "$(cat "$T/rotated.jsonl" "$A/audit-$(date -u +%F).jsonl" | grep -c '"event":"close"')" \
+    300
+[ "$(grep -c close "$A/audit-$(date -u +%F).jsonl")" -gt 0 ] &&
+    ok "the new file was opened on SIGUSR1" || fail "nothing in the new file"
+
+# a full disk: counted, the proxy serves on; with fail_closed it refuses
+# (the daemon's mount namespace is made at its start: mount first)
+gw_stop
+mkdir -p "$T/small"
+mount -t tmpfs -o size=1m v6g-audit "$T/small" || skip "cannot mount a tmpfs"
+trap 'rc=$?; umount -l "$T/small" 2>/dev/null; (exit $rc); finish' EXIT
+mv "$A" "$T/audit.old"
+ln -s "$T/small" "$A"
+gw_up "$T/gw.conf" || exit 1
+dd if=/dev/zero of="$T/small/fill" bs=4k 2>/dev/null
+errs0=$(stat_get audit.errors)
+drop0=$(stat_get audit.dropped)
+for i in $(seq 20); do curl6 www.example.org "/?full=$i" -o /dev/null || break; done
+check_eq "on a full disk the proxy serves on" "$i" 20
+sleep 0.6
+[ "$(stat_get audit.errors)" -gt "$errs0" ] && [ "$(stat_get audit.dropped)" -gt "$drop0" ] &&
+    ok "and the lost records are counted ($(stat_get audit.dropped) dropped)" ||
+    fail "errors $(stat_get audit.errors), dropped $(stat_get audit.dropped)"
+check_eq "the status says it cannot write" "$(stat_get audit.failing)" True
+grep -q "audit log: writing .*No space left on device" "$GW_LOG" &&
+    ok "and the log says why" || fail "no log line for the full disk"
+sed -i 's/audit: { at_open = true; retention_days = 30; };/audit: { at_open = true; retention_days = 30; fail_closed = true; };/' "$T/gw.conf"
+ctl reload >/dev/null || fail "reload with fail_closed"
+curl6 www.example.org / -o /dev/null 2>/dev/null &&
+    fail "fail_closed: a connection was served while nothing is logged" ||
+    ok "fail_closed: new connections are refused while the log cannot be written"
+[ "$(stat_get counters.refused_audit)" -ge 1 ] && ok "and counted" ||
+    fail "refused_audit: $(stat_get counters.refused_audit)"
+rm -f "$T/small/fill"
+for i in $(seq 30); do [ "$(stat_get audit.failing)" = False ] && break; sleep 0.1; done
+curl6 www.example.org "/?after=1" -o /dev/null &&
+    ok "with room again, connections are served and logged" ||
+    fail "still refused after the disk was freed"
+sleep 0.5
+grep -q '"event":"close"' "$T/small/"audit-*.jsonl &&
+    ok "into the log" || fail "nothing logged after the disk was freed"
+gw_stop
+
+# an audit path that cannot be a directory: a clear error, service goes on
+rm -f "$A"
+: >"$A"
+sed -i 's/ fail_closed = true;//' "$T/gw.conf"
+gw_up "$T/gw.conf" || exit 1
+grep -q "audit log: cannot open $A/audit-.*: Not a directory" "$GW_LOG" &&
+    ok "an audit path that is a file: said at start" ||
+    fail "no clear error: $(grep audit "$GW_LOG" | tail -2)"
+curl6 www.example.org / -o /dev/null && ok "and the proxy serves" ||
+    fail "no service without an audit log"
