@@ -33,6 +33,7 @@
 #include "acct/clients.h"
 #include "acct/history.h"
 #include "audit/audit.h"
+#include "audit/mapping.h"
 #include "api/stats.h"
 #include "api/status.h"
 #include "conf/conf.h"
@@ -135,6 +136,27 @@ workers_for(const struct gw_conf *gc)
 		return gc->workers;
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n > 0 ? (int)n : 1;
+}
+
+/* Jool's mappings into the audit log, every MAPPING_POLL_MS. */
+static void
+mapping_due(const struct gw_conf *gc)
+{
+	static struct timespec	last;
+	static time_t		warned;
+	struct timespec		now;
+	char			err[512];
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (last.tv_sec != 0 && (now.tv_sec - last.tv_sec) * 1000 +
+	    (now.tv_nsec - last.tv_nsec) / 1000000 < MAPPING_POLL_MS)
+		return;
+	last = now;
+	if (mapping_poll(gc, err, sizeof(err)) == -1 &&
+	    now.tv_sec - warned >= 60) {
+		log_warnx("audit log: NAT64 mappings: %s", err);
+		warned = now.tv_sec;
+	}
 }
 
 /* A checkpoint now, with the retention of the running configuration. */
@@ -605,18 +627,28 @@ main(int argc, char *argv[])
 	    (sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
 		fatal("signalfd");
 
+	/* (the early exits free what they hold: a sanitizer build reports
+	   any leak, and a refused start is a normal event) */
 	control_path = strdup(gc->control_socket);
-	if ((control_fd = control_open(control_path)) == -1)
+	if ((control_fd = control_open(control_path)) == -1) {
+		free(control_path);
+		conf_free(gc);
 		return 1;
+	}
 	if (gc->http_on && http_api_start(&gc->http, http_body, err,
 	    sizeof(err)) == -1) {
 		log_err("%s", err);
 		control_close(control_fd, control_path);
+		free(control_path);
+		conf_free(gc);
 		return 1;
 	}
 	if (translator_prepare(gc, 0, &tp, err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		control_close(control_fd, control_path);
+		http_api_stop();
+		free(control_path);
+		conf_free(gc);
 		return 1;
 	}
 	if (proxy_start(workers_for(gc)) == -1)
@@ -708,6 +740,8 @@ main(int argc, char *argv[])
 
 				(void)!read(tfd, &expired, sizeof(expired));
 				checkpoint_now();
+				if (audit_started)
+					mapping_due(cur);
 				if (cur->acct_checkpoint != armed)
 					armed = checkpoint_arm(tfd,
 					    cur->acct_checkpoint);
@@ -728,6 +762,8 @@ main(int argc, char *argv[])
 
 		/* the workers are stopped first: nothing moves after this */
 		proxy_stop_workers();
+		if (audit_started)
+			mapping_flush();
 		audit_stop();
 		history_stop(&r);
 	}

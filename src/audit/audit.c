@@ -27,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <netinet/in.h>
+
 #include <zlib.h>
 
 #include "audit.h"
@@ -140,7 +142,11 @@ audit_line(FILE *f, const struct audit_rec *r)
 {
 	char	id[64];
 
-	audit_id_fmt(r->id, id, sizeof(id));
+	if (r->kind == AUDIT_NAT64)
+		snprintf(id, sizeof(id), "%" PRIx64 "-m%" PRIu64, audit_t0,
+		    r->id);
+	else
+		audit_id_fmt(r->id, id, sizeof(id));
 	fprintf(f, "{\"v\":%d,\"event\":\"%s\",\"id\":\"%s\",\"open\":",
 	    AUDIT_VERSION, r->event == AUDIT_OPEN ? "open" : "close", id);
 	audit_time(f, r->t_open_ms);
@@ -164,12 +170,19 @@ audit_line(FILE *f, const struct audit_rec *r)
 	audit_addr(f, &r->backend);
 	fputs(",\"local\":", f);
 	audit_addr(f, &r->local);
-	fprintf(f, ",\"bytes_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64
-	    ",\"reason\":", r->bytes_in, r->bytes_out);
+	if (r->kind == AUDIT_NAT64)	/* Jool does not count per session */
+		fputs(",\"bytes_in\":null,\"bytes_out\":null,\"reason\":", f);
+	else
+		fprintf(f, ",\"bytes_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64
+		    ",\"reason\":", r->bytes_in, r->bytes_out);
 	if (r->event == AUDIT_CLOSE)
 		audit_str(f, r->reason ? r->reason : "");
 	else
 		fputs("null", f);
+	if (r->kind == AUDIT_NAT64)
+		fprintf(f, ",\"kind\":\"nat64\",\"protocol\":\"%s\","
+		    "\"poll_ms\":%u", r->proto == IPPROTO_TCP ? "tcp" :
+		    r->proto == IPPROTO_UDP ? "udp" : "icmp", r->poll_ms);
 	fputs("}\n", f);
 }
 
@@ -405,13 +418,14 @@ audit_start(int nworkers, const char *state_dir, unsigned days, char *err,
 		    strerror(errno));
 		return -1;
 	}
-	if ((aq = aligned_alloc(64, sizeof(*aq) * (size_t)nworkers)) ==
+	/* one ring per worker, and the main thread's (NAT64 mappings) */
+	if ((aq = aligned_alloc(64, sizeof(*aq) * (size_t)(nworkers + 1))) ==
 	    NULL) {
 		snprintf(err, errlen, "audit log: out of memory");
 		return -1;
 	}
-	memset(aq, 0, sizeof(*aq) * (size_t)nworkers);
-	aq_n = nworkers;
+	memset(aq, 0, sizeof(*aq) * (size_t)(nworkers + 1));
+	aq_n = nworkers + 1;
 	audit_days = days;
 	audit_t0 = audit_now_ms();
 	if ((audit_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
@@ -472,7 +486,7 @@ audit_push(int w, const struct audit_rec *r)
 
 	if (aq == NULL)
 		return;
-	q = &aq[w];
+	q = &aq[w == AUDIT_MAIN ? aq_n - 1 : w];
 	head = q->head;
 	tail = __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE);
 	if (head - tail == AUDIT_RING) {

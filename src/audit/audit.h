@@ -27,6 +27,11 @@ enum audit_event {
 	AUDIT_CLOSE
 };
 
+enum audit_kind {
+	AUDIT_PROXY,		/* a connection the proxy relayed */
+	AUDIT_NAT64		/* a Jool mapping (mapping.c) */
+};
+
 struct audit_rec {
 	uint64_t	 id;
 	uint64_t	 t_open_ms;	/* UTC, ms */
@@ -40,6 +45,9 @@ struct audit_rec {
 	uint64_t	 bytes_in, bytes_out;
 	const char	*reason;	/* a string literal */
 	uint8_t		 event;
+	uint8_t		 kind;		/* enum audit_kind */
+	uint8_t		 proto;		/* nat64: IPPROTO_TCP, _UDP, _ICMPV6 */
+	uint32_t	 poll_ms;	/* nat64: times are within this */
 };
 
 struct audit_stats {
@@ -62,7 +70,9 @@ void	audit_set_days(unsigned);
 /* SIGUSR1: reopen the file (after an external rotation). */
 void	audit_reopen(void);
 
-/* Worker w: queue a record (copied); never blocks. */
+/* Worker w: queue a record (copied); never blocks.  The main thread
+   has a ring of its own: w = AUDIT_MAIN. */
+#define AUDIT_MAIN	(-1)
 void	audit_push(int w, const struct audit_rec *);
 /* The writer cannot write now (fail_closed refuses connections). */
 int	audit_failing(void);

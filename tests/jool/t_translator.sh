@@ -68,8 +68,9 @@ finish() {
 	else
 		ok "no Oops, BUG or soft lockup in the kernel log"
 	fi
-	grep -E 'AddressSanitizer|LeakSanitizer|runtime error' $S/gw*.log 2>/dev/null | head -5 |
-	    while read -r l; do fail "sanitizer: $l"; done
+	# (not a pipe into the loop: fail must count in this shell)
+	grep -E 'AddressSanitizer|LeakSanitizer|runtime error' $S/gw*.log 2>/dev/null | head -5 >/tmp/san.txt
+	while read -r l; do fail "sanitizer: $l"; done </tmp/san.txt
 	cp $S/*.log $G/ 2>/dev/null
 	dmesg | tail -40 >$G/dmesg.log
 	echo "$TNAME: $n_ok passed, $n_fail failed"
@@ -220,7 +221,8 @@ case "$out" in *"Jool is not loaded: modprobe jool jool_siit (Debian package joo
 modprobe jool && modprobe jool_siit || { fail "modprobe"; finish; }
 
 # --- B. start ---------------------------------------------------------------------
-in_g $V6GATED -f -v -c $S/a.conf >$S/gw.log 2>&1 &
+# not through in_g (a function: $! would be a subshell, not v6gated)
+ip netns exec gw $V6GATED -f -v -c $S/a.conf >$S/gw.log 2>&1 &
 GWPID=$!
 for _ in $(seq 80); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
 ctl status >/dev/null 2>&1 && ok "v6gated started with nat64 and siit services" ||
@@ -238,11 +240,16 @@ in_g jool_siit -i v6gate-siit eamt display --csv 2>&1 | grep -q "2001:db8:200::5
 # --- C. NAT64 TCP, UDP, ping ----------------------------------------------------
 { ctl jool; in_g nft list ruleset; in_g jool -i v6gate global display; } >$S/debug.log 2>&1
 got=$(in_c6 curl -sS --max-time 8 "http://[$SRV6]/" 2>&1)
+tcp_at=$(date +%s.%N)
 ctl jool >>$S/debug.log 2>&1
 case "$got" in "peer=192.0.2.1:6"*"server=192.0.2.2:80") ok "NAT64 TCP: $got" ;;
 *) fail "NAT64 TCP: $got" ;; esac
+# what the server saw as its peer, for the audit log's trace (section L)
+tcp_peer=$(echo "$got" | sed -n 's/^peer=\([0-9.]*:[0-9]*\) .*/\1/p')
 got=$(echo hi | in_c6 socat -T 6 - "UDP6:[$SRV6]:5353" 2>&1)
+udp_at=$(date +%s.%N)
 case "$got" in "peer=192.0.2.1:6"*) ok "NAT64 UDP: $got" ;; *) fail "NAT64 UDP: $got" ;; esac
+udp_peer=${got#peer=}
 in_c6 ping -6 -n -c 2 -i 0.3 -W 5 "$SRV6" >/dev/null 2>&1 && ok "NAT64 ping" ||
     fail "NAT64 ping"
 ctl jool sessions >$S/sessions.log 2>&1
@@ -327,7 +334,7 @@ set -- $(udp6 15)
 kill -9 $GWPID
 wait $GWPID 2>/dev/null
 want=$(expect "$c1" "$1" "$2")
-in_g $V6GATED -f -v -c $S/a.conf >>$S/gw.log 2>&1 &
+ip netns exec gw $V6GATED -f -v -c $S/a.conf >>$S/gw.log 2>&1 &
 GWPID=$!
 for _ in $(seq 80); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
 wait_counters "$want"
@@ -449,6 +456,19 @@ GWPID=
 got=$(in_c6 curl -sS --max-time 8 "http://[$SRV6]:25/" 2>&1)
 case "$got" in "peer=192.0.2.1:6"*) ok "with v6gated stopped, Jool still translates" ;;
 *) fail "after stop: $got" ;; esac
+
+# --- L. the audit log traces a NAT64 server's peer back to the IPv6 client -------------
+# (the daemon stopped in J wrote the mappings it had seen, still active)
+tr=$(in_g $V6GATECTL -c $S/a.conf trace --at "$tcp_at" --peer "$tcp_peer" --json 2>&1)
+case "$tr" in *'"client":"[2001:db8:1::2]:'*'"kind":"nat64","protocol":"tcp"'*)
+	ok "trace: the server's TCP peer $tcp_peer is [2001:db8:1::2]" ;;
+*) fail "trace $tcp_peer: $tr" ;; esac
+tr=$(in_g $V6GATECTL -c $S/a.conf trace --at "$udp_at" --peer "$udp_peer" 2>&1)
+case "$tr" in *"client [2001:db8:1::2]:"*"service web"*)
+	ok "trace: the server's UDP peer $udp_peer too, service web" ;;
+*) fail "trace $udp_peer: $tr" ;; esac
+in_g $V6GATECTL -c $S/a.conf trace --at "$tcp_at" --peer 192.0.2.1:1 >/dev/null 2>&1
+check_eq "trace: a pool4 port nobody had finds nothing" "$?" 1
 
 # --- K. --teardown removes what v6gate created, and only that --------------------------
 ip netns del gw2	# (jool instance display lists every namespace's)

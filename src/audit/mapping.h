@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: ISC */
+#ifndef V6G_MAPPING_H
+#define V6G_MAPPING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf/conf.h"
+
+/*
+ * Jool's NAT64 mappings into the audit log: what a server behind NAT64
+ * logged (a pool4 address and port) leads back to the IPv6 client, as
+ * the proxy's records do.  The source is Jool's session table, read over
+ * Generic Netlink every MAPPING_POLL_MS: a mapping is written when it is
+ * first seen and when it is gone (the times are within the poll
+ * interval), so that every mapping that lived at least that long is in
+ * the log, even across a kill -9 of the daemon.  Jool
+ * keeps a session at least a minute after its last packet (ICMP; TCP and
+ * UDP longer), so in practice none is missed.  The alternative, the joold
+ * multicast group, sends sessions as they change but only where session
+ * synchronization is on, and drops what its buffer cannot take.
+ * Main thread only.
+ */
+
+#define MAPPING_POLL_MS	10000
+
+/* Read the sessions; write the mappings that began and those that
+   ended.  -1 with err (Jool unreachable: tried again). */
+int	mapping_poll(const struct gw_conf *, char *, size_t);
+
+/* At a stop: write what is known, "still active" (Jool goes on). */
+void	mapping_flush(void);
+
+#endif
