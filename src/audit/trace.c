@@ -192,6 +192,17 @@ trace_line(struct trace_ctx *cx, const char *line)
 		return;
 	if (trace_times(o, &open, &close) == -1)
 		goto no;
+	{
+		/* a NAT64 mapping's times are within its poll interval */
+		json_object *v;
+
+		if (json_object_object_get_ex(o, "poll_ms", &v)) {
+			uint64_t p = (uint64_t)json_object_get_int64(v);
+
+			open = open > p ? open - p : 0;
+			close += p;
+		}
+	}
 	if (q->mode == TRACE_PEER) {
 		if (open > q->at_ms + q->skew_ms ||
 		    close + q->skew_ms < q->at_ms)
@@ -254,6 +265,37 @@ trace_day(struct trace_ctx *cx, const char *dir, uint64_t day_ms)
 	return 0;
 }
 
+/*
+ * The text every client in the prefix starts with, as the log writes
+ * addresses (RFC 5952, as inet_ntop): its whole 16-bit groups up to the
+ * first zero one (where "::" may begin), or its whole IPv4 octets.
+ */
+static void
+trace_client_needle(const struct trace_query *q, char *buf, size_t len)
+{
+	const uint8_t	*b;
+	size_t		 o;
+	int		 i;
+
+	o = (size_t)snprintf(buf, len, "\"client\":\"%s",
+	    q->prefix.sa.sa_family == AF_INET6 ? "[" : "");
+	if (q->prefix.sa.sa_family == AF_INET6) {
+		b = q->prefix.sin6.sin6_addr.s6_addr;
+		for (i = 0; i < q->prefix_len / 16 && o < len; i++) {
+			unsigned g = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
+
+			if (g == 0)
+				break;
+			o += (size_t)snprintf(buf + o, len - o, "%x:", g);
+		}
+	} else {
+		b = (const uint8_t *)&q->prefix.sin.sin_addr;
+		for (i = 0; i < q->prefix_len / 8 && i < 4 && o < len; i++)
+			o += (size_t)snprintf(buf + o, len - o, "%u%s", b[i],
+			    i < 3 ? "." : ":");
+	}
+}
+
 long
 trace_run(const char *dir, const struct trace_query *q,
     void (*fn)(void *, json_object *, const char *), void *arg, char *err,
@@ -281,9 +323,7 @@ trace_run(const char *dir, const struct trace_query *q,
 		from = q->at_ms > q->skew_ms ? q->at_ms - q->skew_ms : 0;
 		to = q->at_ms + q->skew_ms;
 	} else {
-		/* the prefix's first bytes narrow it enough */
-		snprintf(cx.needle, sizeof(cx.needle), "\"client\":\"%s",
-		    q->prefix.sa.sa_family == AF_INET6 ? "[" : "");
+		trace_client_needle(q, cx.needle, sizeof(cx.needle));
 		from = q->from_ms;
 		to = q->to_ms;
 	}

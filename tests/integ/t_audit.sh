@@ -41,7 +41,7 @@ def one(i):
     src = "2001:db8:1::%x" % (0x101 + i % 20)
     tls = i % 2 == 0
     s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-    s.settimeout(10)
+    s.settimeout(30)
     s.bind((src, 0))
     s.connect(("$GW6", 443 if tls else 80))
     if tls:
@@ -62,9 +62,10 @@ def batch(lo, hi):
     for i in range(lo, hi):
         one(i)
         if dur:
-            time.sleep(dur / n * 4)
-ts = [threading.Thread(target=batch, args=(k * n // 4, (k + 1) * n // 4))
-      for k in range(4)]
+            time.sleep(dur / n * 2)
+# two at a time: a sanitizer build on a busy CI machine is slow
+ts = [threading.Thread(target=batch, args=(k * n // 2, (k + 1) * n // 2))
+      for k in range(2)]
 for t in ts: t.start()
 for t in ts: t.join()
 print(ok[0])
