@@ -250,6 +250,39 @@ got=$(echo hi | in_c6 socat -T 6 - "UDP6:[$SRV6]:5353" 2>&1)
 udp_at=$(date +%s.%N)
 case "$got" in "peer=192.0.2.1:6"*) ok "NAT64 UDP: $got" ;; *) fail "NAT64 UDP: $got" ;; esac
 udp_peer=${got#peer=}
+# a batch for the audit log: 12 TCP connections from 4 client addresses,
+# each line "client peer-the-server-saw time" (the server says its peer)
+for a in 5 6 7 8; do in_c6 ip addr add 2001:db8:1::$a/64 dev c0 nodad; done
+in_c6 python3 -c '
+import socket, time
+for i in range(12):
+    src = "2001:db8:1::%d" % (5 + i % 4)
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    s.settimeout(8)
+    s.bind((src, 0))
+    s.connect(("'$SRV6'", 80))
+    s.sendall(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n")
+    r = b""
+    while True:
+        d = s.recv(4096)
+        if not d:
+            break
+        r += d
+    s.close()
+    peer = r.split(b"peer=")[1].split(b" ")[0].decode()
+    print(src, peer, "%.3f" % time.time())' >$S/batch.txt 2>&1
+check_eq "12 NAT64 connections from 4 clients, each told its pool4 peer" \
+    "$(grep -c '^2001:db8:1::[5-8] 192.0.2.1:' $S/batch.txt)" 12
+seen_open() {	# the first-seen lines of the batch's mappings in the log
+	local n=0 src peer at
+	while read -r src peer at; do
+		grep -q "\"event\":\"open\".*\"local\":\"$peer\".*\"kind\":\"nat64\"" \
+		    $S/state/audit/audit-*.jsonl && n=$((n + 1))
+	done <$S/batch.txt
+	echo $n
+}
+for _ in $(seq 150); do [ "$(seen_open)" = 12 ] && break; sleep 0.1; done
+check_eq "within a poll (10 s) the audit log has a line for each mapping" "$(seen_open)" 12
 in_c6 ping -6 -n -c 2 -i 0.3 -W 5 "$SRV6" >/dev/null 2>&1 && ok "NAT64 ping" ||
     fail "NAT64 ping"
 ctl jool sessions >$S/sessions.log 2>&1
@@ -360,8 +393,9 @@ set -- $(udp6 5)
 want=$(expect "$c3" "$1" "$2")
 wait_counters "$want"
 check_eq "a recreated table counts from zero, nothing twice" "$(counters)" "$want"
-# distinct clients: 2001:db8:1::2 (TCP, UDP) counts; ::3 only pinged and
-# ::4 only asked DNS: they do not (the national definition)
+# distinct clients: 2001:db8:1::2 (TCP, UDP) and ::5-::8 (the batch in C)
+# count; ::3 only pinged and ::4 only asked DNS: they do not (the national
+# definition)
 in_c6 ip addr add 2001:db8:1::3/64 dev c0 nodad
 in_c6 ip addr add 2001:db8:1::4/64 dev c0 nodad
 in_c6 ping -6 -n -c 2 -i 0.3 -W 3 -I 2001:db8:1::3 "$SRV6" >/dev/null 2>&1 ||
@@ -373,8 +407,8 @@ s.bind(("2001:db8:1::4", 0))
 for i in range(3):
     s.sendto(b"\x12\x34" + b"\x00" * 10, ("'$SRV6'", 53))'
 sleep 11	# the sets are read every 10 checkpoints
-check_eq "nat64 distinct clients: the TCP/UDP client only, today and this month" \
-    "$(sget web ipv6 clients_day) $(sget web ipv6 clients_month) $(sget web ipv6 clients64_day)" "1 1 1"
+check_eq "nat64 distinct clients: the 5 TCP/UDP clients only, today and this month, one /64" \
+    "$(sget web ipv6 clients_day) $(sget web ipv6 clients_month) $(sget web ipv6 clients64_day)" "5 5 1"
 check_eq "a client seen only in DNS is not an active user" \
     "$(sget dns ipv6 clients_day) $(sget dns ipv6 packets_in)" "0 3"
 check_eq "siit: the IPv4 client is one IPv4 client" "$(sget v6app ipv4 clients_day)" 1
@@ -469,6 +503,13 @@ case "$tr" in *"client [2001:db8:1::2]:"*"service web"*)
 *) fail "trace $udp_peer: $tr" ;; esac
 in_g $V6GATECTL -c $S/a.conf trace --at "$tcp_at" --peer 192.0.2.1:1 >/dev/null 2>&1
 check_eq "trace: a pool4 port nobody had finds nothing" "$?" 1
+good=0
+while read -r src peer at; do
+	in_g $V6GATECTL -c $S/a.conf trace --at "$at" --peer "$peer" \
+	    --server 192.0.2.2:80 --json 2>&1 | grep -q "\"client\":\"\[$src\]:" &&
+	    good=$((good + 1))
+done <$S/batch.txt
+check_eq "trace: each of the 12 server peers leads to its own client" "$good" 12
 
 # --- K. --teardown removes what v6gate created, and only that --------------------------
 ip netns del gw2	# (jool instance display lists every namespace's)
