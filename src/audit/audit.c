@@ -31,6 +31,7 @@
 
 #include <zlib.h>
 
+#include "archive.h"
 #include "audit.h"
 #include "log.h"
 
@@ -197,38 +198,14 @@ audit_utc_day(time_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%d", &tm);
 }
 
-/* gzip one closed day's file, then remove it (a thread of its own). */
+/* Archive one closed day (archive.h), in a thread of its own. */
 static void *
 audit_gzip(void *arg)
 {
-	char	*path = arg, gz[4300], buf[65536];
-	gzFile	 out;
-	FILE	*in;
-	size_t	 n;
-	int	 ok = 1;
+	char	*path = arg;
 
-	snprintf(gz, sizeof(gz), "%s.gz", path);
-	if ((in = fopen(path, "r")) == NULL) {
-		free(path);
-		return NULL;
-	}
-	if ((out = gzopen(gz, "wb6")) == NULL)
-		ok = 0;
-	while (ok && (n = fread(buf, 1, sizeof(buf), in)) > 0)
-		if (gzwrite(out, buf, (unsigned)n) != (int)n)
-			ok = 0;
-	if (ferror(in))
-		ok = 0;
-	fclose(in);
-	if (out != NULL && gzclose(out) != Z_OK)
-		ok = 0;
-	/* the plain file goes only once the compressed one is whole */
-	if (ok)
-		unlink(path);
-	else {
-		unlink(gz);
+	if (archive_day(path) == -1)
 		audit_error("compressing", path);
-	}
 	free(path);
 	return NULL;
 }

@@ -9,6 +9,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 
 #include <zlib.h>
 
+#include "archive.h"
 #include "trace.h"
 
 #define TRACE_LINE	8192
@@ -239,11 +242,49 @@ no:
 	json_object_put(o);
 }
 
+/* The members of an archived day that can hold the gateway port. */
+static int
+trace_indexed(struct trace_ctx *cx, const char *gz, const char *idx)
+{
+	struct archive_chunk	*c;
+	char			 line[TRACE_LINE];
+	uint64_t		 got;
+	size_t			 n, i;
+	gzFile			 f;
+	int			 fd;
+
+	if (archive_lookup(idx, addr_port(&cx->q->peer), &c, &n) == -1)
+		return -1;
+	if (access(gz, R_OK) == -1) {
+		free(c);
+		return -1;	/* nothing read yet: the caller reads it all */
+	}
+	for (i = 0; i < n; i++) {
+		if ((fd = open(gz, O_RDONLY | O_CLOEXEC)) == -1 ||
+		    lseek(fd, (off_t)c[i].offset, SEEK_SET) == -1 ||
+		    (f = gzdopen(fd, "rb")) == NULL) {
+			if (fd != -1)
+				close(fd);
+			continue;
+		}
+		/* its lines only: the reader would go on into the next */
+		for (got = 0; got < c[i].length &&
+		    gzgets(f, line, sizeof(line)) != NULL; )
+		{
+			got += strlen(line);
+			trace_line(cx, line);
+		}
+		gzclose(f);
+	}
+	free(c);
+	return 0;
+}
+
 /* One day's file, plain or (once compressed) gzipped. */
 static int
 trace_day(struct trace_ctx *cx, const char *dir, uint64_t day_ms)
 {
-	char		 day[16], path[4200], line[TRACE_LINE];
+	char		 day[16], path[4200], idx[4300], line[TRACE_LINE];
 	time_t		 t = (time_t)(day_ms / 1000);
 	struct tm	 tm;
 	struct stat	 sb;
@@ -253,9 +294,15 @@ trace_day(struct trace_ctx *cx, const char *dir, uint64_t day_ms)
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
 	/* the plain file while it is written or being compressed */
 	snprintf(path, sizeof(path), "%s/audit-%s.jsonl", dir, day);
-	if (stat(path, &sb) == -1)
+	if (stat(path, &sb) == -1) {
 		snprintf(path, sizeof(path), "%s/audit-%s.jsonl.gz", dir,
 		    day);
+		snprintf(idx, sizeof(idx), "%s/audit-%s.jsonl.idx", dir, day);
+		/* by the gateway port: only what can hold it */
+		if (cx->q->mode == TRACE_PEER && stat(idx, &sb) == 0 &&
+		    trace_indexed(cx, path, idx) == 0)
+			return 0;
+	}
 	if ((f = gzopen(path, "rb")) == NULL)
 		return 0;	/* no file that day: no connection */
 	gzbuffer(f, 256 * 1024);

@@ -5,8 +5,9 @@
 # files ending on LAST (a UTC day), RECORDS connections in all, as v6gated
 # leaves them (see AUDIT LOG in v6gated(8)): one "close" line per
 # connection, in the file of its close day, the members in the daemon's
-# order and formats; every file gzipped ("wb6", like the daemon) except the
-# last one, which stays plain.
+# order and formats; every file archived as the daemon does (gzip members
+# of about 256 KiB of lines, and an index of the gateway ports each holds:
+# src/audit/archive.h) except the last one, which stays plain.
 #
 # What the records look like: 50,000 IPv6 clients in a few hundred /64s
 # (a few big ones, many small), some far busier than others; five services
@@ -45,7 +46,7 @@ import sys
 import time
 import zlib
 
-VERSION = 2		# of the data: a stamp of another version is made again
+VERSION = 3		# of the data: a stamp of another version is made again
 DAY_MS = 86400000
 NCLIENTS = 50000
 NPREFIXES = 300
@@ -266,6 +267,39 @@ def probe(d, recs, kind):
     return c, at
 
 
+CHUNK = 256 * 1024	# ARCHIVE_CHUNK in src/audit/archive.h
+
+
+def archive(path, mine, data):
+    """As v6gated archives a day (src/audit/archive.c): gzip members of
+    whole lines, about CHUNK bytes each, and the index of their offsets
+    and of the gateway ports each holds."""
+    lines = data.splitlines(keepends=True)
+    chunks, ports, buf, n, off = [], {}, [], 0, 0
+    with open(path + ".gz", "wb") as f:
+        for i, line in enumerate(lines + [None]):
+            if buf and (line is None or n + len(line) > CHUNK):
+                z = zlib.compressobj(6, zlib.DEFLATED, 31)
+                out = z.compress(b"".join(buf)) + z.flush()
+                f.write(out)
+                chunks.append((off, n))
+                off += len(out)
+                buf, n = [], 0
+            if line is None:
+                break
+            ports.setdefault(mine[i][2], [])
+            if not ports[mine[i][2]] or ports[mine[i][2]][-1] != len(chunks):
+                ports[mine[i][2]].append(len(chunks))
+            buf.append(line)
+            n += len(line)
+    with open(path + ".idx", "w") as f:
+        f.write("v6gate-audit-index 1\n")
+        for o, l in chunks:
+            f.write("chunk %d %d\n" % (o, l))
+        for p in sorted(ports):
+            f.write("port %d %s\n" % (p, " ".join(map(str, ports[p]))))
+
+
 def day_file(d, carry, recs, probe_kind, queries):
     """Write day d's file from the connections that closed on it."""
     s, e = P.day_ms(d), P.day_ms(d + 1)
@@ -276,11 +310,8 @@ def day_file(d, carry, recs, probe_kind, queries):
                                             time.gmtime(s // 1000))
     path = os.path.join(P.dir, name)
     if d < P.days - 1:
-        z = zlib.compressobj(6, zlib.DEFLATED, 31)	# gzopen(..., "wb6")
+        archive(path, mine, data)
         path += ".gz"
-        with open(path, "wb") as f:
-            f.write(z.compress(data))
-            f.write(z.flush())
     else:
         with open(path, "wb") as f:
             f.write(data)

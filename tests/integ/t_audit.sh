@@ -24,6 +24,19 @@ echo '{"v":1}' | gzip >"$A/audit-2020-01-01.jsonl.gz"
 cat >"$A/audit-$yday.jsonl" <<EOF
 {"v":1,"event":"close","id":"1-1","open":"${yday}T12:00:00.000Z","close":"${yday}T12:00:05.000Z","client":"[2001:db8:1::77]:40000","listener":"[2001:db8:100::10]:443","name":"old.example.org","service":"www","backend":"10.1.0.5:443","local":"10.1.0.1:45555","bytes_in":1,"bytes_out":2,"reason":"done"}
 EOF
+# and 6000 more, a second apart from 13:00, gateway ports 33000 + i % 500:
+# several archive chunks, each port in many of them
+python3 - "$yday" >>"$A/audit-$yday.jsonl" <<'EOF'
+import sys, time, calendar
+t0 = calendar.timegm(time.strptime(sys.argv[1] + " 13:00:00", "%Y-%m-%d %H:%M:%S"))
+for i in range(6000):
+    o = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t0 + i))
+    print('{"v":1,"event":"close","id":"1-%d","open":"%s.000Z","close":"%s.500Z",'
+          '"client":"[2001:db8:2::%x]:%d","listener":"[2001:db8:100::10]:443",'
+          '"name":"www.example.org","service":"www","backend":"10.1.0.5:443",'
+          '"local":"10.1.0.1:%d","bytes_in":100,"bytes_out":2000,"reason":"done"}'
+          % (i + 2, o, o, i, 40000 + i % 1000, 33000 + i % 500))
+EOF
 gw_up "$T/gw.conf" || exit 1
 
 for i in $(seq 20); do
@@ -123,6 +136,27 @@ for i in $(seq 50); do [ -e "$A/audit-$yday.jsonl.gz" ] && [ ! -e "$A/audit-$yda
 check_eq "and still searched" "$(ctl -c "$T/gw.conf" trace --at "${yday}T12:00:03Z" \
     --peer 10.1.0.1:45555 --json | sed -n 's/.*"client":"\([^"]*\)".*/\1/p')" \
     "[2001:db8:1::77]:40000"
+[ -s "$A/audit-$yday.jsonl.idx" ] && [ "$(grep -c '^chunk ' "$A/audit-$yday.jsonl.idx")" -ge 4 ] &&
+    ok "archived in chunks with an index ($(grep -c '^chunk ' "$A/audit-$yday.jsonl.idx") chunks)" ||
+    fail "index: $(head -3 "$A/audit-$yday.jsonl.idx" 2>&1)"
+check_eq "a gzip reader still reads the whole day" \
+    "$(zcat "$A/audit-$yday.jsonl.gz" | wc -l)" 6001
+# probes through the index: connection i at 13:00 + i s, port 33000 + i % 500
+good=0
+for i in 0 1234 2999 4321 5999; do
+	at=$(( $(date -u -d "${yday}T13:00:00Z" +%s) + i )).2
+	c=$(ctl -c "$T/gw.conf" trace --at "$at" --skew 0.1 \
+	    --peer 10.1.0.1:$((33000 + i % 500)) --json | sed -n 's/.*"client":"\[\([^]]*\)\].*/\1/p')
+	[ "$c" = "$(printf '2001:db8:2::%x' $i)" ] && good=$((good + 1))
+done
+check_eq "5 probes through the index find exactly their clients" "$good" 5
+# the index is what is read: tell it port 33000 is in no chunk
+cp "$A/audit-$yday.jsonl.idx" "$T/idx.saved"
+sed -i 's/^port 33000 .*/port 33000/' "$A/audit-$yday.jsonl.idx"
+ctl -c "$T/gw.conf" trace --at "$(date -u -d "${yday}T13:00:00Z" +%s).2" --skew 0.1 \
+    --peer 10.1.0.1:33000 >/dev/null 2>&1
+check_eq "(an index that lists no chunk for the port: nothing read, nothing found)" "$?" 1
+cp "$T/idx.saved" "$A/audit-$yday.jsonl.idx"
 
 # an external rotation while traffic flows: mv, SIGUSR1, no line lost
 in_c python3 "$T/clients.py" 100 3 >"$T/bg.out" &
