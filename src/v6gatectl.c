@@ -263,14 +263,15 @@ trace_print(void *arg, json_object *o, const char *line)
 	for (i = 0; i < 10; i++)
 		s[i] = json_object_object_get_ex(o, k[i], &v) &&
 		    json_object_get_string(v) ? json_object_get_string(v) : "-";
+	/* bytes are null for NAT64 mappings (Jool does not count them) */
 	printf("%s .. %s  client %s  service %s  name %s\n"
-	    "    backend %s from %s, listener %s, id %s, in %lld out %lld, "
+	    "    backend %s from %s, listener %s, id %s, in %s out %s, "
 	    "%s\n", s[0], strcmp(s[1], "-") == 0 ? "(open)" : s[1], s[2],
 	    s[3], s[4], s[5], s[6], s[7], s[8],
-	    json_object_object_get_ex(o, "bytes_in", &v) ?
-	    (long long)json_object_get_int64(v) : 0,
-	    json_object_object_get_ex(o, "bytes_out", &v) ?
-	    (long long)json_object_get_int64(v) : 0, s[9]);
+	    json_object_object_get_ex(o, "bytes_in", &v) && v != NULL ?
+	    json_object_get_string(v) : "-",
+	    json_object_object_get_ex(o, "bytes_out", &v) && v != NULL ?
+	    json_object_get_string(v) : "-", s[9]);
 }
 
 /*

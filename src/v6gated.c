@@ -761,6 +761,7 @@ main(int argc, char *argv[])
 					    cur->acct_days };
 
 		/* the workers are stopped first: nothing moves after this */
+		audit_quiesce();
 		proxy_stop_workers();
 		if (audit_started)
 			mapping_flush();

@@ -167,8 +167,9 @@ status_json(const struct status_daemon *d)
 
 		audit_stats(&as);
 		o = json_object_new_object();
+		/* on in the config and running (it starts only at a start) */
 		json_object_object_add(o, "enabled",
-		    json_object_new_boolean(gc->audit_on));
+		    json_object_new_boolean(gc->audit_on && audit_running()));
 		json_object_object_add(o, "file", as.file[0] ?
 		    json_object_new_string(as.file) : NULL);
 		json_object_object_add(o, "records",

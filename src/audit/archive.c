@@ -105,7 +105,8 @@ archive_by_port(const void *a, const void *b)
 int
 archive_day(const char *path)
 {
-	char			 gz[4300], idx[4300], tmp[4400], *line = NULL;
+	char			 gz[4300], gztmp[4400], idx[4300], tmp[4400];
+	char			*line = NULL;
 	char			*buf = NULL;
 	size_t			 cap = 0, blen = 0, npairs = 0, ncap = 0, i;
 	struct archive_chunk	*chunks = NULL;
@@ -117,15 +118,31 @@ archive_day(const char *path)
 	int			 fd = -1, rc = -1, port, e;
 
 	snprintf(gz, sizeof(gz), "%s.gz", path);
+	snprintf(gztmp, sizeof(gztmp), "%s.tmp", gz);
 	snprintf(idx, sizeof(idx), "%s.idx", path);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", idx);
 	if (strlen(path) < 7 || strcmp(path + strlen(path) - 6, ".jsonl") != 0) {
 		errno = EINVAL;
 		return -1;
 	}
-	if ((in = fopen(path, "r")) == NULL ||
-	    (fd = open(gz, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) ==
-	    -1 || (buf = malloc(ARCHIVE_CHUNK * 2)) == NULL ||
+	/* an archive of that day exists (the clock stepped back and the
+	   day was written again): never replace it; the plain file stays,
+	   and trace reads both */
+	if (access(gz, F_OK) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	if ((in = fopen(path, "r")) == NULL)
+		return -1;
+	/* O_EXCL: a second archiver of the same day stops here */
+	if ((fd = open(gztmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0640)) == -1) {
+		e = errno;
+		fclose(in);
+		errno = e;
+		return -1;
+	}
+	if ((buf = malloc(ARCHIVE_CHUNK * 2)) == NULL ||
 	    (last = malloc(65536 * sizeof(*last))) == NULL)
 		goto done;
 	memset(last, 0xff, 65536 * sizeof(*last));
@@ -150,6 +167,10 @@ archive_day(const char *path)
 		}
 		if (len == -1)
 			break;
+		/* not a record (the daemon's lines are < 2 KiB): a file
+		   damaged by a crash must not take the memory */
+		if (len > ARCHIVE_LINE_MAX)
+			continue;
 		if (blen + (size_t)len > ARCHIVE_CHUNK * 2) {
 			char *nb = realloc(buf, blen + (size_t)len);
 
@@ -175,7 +196,14 @@ archive_day(const char *path)
 			last[port] = nchunks;
 		}
 	}
-	if (ferror(in) || fsync(fd) == -1 || close(fd) == -1) {
+	if (ferror(in) || fsync(fd) == -1) {
+		e = errno;
+		close(fd);
+		fd = -1;
+		errno = e;
+		goto done;
+	}
+	if (close(fd) == -1) {
 		fd = -1;
 		goto done;
 	}
@@ -183,8 +211,16 @@ archive_day(const char *path)
 	/* the index: chunks in order, then each port's chunks */
 	if (npairs > 1)
 		qsort(pairs, npairs, sizeof(*pairs), archive_by_port);
-	if ((ix = fopen(tmp, "w")) == NULL)
-		goto done;
+	{
+		int ifd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		    0640);
+
+		if (ifd == -1 || (ix = fdopen(ifd, "w")) == NULL) {
+			if (ifd != -1)
+				close(ifd);
+			goto done;
+		}
+	}
 	fprintf(ix, "v6gate-audit-index 1\n");
 	for (i = 0; i < nchunks; i++)
 		fprintf(ix, "chunk %llu %llu\n",
@@ -204,7 +240,8 @@ archive_day(const char *path)
 	}
 	fclose(ix);
 	ix = NULL;
-	if (rename(tmp, idx) == -1)
+	/* the index first: an archive is never without its index */
+	if (rename(tmp, idx) == -1 || rename(gztmp, gz) == -1)
 		goto done;
 	/* the plain file goes only once both are whole */
 	unlink(path);
@@ -212,7 +249,8 @@ archive_day(const char *path)
 done:
 	e = errno;
 	if (rc == -1) {
-		unlink(gz);
+		/* only what this call made */
+		unlink(gztmp);
 		unlink(tmp);
 	}
 	if (fd != -1)

@@ -21,9 +21,11 @@
  */
 
 #define ARCHIVE_CHUNK	(256 * 1024)
+#define ARCHIVE_LINE_MAX	(64 * 1024)	/* longer lines are dropped */
 
 /* Compress and index path (a .jsonl); remove it once both are whole.
-   0, or -1 with errno (the plain file stays). */
+   0, or -1 with errno (the plain file stays; EEXIST: that day has an
+   archive already, which is never replaced). */
 int	archive_day(const char *path);
 
 struct archive_chunk {

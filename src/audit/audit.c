@@ -49,20 +49,21 @@ static struct audit_q	*aq;
 static int		 aq_n;
 static int		 audit_efd = -1;
 static pthread_t	 audit_thr;
-static int		 audit_running;
+static int		 audit_running_flag;
 static char		 audit_dir[4096];
 static uint64_t		 audit_t0;	/* the daemon's start, for ids */
 
 /* shared with the main thread (atomics) */
 static unsigned		 audit_days;
 static int		 audit_stop_req, audit_reopen_req, audit_fail;
+static int		 audit_quiet;	/* stopping: pushes may wait */
 static uint64_t		 audit_records, audit_errors, audit_lost;
 
 /* the writer's own */
 static FILE		*audit_f;
 static char		 audit_path[4200];
 static char		 audit_day[16];	/* of the open file */
-static time_t		 audit_warned;
+static time_t		 audit_warned;	/* (atomic: several threads) */
 static pthread_mutex_t	 audit_file_mtx = PTHREAD_MUTEX_INITIALIZER;
 
 static uint64_t
@@ -80,19 +81,24 @@ audit_id_fmt(uint64_t id, char *buf, size_t len)
 	snprintf(buf, len, "%" PRIx64 "-%" PRIu64, audit_t0, id);
 }
 
-/* Counted always, logged once a minute at most; errno says why. */
+/*
+ * Counted always, logged once a minute at most (from any thread); errno
+ * says why.  Only a failure to write the log is "failing" (fail_closed):
+ * not a failed compression of a closed day.
+ */
 static void
 audit_error(const char *doing, const char *path)
 {
-	time_t	now = time(NULL);
+	time_t	now = time(NULL), was;
 	int	e = errno;
 
 	__atomic_add_fetch(&audit_errors, 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&audit_fail, 1, __ATOMIC_RELAXED);
-	if (now - audit_warned >= 60) {
+	if (strcmp(doing, "compressing") != 0)
+		__atomic_store_n(&audit_fail, 1, __ATOMIC_RELAXED);
+	was = __atomic_load_n(&audit_warned, __ATOMIC_RELAXED);
+	if (now - was >= 60 && __atomic_compare_exchange_n(&audit_warned,
+	    &was, now, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		log_warnx("audit log: %s %s: %s", doing, path, strerror(e));
-		audit_warned = now;
-	}
 }
 
 /* ------------------------------------------------------------ formatting */
@@ -204,7 +210,8 @@ audit_gzip(void *arg)
 {
 	char	*path = arg;
 
-	if (archive_day(path) == -1)
+	/* EEXIST: archived already, or being archived: not an error */
+	if (archive_day(path) == -1 && errno != EEXIST)
 		audit_error("compressing", path);
 	free(path);
 	return NULL;
@@ -228,7 +235,7 @@ audit_gzip_later(const char *path)
 static void
 audit_sweep(const char *today)
 {
-	char		 cut[16], path[4400];
+	char		 cut[16], path[4400], newest[16];
 	unsigned	 days = __atomic_load_n(&audit_days, __ATOMIC_RELAXED);
 	struct dirent	*de;
 	DIR		*d;
@@ -236,6 +243,25 @@ audit_sweep(const char *today)
 	audit_utc_day(time(NULL) - (time_t)days * 86400, cut, sizeof(cut));
 	if ((d = opendir(audit_dir)) == NULL)
 		return;
+	/* the newest day on disk before today (every day has a file): if
+	   even it is past the retention, the clock has jumped, and nothing
+	   is deleted on its word */
+	newest[0] = '\0';
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, "audit-", 6) == 0 &&
+		    strlen(de->d_name) >= 16 &&
+		    strncmp(de->d_name + 6, today, 10) < 0 &&
+		    strncmp(de->d_name + 6, newest, 10) > 0)
+			snprintf(newest, sizeof(newest), "%.10s",
+			    de->d_name + 6);
+	rewinddir(d);
+	if (newest[0] != '\0' && strcmp(newest, cut) < 0) {
+		log_warnx("audit log: every file is older than %u days (the "
+		    "newest is of %s): the clock may be wrong; nothing "
+		    "deleted", days, newest);
+		days = 0;	/* no deletion below */
+		cut[0] = '\0';
+	}
 	while ((de = readdir(d)) != NULL) {
 		const char *n = de->d_name;
 		size_t len = strlen(n);
@@ -255,6 +281,17 @@ audit_sweep(const char *today)
 	closedir(d);
 }
 
+/* Is the open file still the one at its name (not removed or moved away
+   without a SIGUSR1)? */
+static int
+audit_same_file(void)
+{
+	struct stat	a, b;
+
+	return fstat(fileno(audit_f), &a) == 0 && stat(audit_path, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /* The file of today open; 0, or -1 (counted, logged). */
 static int
 audit_open_file(void)
@@ -263,8 +300,12 @@ audit_open_file(void)
 	int	fd;
 
 	audit_utc_day(time(NULL), day, sizeof(day));
+	/* a clock stepped back: the day goes on in its file */
+	if (audit_f != NULL && strcmp(day, audit_day) < 0)
+		snprintf(day, sizeof(day), "%s", audit_day);
 	if (audit_f != NULL && strcmp(day, audit_day) == 0 &&
-	    !__atomic_load_n(&audit_reopen_req, __ATOMIC_RELAXED))
+	    !__atomic_load_n(&audit_reopen_req, __ATOMIC_RELAXED) &&
+	    audit_same_file())
 		return 0;
 	pthread_mutex_lock(&audit_file_mtx);
 	if (audit_f != NULL) {
@@ -275,8 +316,13 @@ audit_open_file(void)
 	__atomic_store_n(&audit_reopen_req, 0, __ATOMIC_RELAXED);
 	snprintf(audit_path, sizeof(audit_path), "%s/audit-%s.jsonl",
 	    audit_dir, day);
-	if ((fd = open(audit_path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0640)) == -1 || (audit_f = fdopen(fd, "a")) == NULL) {
+	/* the directory removed: made again */
+	if (mkdir(audit_dir, 0750) == -1 && errno != EEXIST)
+		fd = -1;
+	else
+		fd = open(audit_path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC,
+		    0640);
+	if (fd == -1 || (audit_f = fdopen(fd, "a")) == NULL) {
 		if (fd != -1)
 			close(fd);
 		pthread_mutex_unlock(&audit_file_mtx);
@@ -420,23 +466,35 @@ audit_start(int nworkers, const char *state_dir, unsigned days, char *err,
 		snprintf(err, errlen, "audit log: cannot start its thread");
 		return -1;
 	}
-	audit_running = 1;
+	audit_running_flag = 1;
 	return __atomic_load_n(&audit_fail, __ATOMIC_RELAXED) ? 1 : 0;
 }
 
 void
 audit_stop(void)
 {
-	if (!audit_running)
+	if (!audit_running_flag)
 		return;
 	__atomic_store_n(&audit_stop_req, 1, __ATOMIC_RELEASE);
 	pthread_join(audit_thr, NULL);
-	audit_running = 0;
+	audit_running_flag = 0;
 	close(audit_efd);
 	audit_efd = -1;
 	free(aq);
 	aq = NULL;
 	aq_n = 0;
+}
+
+void
+audit_quiesce(void)
+{
+	__atomic_store_n(&audit_quiet, 1, __ATOMIC_RELAXED);
+}
+
+int
+audit_running(void)
+{
+	return audit_running_flag;
 }
 
 void
@@ -460,12 +518,25 @@ audit_push(int w, const struct audit_rec *r)
 {
 	struct audit_q	*q;
 	uint64_t	 head, tail, one = 1;
+	int		 i;
 
 	if (aq == NULL)
 		return;
 	q = &aq[w == AUDIT_MAIN ? aq_n - 1 : w];
 	head = q->head;
 	tail = __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE);
+	/* the main thread and a stopping worker may wait (a burst of
+	   mappings, the connections closed at a stop); a serving worker
+	   never does */
+	for (i = 0; head - tail == AUDIT_RING && i < 2000 &&
+	    (w == AUDIT_MAIN || __atomic_load_n(&audit_quiet,
+	    __ATOMIC_RELAXED)); i++) {
+		struct timespec ms = { 0, 1000000 };
+
+		(void)!write(audit_efd, &one, sizeof(one));
+		nanosleep(&ms, NULL);
+		tail = __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE);
+	}
 	if (head - tail == AUDIT_RING) {
 		__atomic_store_n(&q->dropped, q->dropped + 1,
 		    __ATOMIC_RELAXED);

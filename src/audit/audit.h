@@ -65,6 +65,11 @@ int	audit_start(int nworkers, const char *state_dir, unsigned days,
 	    char *, size_t);
 /* Drain what is queued, close the file, stop the writer. */
 void	audit_stop(void);
+/* The daemon is stopping: a full ring makes a push wait (the connections
+   closed at a stop are logged), not drop. */
+void	audit_quiesce(void);
+/* The writer runs (enabled at start). */
+int	audit_running(void);
 /* Retention from a reload. */
 void	audit_set_days(unsigned);
 /* SIGUSR1: reopen the file (after an external rotation). */

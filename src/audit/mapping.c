@@ -33,12 +33,16 @@ struct map_ent {
 	struct in6_addr	dst6;
 	uint16_t	dport6;
 	uint64_t	first_ms, last_ms, id;
+	uint64_t	gap;		/* its times are within this (ms) */
 	char		service[65];
 };
 
 static struct map_ent	*mp_v;
 static size_t		 mp_n;
 static uint64_t		 mp_next_id;
+static uint64_t		 mp_polled;	/* the last good poll, ms */
+
+static void	mapping_end(const char *);
 
 static uint64_t
 mapping_now_ms(void)
@@ -116,13 +120,15 @@ mapping_write(const struct map_ent *e, int event, const char *reason)
 	snprintf(r.service, sizeof(r.service), "%s", e->service);
 	r.reason = reason;
 	r.proto = e->k.proto;
-	r.poll_ms = MAPPING_POLL_MS;
+	r.poll_ms = e->gap > UINT32_MAX ? UINT32_MAX : (uint32_t)e->gap;
 	audit_push(AUDIT_MAIN, &r);
 }
 
-/* Jool's sessions now, sorted; NULL with *n = 0 if there are none. */
-static struct map_ent *
-mapping_list(const struct gw_conf *gc, size_t *n, char *err, size_t errlen)
+/* Jool's sessions now, sorted, each once: 0 (*v may be NULL with *n 0),
+   or -1 with err. */
+static int
+mapping_list(const struct gw_conf *gc, struct map_ent **out, size_t *n,
+    char *err, size_t errlen)
 {
 	static const uint8_t	 l4[] = { JOOL_L4_TCP, JOOL_L4_UDP,
 				    JOOL_L4_ICMP };
@@ -134,15 +140,16 @@ mapping_list(const struct gw_conf *gc, size_t *n, char *err, size_t errlen)
 	size_t			 ns, i, p;
 
 	*n = 0;
+	*out = NULL;
 	if (jnl_open(&j, err, errlen) == -1)
-		return NULL;
+		return -1;
 	for (p = 0; p < 3; p++) {
 		if (jool_session_list(&j, gc->nat64.instance, l4[p], &s, &ns,
 		    err, errlen) == -1) {
 			jnl_close(&j);
 			free(v);
 			*n = 0;
-			return NULL;
+			return -1;
 		}
 		if (ns > 0 && (nv = reallocarray(v, *n + ns, sizeof(*v))) ==
 		    NULL) {
@@ -151,7 +158,7 @@ mapping_list(const struct gw_conf *gc, size_t *n, char *err, size_t errlen)
 			free(v);
 			*n = 0;
 			snprintf(err, errlen, "out of memory");
-			return NULL;
+			return -1;
 		}
 		if (ns > 0)
 			v = nv;
@@ -172,9 +179,16 @@ mapping_list(const struct gw_conf *gc, size_t *n, char *err, size_t errlen)
 		free(s);
 	}
 	jnl_close(&j);
-	if (*n > 1)
+	if (*n > 1) {
+		/* a table paged while it changed may list one twice */
 		qsort(v, *n, sizeof(*v), mapping_cmp);
-	return v;
+		for (i = p = 1; i < *n; i++)
+			if (mapping_cmp(&v[i], &v[p - 1]) != 0)
+				v[p++] = v[i];
+		*n = p;
+	}
+	*out = v;
+	return 0;
 }
 
 int
@@ -182,15 +196,19 @@ mapping_poll(const struct gw_conf *gc, char *err, size_t errlen)
 {
 	struct map_ent	*cur, *out;
 	size_t		 n, i = 0, j = 0, w = 0;
-	uint64_t	 now = mapping_now_ms();
+	uint64_t	 now = mapping_now_ms(), gap;
 	int		 c;
 
-	if (!gc->nat64.on || !gc->audit_on)
+	if (!gc->nat64.on || !gc->audit_on) {
+		/* switched off: what was known ends here */
+		mapping_end("NAT64 or the audit log switched off");
 		return 0;
-	err[0] = '\0';
-	cur = mapping_list(gc, &n, err, errlen);
-	if (cur == NULL && n == 0 && err[0] != '\0')
+	}
+	if (mapping_list(gc, &cur, &n, err, errlen) == -1)
 		return -1;
+	/* how early a new mapping may have begun: since the last poll */
+	gap = mp_polled ? now - mp_polled : MAPPING_POLL_MS;
+	mp_polled = now;
 	if ((out = calloc(n + 1, sizeof(*out))) == NULL) {
 		free(cur);
 		snprintf(err, errlen, "out of memory");
@@ -200,10 +218,14 @@ mapping_poll(const struct gw_conf *gc, char *err, size_t errlen)
 		c = i == mp_n ? 1 : j == n ? -1 :
 		    memcmp(&mp_v[i].k, &cur[j].k, sizeof(struct map_key));
 		if (c < 0) {		/* gone since the last poll */
+			/* it ended between its last sighting and now */
+			if (now - mp_v[i].last_ms > mp_v[i].gap)
+				mp_v[i].gap = now - mp_v[i].last_ms;
 			mapping_write(&mp_v[i++], AUDIT_CLOSE, "expired");
 		} else if (c > 0) {	/* new */
 			out[w] = cur[j++];
 			out[w].first_ms = out[w].last_ms = now;
+			out[w].gap = gap;
 			out[w].id = mp_next_id++;
 			mapping_service(gc, &out[w]);
 			/* always: a kill -9 loses what is only in memory */
@@ -222,15 +244,22 @@ mapping_poll(const struct gw_conf *gc, char *err, size_t errlen)
 	return 0;
 }
 
-void
-mapping_flush(void)
+/* Every known mapping ends now, for this reason. */
+static void
+mapping_end(const char *reason)
 {
 	size_t	i;
 
 	for (i = 0; i < mp_n; i++)
-		mapping_write(&mp_v[i], AUDIT_CLOSE, "still active when "
-		    "v6gated stopped");
+		mapping_write(&mp_v[i], AUDIT_CLOSE, reason);
 	free(mp_v);
 	mp_v = NULL;
 	mp_n = 0;
+	mp_polled = 0;
+}
+
+void
+mapping_flush(void)
+{
+	mapping_end("still active when v6gated stopped");
 }

@@ -12,9 +12,9 @@
  * logged (a pool4 address and port) leads back to the IPv6 client, as
  * the proxy's records do.  The source is Jool's session table, read over
  * Generic Netlink every MAPPING_POLL_MS: a mapping is written when it is
- * first seen and when it is gone (the times are within the poll
- * interval), so that every mapping that lived at least that long is in
- * the log, even across a kill -9 of the daemon.  Jool
+ * first seen and when it is gone (its times are within the time between
+ * polls, which each line says: poll_ms), so that every mapping that lived
+ * at least that long is in the log, even across a kill -9 of the daemon.  Jool
  * keeps a session at least a minute after its last packet (ICMP; TCP and
  * UDP longer), so in practice none is missed.  The alternative, the joold
  * multicast group, sends sessions as they change but only where session

@@ -24,6 +24,7 @@
 
 #define TRACE_LINE	8192
 #define DAY_MS		86400000ULL
+#define TRACE_MAX_SEC	253402300799ULL	/* 9999-12-31T23:59:59Z */
 
 int
 trace_time_parse(const char *s, uint64_t *ms)
@@ -35,8 +36,11 @@ trace_time_parse(const char *s, uint64_t *ms)
 	time_t		 t;
 
 	/* Unix seconds, maybe with a fraction */
-	for (p = s; *p >= '0' && *p <= '9'; p++)
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
 		sec = sec * 10 + (uint64_t)(*p - '0');
+		if (sec > TRACE_MAX_SEC)	/* past the year 9999 */
+			return -1;
+	}
 	if (p > s && (*p == '\0' || *p == '.')) {
 		if (*p == '.')
 			for (p++; *p >= '0' && *p <= '9'; p++, digits++)
@@ -80,7 +84,7 @@ trace_time_parse(const char *s, uint64_t *ms)
 		p += 1 + n;
 	} else
 		return -1;
-	if (*p != '\0' || t < 0)
+	if (*p != '\0' || t < 0 || (uint64_t)t > TRACE_MAX_SEC)
 		return -1;
 	*ms = (uint64_t)t * 1000 + frac;
 	return 0;
@@ -168,6 +172,9 @@ struct trace_match {
 	json_object	*o;
 	char		*line;
 	int		 closed;
+	int		 show;
+	uint64_t	 open, close;	/* widened by poll_ms */
+	int		 has_close;	/* close is a time, not "now" */
 	char		 id[64];
 };
 
@@ -207,9 +214,8 @@ trace_line(struct trace_ctx *cx, const char *line)
 		}
 	}
 	if (q->mode == TRACE_PEER) {
-		if (open > q->at_ms + q->skew_ms ||
-		    close + q->skew_ms < q->at_ms)
-			goto no;
+		/* the window is applied in trace_run: a line without a close
+		   time ends where the next user of the port began */
 		if (q->has_server && ((s = trace_str(o, "backend")) == NULL ||
 		    addr_parse_endpoint(s, &a, err, sizeof(err)) == -1 ||
 		    !addr_equal(&a, &q->server)))
@@ -230,13 +236,27 @@ trace_line(struct trace_ctx *cx, const char *line)
 	if ((m = reallocarray(cx->m, cx->n + 1, sizeof(*m))) == NULL)
 		goto no;
 	cx->m = m;
-	m = &cx->m[cx->n++];
+	m = &cx->m[cx->n];
+	if ((m->line = strdup(line)) == NULL)
+		goto no;
 	m->o = o;
-	m->line = strdup(line);
 	m->closed = (s = trace_str(o, "event")) != NULL &&
 	    strcmp(s, "close") == 0;
+	m->open = open;
+	m->close = close;
+	m->has_close = trace_str(o, "close") != NULL;
+	m->show = 0;
 	snprintf(m->id, sizeof(m->id), "%s", (s = trace_str(o, "id")) ?
 	    s : "");
+	/* the same line twice (a day being archived, read as both the
+	   plain and the archived file) */
+	for (size_t i = 0; i < cx->n; i++)
+		if (cx->m[i].closed == m->closed &&
+		    strcmp(cx->m[i].id, m->id) == 0) {
+			free(m->line);
+			goto no;
+		}
+	cx->n++;
 	return;
 no:
 	json_object_put(o);
@@ -280,36 +300,46 @@ trace_indexed(struct trace_ctx *cx, const char *gz, const char *idx)
 	return 0;
 }
 
-/* One day's file, plain or (once compressed) gzipped. */
-static int
-trace_day(struct trace_ctx *cx, const char *dir, uint64_t day_ms)
+static void
+trace_file(struct trace_ctx *cx, const char *path)
 {
-	char		 day[16], path[4200], idx[4300], line[TRACE_LINE];
-	time_t		 t = (time_t)(day_ms / 1000);
-	struct tm	 tm;
-	struct stat	 sb;
-	gzFile		 f;
+	char	line[TRACE_LINE];
+	gzFile	f;
 
-	gmtime_r(&t, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-	/* the plain file while it is written or being compressed */
-	snprintf(path, sizeof(path), "%s/audit-%s.jsonl", dir, day);
-	if (stat(path, &sb) == -1) {
-		snprintf(path, sizeof(path), "%s/audit-%s.jsonl.gz", dir,
-		    day);
-		snprintf(idx, sizeof(idx), "%s/audit-%s.jsonl.idx", dir, day);
-		/* by the gateway port: only what can hold it */
-		if (cx->q->mode == TRACE_PEER && stat(idx, &sb) == 0 &&
-		    trace_indexed(cx, path, idx) == 0)
-			return 0;
-	}
 	if ((f = gzopen(path, "rb")) == NULL)
-		return 0;	/* no file that day: no connection */
+		return;		/* no file that day: no connection */
 	gzbuffer(f, 256 * 1024);
 	while (gzgets(f, line, sizeof(line)) != NULL)
 		trace_line(cx, line);
 	gzclose(f);
-	return 0;
+}
+
+/*
+ * One day: its plain file (being written, or waiting to be archived) and
+ * its archive, which both exist only if the clock stepped back over it; of
+ * the archive, by the gateway port, only what can hold it.
+ */
+static void
+trace_day(struct trace_ctx *cx, const char *dir, uint64_t day_ms)
+{
+	char		 day[16], path[4200], idx[4300];
+	time_t		 t = (time_t)(day_ms / 1000);
+	struct tm	 tm;
+	struct stat	 sb;
+
+	gmtime_r(&t, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	snprintf(path, sizeof(path), "%s/audit-%s.jsonl", dir, day);
+	if (stat(path, &sb) == 0)
+		trace_file(cx, path);
+	snprintf(path, sizeof(path), "%s/audit-%s.jsonl.gz", dir, day);
+	snprintf(idx, sizeof(idx), "%s/audit-%s.jsonl.idx", dir, day);
+	if (stat(path, &sb) == -1)
+		return;
+	if (cx->q->mode == TRACE_PEER && stat(idx, &sb) == 0 &&
+	    trace_indexed(cx, path, idx) == 0)
+		return;
+	trace_file(cx, path);
 }
 
 /*
@@ -328,7 +358,8 @@ trace_client_needle(const struct trace_query *q, char *buf, size_t len)
 	    q->prefix.sa.sa_family == AF_INET6 ? "[" : "");
 	if (q->prefix.sa.sa_family == AF_INET6) {
 		b = q->prefix.sin6.sin6_addr.s6_addr;
-		for (i = 0; i < q->prefix_len / 16 && o < len; i++) {
+		/* at most 7 groups: the 8th is followed by "]", not ":" */
+		for (i = 0; i < q->prefix_len / 16 && i < 7 && o < len; i++) {
 			unsigned g = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
 
 			if (g == 0)
@@ -377,23 +408,39 @@ trace_run(const char *dir, const struct trace_query *q,
 	/* records are written at close: up to a day after */
 	for (d = from - from % DAY_MS; d <= to + DAY_MS; d += DAY_MS)
 		trace_day(&cx, dir, d);
-	/* the close records; an open record only for a connection that
-	   has none yet (still open) */
+	/*
+	 * The close records; an open record only for a connection that has
+	 * none (still open, or its daemon was killed).  Such a record ends,
+	 * for --peer, where the next record of the same port begins: the
+	 * port was another connection's then.
+	 */
 	for (i = 0; i < cx.n; i++) {
-		int show = cx.m[i].closed;
+		struct trace_match *m = &cx.m[i];
 
-		if (!show) {
-			show = 1;
+		m->show = m->closed;
+		if (!m->show) {
+			m->show = 1;
 			for (j = 0; j < cx.n; j++)
 				if (cx.m[j].closed &&
-				    strcmp(cx.m[j].id, cx.m[i].id) == 0)
-					show = 0;
+				    strcmp(cx.m[j].id, m->id) == 0)
+					m->show = 0;
 		}
-		if (show) {
+		if (q->mode != TRACE_PEER || !m->show)
+			continue;
+		if (!m->has_close)
+			for (j = 0; j < cx.n; j++)
+				if (cx.m[j].open > m->open &&
+				    cx.m[j].open < m->close)
+					m->close = cx.m[j].open;
+		if (m->open > q->at_ms + q->skew_ms ||
+		    m->close + q->skew_ms < q->at_ms)
+			m->show = 0;
+	}
+	for (i = 0; i < cx.n; i++)
+		if (cx.m[i].show) {
 			fn(arg, cx.m[i].o, cx.m[i].line);
 			n++;
 		}
-	}
 	for (i = 0; i < cx.n; i++) {
 		json_object_put(cx.m[i].o);
 		free(cx.m[i].line);

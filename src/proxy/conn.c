@@ -353,15 +353,16 @@ conn_accept(struct worker *w, struct worker_listener *wl, int fd,
 	c->mark_ms = w->now_ms;
 	TAILQ_INSERT_TAIL(&w->ff_list, c, timer);
 
-	if (limit_pending_take(c->client_key, gc->pending_per_client) == -1) {
-		WSTAT_INC(w, refused_pending);
-		conn_close(w, c, "too many first flights from this client");
-		return;
-	}
-	/* audit.fail_closed: no connection the log cannot record */
+	/* audit.fail_closed: no connection the log cannot record (before
+	   the pending slot, which conn_close gives back only once taken) */
 	if (gc->audit_on && gc->audit_fail_closed && audit_failing()) {
 		WSTAT_INC(w, refused_audit);
 		conn_close(w, c, "the audit log cannot be written");
+		return;
+	}
+	if (limit_pending_take(c->client_key, gc->pending_per_client) == -1) {
+		WSTAT_INC(w, refused_pending);
+		conn_close(w, c, "too many first flights from this client");
 		return;
 	}
 	c->pending = 1;

@@ -24,6 +24,14 @@ echo '{"v":1}' | gzip >"$A/audit-2020-01-01.jsonl.gz"
 cat >"$A/audit-$yday.jsonl" <<EOF
 {"v":1,"event":"close","id":"1-1","open":"${yday}T12:00:00.000Z","close":"${yday}T12:00:05.000Z","client":"[2001:db8:1::77]:40000","listener":"[2001:db8:100::10]:443","name":"old.example.org","service":"www","backend":"10.1.0.5:443","local":"10.1.0.1:45555","bytes_in":1,"bytes_out":2,"reason":"done"}
 EOF
+# a client address without a zero group (SLAAC, privacy addresses); and on
+# port 45600 a connection whose close line never came (its daemon was
+# killed) followed at 14:05 by another one: the first ended by then
+cat >>"$A/audit-$yday.jsonl" <<EOF
+{"v":1,"event":"close","id":"1-9","open":"${yday}T12:30:00.000Z","close":"${yday}T12:30:01.000Z","client":"[2001:db8:1:2:a1b2:c3d4:e5f6:1789]:40001","listener":"[2001:db8:100::10]:443","name":"www.example.org","service":"www","backend":"10.1.0.5:443","local":"10.1.0.1:45556","bytes_in":1,"bytes_out":2,"reason":"done"}
+{"v":1,"event":"open","id":"8-1","open":"${yday}T14:00:00.000Z","close":null,"client":"[2001:db8:1::aaaa]:40002","listener":"[2001:db8:100::10]:443","name":"www.example.org","service":"www","backend":"10.1.0.5:443","local":"10.1.0.1:45600","bytes_in":0,"bytes_out":0,"reason":null}
+{"v":1,"event":"close","id":"9-1","open":"${yday}T14:05:00.000Z","close":"${yday}T14:06:00.000Z","client":"[2001:db8:1::bbbb]:40003","listener":"[2001:db8:100::10]:443","name":"www.example.org","service":"www","backend":"10.1.0.5:443","local":"10.1.0.1:45600","bytes_in":1,"bytes_out":2,"reason":"done"}
+EOF
 # and 6000 more, a second apart from 13:00, gateway ports 33000 + i % 500:
 # several archive chunks, each port in many of them
 python3 - "$yday" >>"$A/audit-$yday.jsonl" <<'EOF'
@@ -140,7 +148,16 @@ check_eq "and still searched" "$(ctl -c "$T/gw.conf" trace --at "${yday}T12:00:0
     ok "archived in chunks with an index ($(grep -c '^chunk ' "$A/audit-$yday.jsonl.idx") chunks)" ||
     fail "index: $(head -3 "$A/audit-$yday.jsonl.idx" 2>&1)"
 check_eq "a gzip reader still reads the whole day" \
-    "$(zcat "$A/audit-$yday.jsonl.gz" | wc -l)" 6001
+    "$(zcat "$A/audit-$yday.jsonl.gz" | wc -l)" 6004
+check_eq "--client with a whole address that has no zero group" \
+    "$(ctl -c "$T/gw.conf" trace --client 2001:db8:1:2:a1b2:c3d4:e5f6:1789 \
+    --from "${yday}T00:00:00Z" --to "${yday}T23:59:59Z" --json | wc -l)" 1
+check_eq "a connection left open (no close line) ends where the port's next one began" \
+    "$(ctl -c "$T/gw.conf" trace --at "${yday}T14:05:30Z" --peer 10.1.0.1:45600 --json |
+    sed -n 's/.*"client":"\[\([^]]*\)\].*/\1/p' | tr '\n' ' ')" "2001:db8:1::bbbb "
+check_eq "and before that, it is the one" \
+    "$(ctl -c "$T/gw.conf" trace --at "${yday}T14:02:00Z" --peer 10.1.0.1:45600 --json |
+    sed -n 's/.*"client":"\[\([^]]*\)\].*/\1/p' | tr '\n' ' ')" "2001:db8:1::aaaa "
 # probes through the index: connection i at 13:00 + i s, port 33000 + i % 500
 good=0
 for i in 0 1234 2999 4321 5999; do
@@ -199,6 +216,9 @@ ctl reload >/dev/null || fail "reload with fail_closed"
 curl6 www.example.org / -o /dev/null 2>/dev/null &&
     fail "fail_closed: a connection was served while nothing is logged" ||
     ok "fail_closed: new connections are refused while the log cannot be written"
+# more refusals than the per-client first-flight limit (64): none may keep
+# a slot, or the client is refused for good once the log is back
+for i in $(seq 70); do curl6 www.example.org / -o /dev/null 2>/dev/null; done
 [ "$(stat_get counters.refused_audit)" -ge 1 ] && ok "and counted" ||
     fail "refused_audit: $(stat_get counters.refused_audit)"
 rm -f "$T/small/fill"
