@@ -49,5 +49,17 @@ sed 's/^/  /' "$NGINX_LOG"
 say "What the gateway carried: v6gatectl status"
 show "$V6GATECTL" -s "$CTL_SOCK" status
 
+say "IPv6 traffic and distinct clients today: v6gatectl stats"
+show "$V6GATECTL" -s "$CTL_SOCK" stats
+
+say "Who was it? The server's last log line, traced back: v6gatectl trace"
+sleep 0.5	# the audit log is written every 200 ms
+read -r peer msec rest <<EOF_LINE
+$(tail -1 "$NGINX_LOG")
+EOF_LINE
+show "$V6GATECTL" -c "$srcdir/conf/demo.conf" trace --at "$msec" --peer "$peer" &&
+    ok "the server's peer $peer is traced to the IPv6 client" ||
+    fail "trace $peer"
+
 say "Cleaning up: stopping nginx and v6gated, removing the namespaces"
 rm -rf /run/v6gate-demo
