@@ -299,8 +299,8 @@ archive_lookup(const char *idx, uint16_t port, struct archive_chunk **out,
 			chunks[nchunks++].length = b;
 			continue;
 		}
-		if (strncmp(line, "port ", 5) != 0 ||
-		    strtoul(line + 5, &p, 10) != port)
+		if (strncmp(line, "port ", 5) != 0 || line[5] < '0' ||
+		    line[5] > '9' || strtoul(line + 5, &p, 10) != port)
 			continue;
 		/* this port's chunks */
 		for (;;) {

@@ -26,13 +26,37 @@
 #define DAY_MS		86400000ULL
 #define TRACE_MAX_SEC	253402300799ULL	/* 9999-12-31T23:59:59Z */
 
+/* Exactly n decimal digits at *p (no sign, no space); advances *p. */
+static int
+trace_digits(const char **p, int n, int *v)
+{
+	*v = 0;
+	for (; n > 0; n--, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		*v = *v * 10 + (**p - '0');
+	}
+	return 0;
+}
+
+static int
+trace_mdays(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+
+	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		return 29;
+	return days[m - 1];
+}
+
 int
 trace_time_parse(const char *s, uint64_t *ms)
 {
 	struct tm	 tm;
 	const char	*p;
 	uint64_t	 sec = 0, frac = 0;
-	int		 n, digits = 0, oh, om, sign;
+	int		 digits = 0, oh, om, sign, y, mo, d, h, mi, se;
 	time_t		 t;
 
 	/* Unix seconds, maybe with a fraction */
@@ -53,35 +77,46 @@ trace_time_parse(const char *s, uint64_t *ms)
 		*ms = sec * 1000 + frac;
 		return 0;
 	}
-	/* RFC 3339 */
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &tm.tm_year,
-	    &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
-	    &n) != 6 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
-	    tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
-	    tm.tm_sec > 60)
+	/* RFC 3339: YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM), exactly */
+	p = s;
+	if (trace_digits(&p, 4, &y) == -1 || *p++ != '-' ||
+	    trace_digits(&p, 2, &mo) == -1 || *p++ != '-' ||
+	    trace_digits(&p, 2, &d) == -1 ||
+	    (*p != 'T' && *p != 't' && *p != ' ') ||
+	    (p++, trace_digits(&p, 2, &h) == -1) || *p++ != ':' ||
+	    trace_digits(&p, 2, &mi) == -1 || *p++ != ':' ||
+	    trace_digits(&p, 2, &se) == -1)
 		return -1;
-	p = s + n;
-	if (*p == '.')
+	if (mo < 1 || mo > 12 || d < 1 || d > trace_mdays(y, mo) ||
+	    h > 23 || mi > 59 || se > 60)
+		return -1;
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			return -1;
 		for (p++; *p >= '0' && *p <= '9'; p++, digits++)
 			if (digits < 3)
 				frac = frac * 10 + (uint64_t)(*p - '0');
+	}
 	for (; digits < 3; digits++)
 		frac *= 10;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
 	if ((t = timegm(&tm)) == (time_t)-1)
 		return -1;
 	if (*p == 'Z' || *p == 'z')
 		p++;
 	else if (*p == '+' || *p == '-') {
-		sign = *p == '-' ? -1 : 1;
-		if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || oh > 23 ||
-		    om > 59)
+		sign = *p++ == '-' ? -1 : 1;
+		if (trace_digits(&p, 2, &oh) == -1 || *p++ != ':' ||
+		    trace_digits(&p, 2, &om) == -1 || oh > 23 || om > 59)
 			return -1;
 		/* local = UTC + offset */
 		t -= sign * (oh * 3600 + om * 60);
-		p += 1 + n;
 	} else
 		return -1;
 	if (*p != '\0' || t < 0 || (uint64_t)t > TRACE_MAX_SEC)
@@ -107,10 +142,12 @@ trace_prefix_parse(const char *s, union addr_sa *a, int *len)
 	if (slash != NULL) {
 		char *end;
 
-		errno = 0;
+		/* digits only: no sign, no space */
+		if (*slash < '0' || *slash > '9')
+			return -1;
 		l = strtol(slash, &end, 10);
-		if (*slash == '\0' || *end != '\0' || l < 0 ||
-		    l > (a->sa.sa_family == AF_INET6 ? 128 : 32))
+		if (*end != '\0' || l > (a->sa.sa_family == AF_INET6 ? 128 :
+		    32))
 			return -1;
 	}
 	*len = (int)l;
