@@ -19,7 +19,6 @@
 #include <time.h>
 
 #include <json-c/json.h>
-#include <nftables/libnftables.h>
 
 #include "clients.h"
 #include "counters.h"
@@ -147,39 +146,6 @@ kcount_stored(void)
 	kc_dirty = 0;
 }
 
-/* Run nft commands; with out, their (JSON) output, malloc'd. */
-static int
-kcount_run(const char *cmds, char **out, char *err, size_t errlen)
-{
-	struct nft_ctx	*nft;
-	const char	*e;
-	int		 rc;
-
-	if (nft_can_run(err, errlen) == -1)
-		return -1;
-	if ((nft = nft_ctx_new(NFT_CTX_DEFAULT)) == NULL) {
-		snprintf(err, errlen, "nftables: cannot create a context");
-		return -1;
-	}
-	if (out != NULL)
-		nft_ctx_output_set_flags(nft, NFT_CTX_OUTPUT_JSON |
-		    NFT_CTX_OUTPUT_HANDLE);
-	nft_ctx_buffer_output(nft);
-	nft_ctx_buffer_error(nft);
-	rc = nft_run_cmd_from_buffer(nft, cmds);
-	if (rc != 0) {
-		e = nft_ctx_get_error_buffer(nft);
-		snprintf(err, errlen, "nftables: %.*s", (int)strcspn(e ? e :
-		    "failed", "\n"), e ? e : "failed");
-	} else if (out != NULL &&
-	    (*out = strdup(nft_ctx_get_output_buffer(nft))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		rc = -1;
-	}
-	nft_ctx_free(nft);
-	return rc == 0 ? 0 : -1;
-}
-
 /* "c6_in_mail" -> family, direction, service; -1 if not ours. */
 static int
 kcount_parse(const char *name, int *family, int *out, const char **svc)
@@ -281,7 +247,7 @@ kcount_list(const char *cmds, void (*fn)(const char *, json_object *),
 	size_t			 i;
 	int			 rc = 0;
 
-	if (kcount_run(cmds, &out, err, errlen) == -1)
+	if (nftsafe_run(cmds, &out, err, errlen) == -1)
 		return -1;
 	if ((tok = json_tokener_new()) == NULL) {
 		free(out);
@@ -761,7 +727,7 @@ kcount_apply(const struct gw_conf *gc, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	rc = kcount_run(cmds, NULL, err, errlen);
+	rc = nftsafe_run(cmds, NULL, err, errlen);
 	free(cmds);
 	if (rc == 0)
 		return 0;
@@ -776,7 +742,7 @@ kcount_apply(const struct gw_conf *gc, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	rc = kcount_run(cmds, NULL, err, errlen);
+	rc = nftsafe_run(cmds, NULL, err, errlen);
 	free(cmds);
 	return rc;
 }
@@ -788,5 +754,5 @@ kcount_remove(char *err, size_t errlen)
 
 	snprintf(cmds, sizeof(cmds), "add table inet %s\ndelete table inet "
 	    "%s\n", KCOUNT_TABLE, KCOUNT_TABLE);
-	return kcount_run(cmds, NULL, err, errlen);
+	return nftsafe_run(cmds, NULL, err, errlen);
 }

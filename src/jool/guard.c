@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <nftables/libnftables.h>
 
 #include "guard.h"
 #include "nftsafe.h"
@@ -285,31 +284,6 @@ guard_diff(FILE *f, const struct guard_set *old, const struct guard_set *new)
 	}
 }
 
-static int
-guard_run(const char *cmds, char *err, size_t errlen)
-{
-	struct nft_ctx	*nft;
-	const char	*e;
-	int		 rc;
-
-	if (nft_can_run(err, errlen) == -1)
-		return -1;
-	if ((nft = nft_ctx_new(NFT_CTX_DEFAULT)) == NULL) {
-		snprintf(err, errlen, "nftables: cannot create a context");
-		return -1;
-	}
-	nft_ctx_buffer_output(nft);
-	nft_ctx_buffer_error(nft);
-	rc = nft_run_cmd_from_buffer(nft, cmds);
-	if (rc != 0) {
-		e = nft_ctx_get_error_buffer(nft);
-		snprintf(err, errlen, "nftables: %.*s", (int)strcspn(e ? e :
-		    "failed", "\n"), e ? e : "failed");
-	}
-	nft_ctx_free(nft);
-	return rc == 0 ? 0 : -1;
-}
-
 static void
 guard_forget(void)
 {
@@ -355,7 +329,7 @@ guard_apply(const struct gw_conf *gc, char *err, size_t errlen)
 		free(cmds);
 		return -1;
 	}
-	if (len == 0 || (rc = guard_run(cmds, err, errlen)) == 0) {
+	if (len == 0 || (rc = nftsafe_run(cmds, NULL, err, errlen)) == 0) {
 		guard_forget();
 		memcpy(guard_last.sets, sets, sizeof(sets));
 		guard_last.shape = shape;
@@ -379,5 +353,5 @@ guard_remove(char *err, size_t errlen)
 	guard_forget();
 	snprintf(cmds, sizeof(cmds), "add table inet %s\ndelete table inet "
 	    "%s\n", GUARD_TABLE, GUARD_TABLE);
-	return guard_run(cmds, err, errlen);
+	return nftsafe_run(cmds, NULL, err, errlen);
 }

@@ -13,12 +13,11 @@
 #include <string.h>
 #include <time.h>
 
-#include <nftables/libnftables.h>
-
 #include "acct/kcount.h"
 #include "guard.h"
 #include "jool.h"
 #include "log.h"
+#include "nftsafe.h"
 #include "translator.h"
 #include "xtables.h"
 
@@ -187,20 +186,14 @@ translator_teardown(const char *state_dir, char *err, size_t errlen)
 static json_object *
 translator_guard_counter(const char *name)
 {
-	struct nft_ctx	*nft;
 	json_object	*root, *arr, *res = NULL;
-	char		 cmd[128];
+	char		 cmd[128], err[256], *out = NULL;
 	size_t		 i;
 
-	if ((nft = nft_ctx_new(NFT_CTX_DEFAULT)) == NULL)
-		return NULL;
-	nft_ctx_output_set_flags(nft, NFT_CTX_OUTPUT_JSON);
-	nft_ctx_buffer_output(nft);
-	nft_ctx_buffer_error(nft);
 	snprintf(cmd, sizeof(cmd), "list counter inet %s %s", GUARD_TABLE,
 	    name);
-	if (nft_run_cmd_from_buffer(nft, cmd) == 0 && (root =
-	    json_tokener_parse(nft_ctx_get_output_buffer(nft))) != NULL) {
+	if (nftsafe_run(cmd, &out, err, sizeof(err)) == 0 &&
+	    (root = json_tokener_parse(out)) != NULL) {
 		if (json_object_object_get_ex(root, "nftables", &arr))
 			for (i = 0; i < json_object_array_length(arr); i++) {
 				json_object *c, *e = json_object_array_get_idx(
@@ -219,7 +212,7 @@ translator_guard_counter(const char *name)
 			}
 		json_object_put(root);
 	}
-	nft_ctx_free(nft);
+	free(out);
 	return res;
 }
 
