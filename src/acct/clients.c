@@ -329,21 +329,31 @@ clients_stored(void)
 	}
 }
 
-static void
-clients_load_hll(void *arg, const char *service, const char *period,
-    const char *kind, const void *reg, size_t len)
+/* The current set a stored row belongs to (created if need be), or NULL
+   for a kind this version does not know. */
+static struct clients_set *
+clients_row_set(const char *service, const char *period, const char *kind)
 {
 	struct acct_service	*as;
-	struct clients_set	*s;
 	int			 k, p;
 
 	for (k = 0; k < CL_NKIND; k++)
 		if (strcmp(kind, cl_kind_names[k]) == 0)
 			break;
 	p = strcmp(period, cl_period[CL_DAY]) == 0 ? CL_DAY : CL_MONTH;
-	if (k == CL_NKIND || len != HLL_REGS ||
-	    (as = acct_service_get(service)) == NULL ||
-	    (s = clients_set_get(as, k, p)) == NULL)
+	if (k == CL_NKIND || (as = acct_service_get(service)) == NULL)
+		return NULL;
+	return clients_set_get(as, k, p);
+}
+
+static void
+clients_load_hll(void *arg, const char *service, const char *period,
+    const char *kind, const void *reg, size_t len)
+{
+	struct clients_set	*s;
+
+	if (len != HLL_REGS ||
+	    (s = clients_row_set(service, period, kind)) == NULL)
 		return;
 	if (cset_merge_sketch(&s->set, reg) == -1)
 		s->lossy = 1;
@@ -354,17 +364,11 @@ static void
 clients_load_member(void *arg, const char *service, const char *period,
     const char *kind, const void *key, size_t len)
 {
-	struct acct_service	*as;
 	struct clients_set	*s;
-	int			 k, p, r;
+	int			 r;
 
-	for (k = 0; k < CL_NKIND; k++)
-		if (strcmp(kind, cl_kind_names[k]) == 0)
-			break;
-	p = strcmp(period, cl_period[CL_DAY]) == 0 ? CL_DAY : CL_MONTH;
-	if (k == CL_NKIND || len != 16 ||
-	    (as = acct_service_get(service)) == NULL ||
-	    (s = clients_set_get(as, k, p)) == NULL)
+	if (len != 16 ||
+	    (s = clients_row_set(service, period, kind)) == NULL)
 		return;
 	/* stored already: not pending, and the count is stored too, unless
 	   a lower limit turns the set into an estimate now */
@@ -444,17 +448,10 @@ static void
 clients_load_exact(void *arg, const char *service, const char *period,
     const char *kind, const void *exact, size_t len)
 {
-	struct acct_service	*as;
 	struct clients_set	*s;
-	int			 k, p;
 
-	for (k = 0; k < CL_NKIND; k++)
-		if (strcmp(kind, cl_kind_names[k]) == 0)
-			break;
-	p = strcmp(period, cl_period[CL_DAY]) == 0 ? CL_DAY : CL_MONTH;
-	if (k == CL_NKIND || len != 1 || *(const char *)exact != '0' ||
-	    (as = acct_service_get(service)) == NULL ||
-	    (s = clients_set_get(as, k, p)) == NULL)
+	if (len != 1 || *(const char *)exact != '0' ||
+	    (s = clients_row_set(service, period, kind)) == NULL)
 		return;
 	s->lossy = 1;
 }
