@@ -20,6 +20,15 @@ metrics_head(FILE *out, const char *name, const char *type,
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A metric of one sample, without labels. */
+static void
+metrics_one(FILE *out, const char *name, const char *type, const char *help,
+    int64_t v)
+{
+	metrics_head(out, name, type, help);
+	fprintf(out, "%s %" PRId64 "\n", name, v);
+}
+
 /* A label value: backslash, double quote and newline escaped. */
 static void
 metrics_value(FILE *out, const char *s)
@@ -138,46 +147,37 @@ metrics_render(json_object *status, FILE *out)
 	fprintf(out, "v6gate_info{name=\"");
 	metrics_value(out, metrics_str(gw, "name"));
 	fprintf(out, "\",version=\"%s\"} 1\n", metrics_str(gw, "version"));
-	metrics_head(out, "v6gate_uptime_seconds", "gauge",
-	    "Seconds since v6gated started.");
-	fprintf(out, "v6gate_uptime_seconds %" PRId64 "\n",
+	metrics_one(out, "v6gate_uptime_seconds", "gauge",
+	    "Seconds since v6gated started.",
 	    metrics_int(gw, "uptime"));
-	metrics_head(out, "v6gate_reloads_total", "counter",
-	    "Configuration reloads that went live.");
-	fprintf(out, "v6gate_reloads_total %" PRId64 "\n",
+	metrics_one(out, "v6gate_reloads_total", "counter",
+	    "Configuration reloads that went live.",
 	    metrics_int(gw, "reloads"));
-	metrics_head(out, "v6gate_reload_failures_total", "counter",
-	    "Configuration reloads refused (the running one stayed).");
-	fprintf(out, "v6gate_reload_failures_total %" PRId64 "\n",
+	metrics_one(out, "v6gate_reload_failures_total", "counter",
+	    "Configuration reloads refused (the running one stayed).",
 	    metrics_int(gw, "reload_failures"));
-	metrics_head(out, "v6gate_history_errors_total", "counter",
-	    "Checkpoints the history could not write (kept for the next).");
-	fprintf(out, "v6gate_history_errors_total %" PRId64 "\n",
+	metrics_one(out, "v6gate_history_errors_total", "counter",
+	    "Checkpoints the history could not write (kept for the next).",
 	    metrics_int(json_object_object_get(status, "history"), "errors"));
-	metrics_head(out, "v6gate_audit_records_total", "counter",
-	    "Audit log records written.");
-	fprintf(out, "v6gate_audit_records_total %" PRId64 "\n",
+	metrics_one(out, "v6gate_audit_records_total", "counter",
+	    "Audit log records written.",
 	    metrics_int(json_object_object_get(status, "audit"), "records"));
-	metrics_head(out, "v6gate_audit_dropped_total", "counter",
+	metrics_one(out, "v6gate_audit_dropped_total", "counter",
 	    "Audit log records lost (a queue full, or no file to write to); "
-	    "alert on any increase.");
-	fprintf(out, "v6gate_audit_dropped_total %" PRId64 "\n",
+	    "alert on any increase.",
 	    metrics_int(json_object_object_get(status, "audit"), "dropped"));
-	metrics_head(out, "v6gate_audit_errors_total", "counter",
-	    "Audit log writes, opens or compressions that failed.");
-	fprintf(out, "v6gate_audit_errors_total %" PRId64 "\n",
+	metrics_one(out, "v6gate_audit_errors_total", "counter",
+	    "Audit log writes, opens or compressions that failed.",
 	    metrics_int(json_object_object_get(status, "audit"), "errors"));
-	metrics_head(out, "v6gate_workers", "gauge", "Proxy worker threads.");
-	fprintf(out, "v6gate_workers %" PRId64 "\n",
+	metrics_one(out, "v6gate_workers", "gauge",
+	    "Proxy worker threads.",
 	    metrics_int(status, "workers"));
-	metrics_head(out, "v6gate_max_connections", "gauge",
-	    "Connections the proxy accepts at once (after the fd limit).");
-	fprintf(out, "v6gate_max_connections %" PRId64 "\n",
+	metrics_one(out, "v6gate_max_connections", "gauge",
+	    "Connections the proxy accepts at once (after the fd limit).",
 	    metrics_int(status, "max_connections"));
-	metrics_head(out, "v6gate_proxy_open_connections", "gauge",
+	metrics_one(out, "v6gate_proxy_open_connections", "gauge",
 	    "Proxy connections open now, all services (first flights "
-	    "included).");
-	fprintf(out, "v6gate_proxy_open_connections %" PRId64 "\n",
+	    "included).",
 	    metrics_int(conns, "open"));
 
 	metrics_head(out, "v6gate_connections_total", "counter",
