@@ -357,72 +357,60 @@ http_body(const char *path, const char **type)
 	return body;
 }
 
+/*
+ * A report to the v6gatectl that asked: the JSON of shown (the report or
+ * a member of it) or the report's text form.  Frees the report.
+ */
+static int
+control_reply(FILE *out, json_object *st, json_object *shown, int json,
+    void (*text)(json_object *, FILE *))
+{
+	if (json)
+		fprintf(out, "%s\n", json_object_to_json_string_ext(shown,
+		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		text(st, out);
+	json_object_put(st);
+	return 0;
+}
+
 static int
 control_dispatch(int argc, char **argv, FILE *out)
 {
+	json_object	*st;
+	/* "status json", "jool json", "services json" */
+	int		 json = argc > 1 && strcmp(argv[1], "json") == 0;
+
 	if (strcmp(argv[0], "status") == 0) {
-		json_object	*st = status_json(&daemon_info);
-		int		 json;
-
-		json = argc > 1 && strcmp(argv[1], "json") == 0;
-
-		if (json)
-			fprintf(out, "%s\n", json_object_to_json_string_ext(st,
-			    JSON_C_TO_STRING_PRETTY |
-			    JSON_C_TO_STRING_NOSLASHESCAPE));
-		else
-			status_text(st, out);
-		json_object_put(st);
-		return 0;
+		st = status_json(&daemon_info);
+		return control_reply(out, st, st, json, status_text);
 	}
 	if (strcmp(argv[0], "reload") == 0)
 		return reload(out, argc > 1 && strcmp(argv[1],
 		    "recreate-nat64") == 0);
 	if (strcmp(argv[0], "jool") == 0 && argc > 1 &&
 	    strcmp(argv[1], "sessions") == 0) {
-		json_object	*st = translator_sessions(proxy_conf());
-
-		if (argc > 2 && strcmp(argv[2], "json") == 0)
-			fprintf(out, "%s\n", json_object_to_json_string_ext(st,
-			    JSON_C_TO_STRING_PRETTY |
-			    JSON_C_TO_STRING_NOSLASHESCAPE));
-		else
-			translator_sessions_text(st, out);
-		json_object_put(st);
-		return 0;
+		st = translator_sessions(proxy_conf());
+		return control_reply(out, st, st, argc > 2 &&
+		    strcmp(argv[2], "json") == 0, translator_sessions_text);
 	}
 	if (strcmp(argv[0], "jool") == 0) {
-		json_object	*st = translator_status(proxy_conf());
-
-		if (argc > 1 && strcmp(argv[1], "json") == 0)
-			fprintf(out, "%s\n", json_object_to_json_string_ext(st,
-			    JSON_C_TO_STRING_PRETTY |
-			    JSON_C_TO_STRING_NOSLASHESCAPE));
-		else
-			translator_status_text(st, out);
-		json_object_put(st);
-		return 0;
+		st = translator_status(proxy_conf());
+		return control_reply(out, st, st, json,
+		    translator_status_text);
 	}
 	if (strcmp(argv[0], "services") == 0) {
-		json_object	*st = status_json(&daemon_info);
-
-		if (argc > 1 && strcmp(argv[1], "json") == 0)
-			fprintf(out, "%s\n", json_object_to_json_string_ext(
-			    json_object_object_get(st, "services"),
-			    JSON_C_TO_STRING_PRETTY |
-			    JSON_C_TO_STRING_NOSLASHESCAPE));
-		else
-			status_services_text(st, out);
-		json_object_put(st);
-		return 0;
+		st = status_json(&daemon_info);
+		return control_reply(out, st, json_object_object_get(st,
+		    "services"), json, status_services_text);
 	}
 	if (strcmp(argv[0], "stats") == 0) {
 		const char	*svc = NULL;
 		char		 err[256];
-		json_object	*st;
-		int		 json = 0, i;
+		int		 i;
 
-		for (i = 1; i < argc; i++)
+		/* "stats [json] [service NAME]" */
+		for (i = 1, json = 0; i < argc; i++)
 			if (strcmp(argv[i], "json") == 0)
 				json = 1;
 			else if (strcmp(argv[i], "service") == 0 &&
@@ -432,14 +420,7 @@ control_dispatch(int argc, char **argv, FILE *out)
 			fprintf(out, "%s\n", err);
 			return -1;
 		}
-		if (json)
-			fprintf(out, "%s\n", json_object_to_json_string_ext(st,
-			    JSON_C_TO_STRING_PRETTY |
-			    JSON_C_TO_STRING_NOSLASHESCAPE));
-		else
-			stats_text(st, out);
-		json_object_put(st);
-		return 0;
+		return control_reply(out, st, st, json, stats_text);
 	}
 	if (strcmp(argv[0], "ping") == 0) {
 		fprintf(out, "pong\n");
