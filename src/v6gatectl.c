@@ -342,7 +342,7 @@ cmd_trace(int argc, char **argv)
 	} else if (client != NULL && from != NULL && to != NULL &&
 	    at == NULL && peer == NULL && server == NULL) {
 		q.mode = TRACE_CLIENT;
-		if (trace_prefix_parse(client, &q.prefix, &q.prefix_len) ==
+		if (addr_prefix_parse(client, &q.prefix, &q.prefix_len) ==
 		    -1) {
 			fprintf(stderr, "v6gatectl: --client %s: not an "
 			    "address or prefix\n", client);

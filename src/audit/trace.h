@@ -41,8 +41,6 @@ struct trace_query {
  * or "1795428930.123" (Unix seconds, as nginx's $msec).  0 or -1.
  */
 int	trace_time_parse(const char *, uint64_t *ms);
-/* "2001:db8::/64", "192.0.2.7/32" or a bare address (all of it). */
-int	trace_prefix_parse(const char *, union addr_sa *, int *len);
 
 /*
  * Every matching record, in time order of the files, to fn(arg, record,

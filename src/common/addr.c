@@ -185,3 +185,57 @@ addr_client_key(const union addr_sa *a)
 	memcpy(&k, &a->sin6.sin6_addr, sizeof(k));
 	return k;
 }
+
+int
+addr_prefix_parse(const char *s, union addr_sa *a, int *len)
+{
+	char		 buf[64], *slash;
+	long		 l;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	if (addr_parse_ip(buf, a) == -1)
+		return -1;
+	l = a->sa.sa_family == AF_INET6 ? 128 : 32;
+	if (slash != NULL) {
+		char *end;
+
+		/* digits only: no sign, no space */
+		if (*slash < '0' || *slash > '9')
+			return -1;
+		l = strtol(slash, &end, 10);
+		if (*end != '\0' || l > (a->sa.sa_family == AF_INET6 ? 128 :
+		    32))
+			return -1;
+	}
+	*len = (int)l;
+	return 0;
+}
+
+/* Does address a lie in prefix p/len (same family)? */
+int
+addr_in_prefix(const union addr_sa *a, const union addr_sa *p, int len)
+{
+	const uint8_t	*x, *y;
+	int		 i;
+
+	if (a->sa.sa_family != p->sa.sa_family)
+		return 0;
+	if (a->sa.sa_family == AF_INET6) {
+		x = a->sin6.sin6_addr.s6_addr;
+		y = p->sin6.sin6_addr.s6_addr;
+	} else {
+		x = (const uint8_t *)&a->sin.sin_addr;
+		y = (const uint8_t *)&p->sin.sin_addr;
+	}
+	for (i = 0; i < len / 8; i++)
+		if (x[i] != y[i])
+			return 0;
+	if (len % 8 != 0 &&
+	    ((x[i] ^ y[i]) & (uint8_t)(0xff << (8 - len % 8))) != 0)
+		return 0;
+	return 1;
+}

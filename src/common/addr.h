@@ -48,4 +48,11 @@ int		 addr_is_any(const union addr_sa *);
  */
 uint64_t	 addr_client_key(const union addr_sa *);
 
+/* "2001:db8::/64", "192.0.2.7/32" or a bare address (all of it). */
+int		 addr_prefix_parse(const char *, union addr_sa *, int *len);
+
+/* Does address a lie in prefix p/len (same family)? */
+int		 addr_in_prefix(const union addr_sa *, const union addr_sa *,
+		    int len);
+
 #endif

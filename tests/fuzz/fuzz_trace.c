@@ -4,7 +4,7 @@
  * (v6gatectl trace --at/--from/--to/--client) and index files:
  *
  *   first byte % 3 == 0: trace_time_parse() of the rest, as a string
- *   first byte % 3 == 1: trace_prefix_parse() of the rest, as a string
+ *   first byte % 3 == 1: addr_prefix_parse() of the rest, as a string
  *   first byte % 3 == 2: archive_lookup() of the port in the next two
  *                        bytes (big-endian) in an index whose text is the
  *                        rest of the input
@@ -64,8 +64,8 @@ fuzz_prefix(const char *s)
 
 	memset(&a1, 0, sizeof(a1));
 	memset(&a2, 0xff, sizeof(a2));
-	rc1 = trace_prefix_parse(s, &a1, &len1);
-	rc2 = trace_prefix_parse(s, &a2, &len2);
+	rc1 = addr_prefix_parse(s, &a1, &len1);
+	rc2 = addr_prefix_parse(s, &a2, &len2);
 	FUZZ_ASSERT(rc1 == 0 || rc1 == -1);
 	FUZZ_ASSERT(rc1 == rc2);
 	if (rc1 != 0)
