@@ -31,6 +31,8 @@ struct command {
 static int	json_request(int, char **, const char *);
 static int	cmd_status(int, char **);
 static int	cmd_services(int, char **);
+static int	cmd_backends(int, char **);
+static int	cmd_drain(int, char **);
 static int	cmd_stats(int, char **);
 static int	cmd_report(int, char **);
 static int	cmd_trace(int, char **);
@@ -45,6 +47,12 @@ static const struct command commands[] = {
 	    "services, listeners, connections and bytes carried" },
 	{ "services", cmd_services, "[--json]",
 	    "each service: where clients reach it, what serves it" },
+	{ "backends", cmd_backends, "[--json]",
+	    "each proxy backend: state, last check, certificate, connections" },
+	{ "drain", cmd_drain, "SERVICE BACKEND",
+	    "no new connections to BACKEND; open ones finish" },
+	{ "enable", cmd_drain, "SERVICE BACKEND",
+	    "undo drain: BACKEND takes new connections when up" },
 	{ "stats", cmd_stats, "[--service NAME] [--json]",
 	    "traffic per service and family; distinct clients" },
 	{ "report", cmd_report, "--month M [--format F]",
@@ -378,6 +386,32 @@ usage:
 	    "       v6gatectl trace --client PREFIX --from TIME --to TIME "
 	    "[--json]\n");
 	return 2;
+}
+
+static int
+cmd_backends(int argc, char **argv)
+{
+	return json_request(argc, argv, "backends");
+}
+
+/* "drain SERVICE BACKEND" and "enable SERVICE BACKEND" */
+static int
+cmd_drain(int argc, char **argv)
+{
+	char	req[320];
+
+	if (argc != 3 || strpbrk(argv[1], " \t\n") != NULL ||
+	    strpbrk(argv[2], " \t\n") != NULL || strlen(argv[1]) +
+	    strlen(argv[2]) > 200) {
+		fprintf(stderr, "usage: v6gatectl %s SERVICE BACKEND "
+		    "(as in v6gatectl backends: portal 10.1.0.5:443)\n",
+		    argv[0]);
+		return 2;
+	}
+	if ((size_t)snprintf(req, sizeof(req), "%s %s %s", argv[0], argv[1],
+	    argv[2]) >= sizeof(req))
+		return 2;
+	return request(req);
 }
 
 static int

@@ -26,6 +26,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "api/backends.h"
 #include "api/control.h"
 #include "api/http.h"
 #include "api/metrics.h"
@@ -33,6 +34,7 @@
 #include "acct/clients.h"
 #include "acct/history.h"
 #include "audit/audit.h"
+#include "check/check.h"
 #include "audit/mapping.h"
 #include "api/stats.h"
 #include "api/status.h"
@@ -293,6 +295,8 @@ reload(FILE *out, int recreate)
 	}
 	conf_report_free(&rep);
 	cur = proxy_conf();
+	if (check_apply(cur, err, sizeof(err)) == -1)
+		log_warnx("health checks: %s; the previous checks go on", err);
 	clients_set_limit(cur->acct_clients_exact);
 	history_services_set(cur);
 	audit_set_days(cur->audit_days);
@@ -345,8 +349,12 @@ http_body(const char *path, const char **type)
 		return NULL;
 	st = status_json(&daemon_info);
 	if (strcmp(path, "/metrics") == 0) {
+		json_object	*bk = backends_json(proxy_conf());
+
 		*type = "text/plain; version=0.0.4; charset=utf-8";
 		metrics_render(st, out);
+		metrics_backends(bk, out);
+		json_object_put(bk);
 	} else {
 		*type = "application/json";
 		fprintf(out, "%s\n", json_object_to_json_string_ext(st,
@@ -421,6 +429,20 @@ control_dispatch(int argc, char **argv, FILE *out)
 			return -1;
 		}
 		return control_reply(out, st, st, json, stats_text);
+	}
+	if (strcmp(argv[0], "backends") == 0) {
+		st = backends_json(proxy_conf());
+		return control_reply(out, st, st, json, backends_text);
+	}
+	if ((strcmp(argv[0], "drain") == 0 || strcmp(argv[0], "enable") ==
+	    0) && argc == 3) {
+		char	msg[256];
+		int	rc;
+
+		rc = backends_drain(proxy_conf(), argv[1], argv[2],
+		    argv[0][0] == 'd', msg, sizeof(msg));
+		fprintf(out, "%s\n", msg);
+		return rc;
 	}
 	if (strcmp(argv[0], "ping") == 0) {
 		fprintf(out, "pong\n");
@@ -632,6 +654,7 @@ main(int argc, char *argv[])
 		conf_free(gc);
 		return 1;
 	}
+	audit_ids_start();
 	if (proxy_start(workers_for(gc)) == -1)
 		fatalx("cannot start the workers");
 	if (gc->audit_on) {
@@ -660,6 +683,9 @@ main(int argc, char *argv[])
 		control_close(control_fd, control_path);
 		return 1;
 	}
+	if (check_start(err, sizeof(err)) == -1 ||
+	    check_apply(gc, err, sizeof(err)) == -1)
+		fatalx("health checks: %s", err);
 	checkpoint_now();	/* what the start read from the kernel */
 	daemon_info.pid = getpid();
 	daemon_info.started = daemon_info.loaded = time(NULL);
@@ -743,6 +769,7 @@ main(int argc, char *argv[])
 
 		/* the workers are stopped first: nothing moves after this */
 		audit_quiesce();
+		check_stop();
 		proxy_stop_workers();
 		if (audit_started)
 			mapping_flush();

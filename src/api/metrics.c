@@ -232,3 +232,69 @@ metrics_render(json_object *status, FILE *out)
 		fprintf(out, "v6gate_events_total{event=\"%s\"} %" PRId64 "\n",
 		    k, json_object_get_int64(v));
 }
+
+/* One sample per proxy backend of a number in its report (k2: in its
+   "check", k3: in its check's "tls"), or of its state being state. */
+static void
+metrics_per_backend(FILE *out, json_object *svcs, const char *metric,
+    const char *k, const char *k2, const char *state)
+{
+	json_object	*bs, *b, *o;
+	size_t		 i, n;
+
+	json_object_object_foreach(svcs, name, s) {
+		json_object_object_get_ex(s, "backends", &bs);
+		n = json_object_array_length(bs);
+		for (i = 0; i < n; i++) {
+			b = json_object_array_get_idx(bs, i);
+			o = b;
+			if (k2 != NULL && (!json_object_object_get_ex(b,
+			    "check", &o) || !json_object_object_get_ex(o, k2,
+			    &o)))
+				continue;
+			if (k != NULL && json_object_object_get(o, k) == NULL)
+				continue;
+			fprintf(out, "%s{service=\"", metric);
+			metrics_value(out, name);
+			fprintf(out, "\",backend=\"%s\"} %" PRId64 "\n",
+			    metrics_str(b, "address"), state != NULL ?
+			    (int64_t)(strcmp(metrics_str(b, "state"),
+			    state) == 0) : metrics_int(o, k));
+		}
+	}
+}
+
+void
+metrics_backends(json_object *report, FILE *out)
+{
+	json_object	*svcs;
+
+	json_object_object_get_ex(report, "services", &svcs);
+	metrics_head(out, "v6gate_backend_down", "gauge",
+	    "1 while the health checks hold a proxy backend down.");
+	metrics_per_backend(out, svcs, "v6gate_backend_down", NULL, NULL,
+	    "down");
+	metrics_head(out, "v6gate_backend_draining", "gauge",
+	    "1 while an operator drains a proxy backend (v6gatectl drain).");
+	metrics_per_backend(out, svcs, "v6gate_backend_draining", NULL, NULL,
+	    "draining");
+	metrics_head(out, "v6gate_backend_open_connections", "gauge",
+	    "Connections to a proxy backend open now (connecting included).");
+	metrics_per_backend(out, svcs, "v6gate_backend_open_connections",
+	    "connections", NULL, NULL);
+	metrics_head(out, "v6gate_backend_connections_total", "counter",
+	    "Connections a proxy backend accepted.");
+	metrics_per_backend(out, svcs, "v6gate_backend_connections_total",
+	    "total", NULL, NULL);
+	metrics_head(out, "v6gate_backend_connect_failures_total", "counter",
+	    "Connect attempts to a proxy backend that failed or timed out.");
+	metrics_per_backend(out, svcs,
+	    "v6gate_backend_connect_failures_total", "connect_failures", NULL,
+	    NULL);
+	metrics_head(out, "v6gate_backend_cert_not_after_seconds", "gauge",
+	    "When a proxy backend's certificate expires (Unix time), as its "
+	    "last tls check saw it.");
+	metrics_per_backend(out, svcs,
+	    "v6gate_backend_cert_not_after_seconds", "not_after_unix", "tls",
+	    NULL);
+}

@@ -9,4 +9,7 @@
 /* The Prometheus text format of a status report (status_json()). */
 void	metrics_render(json_object *, FILE *);
 
+/* The per-backend samples, from backends_json() (backends.h). */
+void	metrics_backends(json_object *, FILE *);
+
 #endif

@@ -76,6 +76,12 @@ audit_now_ms(void)
 }
 
 void
+audit_ids_start(void)
+{
+	audit_t0 = audit_now_ms();
+}
+
+void
 audit_id_fmt(uint64_t id, char *buf, size_t len)
 {
 	snprintf(buf, len, "%" PRIx64 "-%" PRIu64, audit_t0, id);
@@ -450,7 +456,6 @@ audit_start(int nworkers, const char *state_dir, unsigned days, char *err,
 	memset(aq, 0, sizeof(*aq) * (size_t)(nworkers + 1));
 	aq_n = nworkers + 1;
 	audit_days = days;
-	audit_t0 = audit_now_ms();
 	if ((audit_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "audit log: eventfd: %s",
 		    strerror(errno));

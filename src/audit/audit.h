@@ -83,7 +83,10 @@ void	audit_push(int w, const struct audit_rec *);
 int	audit_failing(void);
 void	audit_stats(struct audit_stats *);
 
-/* Unique across restarts: the daemon's start (ms) and a counter. */
+/* Unique across restarts: the daemon's start (ms) and a counter.  The
+   start is taken once, before any connection, whether or not the log
+   runs: PROXY v2's UNIQUE_ID carries the same ids. */
+void	audit_ids_start(void);
 void	audit_id_fmt(uint64_t id, char *, size_t);
 
 #endif

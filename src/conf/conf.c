@@ -49,11 +49,12 @@ static const char *const conf_timeout_keys[] = {
 	"first_flight", "connect", "idle", NULL
 };
 static const char *const conf_limit_keys[] = {
-	"pending_per_client", NULL
+	"pending_per_client", "per_client_connections", "per_client_rate",
+	NULL
 };
 static const char *const conf_service_keys[] = {
 	"name", "mode", "protocol", "listen", "hosts", "default", "backends",
-	NULL
+	"balance", "retries", "check", "allow", "deny", "limits", NULL
 };
 
 static int
@@ -481,6 +482,12 @@ conf_gateway(struct conf_ctx *ctx, const config_setting_t *root)
 		conf_check_keys(ctx, t, "gateway.limits", conf_limit_keys);
 		conf_get_uint(ctx, t, "pending_per_client", "gateway.limits",
 		    1, 65535, &gc->pending_per_client);
+		/* defaults of every proxy service's limits; 0: none */
+		conf_get_uint(ctx, t, "per_client_connections",
+		    "gateway.limits", 0, 1000000, &gc->per_client_conns);
+		/* limit.c counts up to 65535 a second */
+		conf_get_uint(ctx, t, "per_client_rate", "gateway.limits", 0,
+		    65535, &gc->per_client_rate);
 	}
 }
 
@@ -770,34 +777,8 @@ conf_service(struct conf_ctx *ctx, config_setting_t *s, size_t idx)
 		    "is not the \"default\": no client can reach it",
 		    svc->name);
 
-	/* backends */
-	snprintf(epath, sizeof(epath), "%s.backends", path);
-	n = conf_get_strings(ctx, s, "backends", path, &arr);
-	if (n == 0)
-		conf_err(ctx, arr ? arr : s, epath, "at least one backend is "
-		    "required (\"10.1.0.5:443\")");
-	if (n > 0 && (svc->backends = calloc((size_t)n,
-	    sizeof(*svc->backends))) != NULL) {
-		for (i = 0; i < n; i++) {
-			struct conf_backend *b = &svc->backends[svc->nbackends];
-
-			str = conf_strings_elem(arr, i, &at);
-			snprintf(epath, sizeof(epath), "%s.backends.[%d]",
-			    path, i);
-			if (addr_parse_endpoint(str, &b->addr, err,
-			    sizeof(err)) == -1) {
-				conf_err(ctx, at, epath, "%s", err);
-				continue;
-			}
-			if (addr_is_any(&b->addr)) {
-				conf_err(ctx, at, epath, "\"%s\": a backend "
-				    "needs a real address", str);
-				continue;
-			}
-			addr_fmt(&b->addr, b->text, sizeof(b->text));
-			svc->nbackends++;
-		}
-	}
+	conf_backends(ctx, s, path, svc);
+	conf_access(ctx, s, path, svc);
 }
 
 /*
@@ -845,7 +826,7 @@ conf_routes(struct conf_ctx *ctx, config_setting_t *services)
 		for (j = 0; j < svc->nlisteners; j++) {
 			struct conf_listener	*l = svc->listeners[j];
 
-			l->nservices++;
+			l->only = ++l->nservices == 1 ? svc : NULL;
 			if (svc->is_default) {
 				if (l->dflt != NULL)
 					conf_err(ctx, config_setting_get_member(
@@ -1154,7 +1135,7 @@ conf_free(struct gw_conf *gc)
 			free(svc->hosts[j]);
 		free(svc->hosts);
 		free(svc->listeners);
-		free(svc->backends);
+		conf_backends_free(svc);
 		free(svc->ports);
 	}
 	free(gc->nat64.pool4);

@@ -29,9 +29,59 @@ enum conf_proto {
 	CONF_HTTP,		/* plain HTTP/1.x, routed by Host */
 };
 
+/* PROXY protocol toward a backend (haproxy.org proxy-protocol.txt). */
+enum conf_pp {
+	CONF_PP_NONE,
+	CONF_PP_V1,		/* text line */
+	CONF_PP_V2,		/* binary, with AUTHORITY and UNIQUE_ID */
+};
+
+struct pool_state;
+
 struct conf_backend {
 	union addr_sa		 addr;
 	char			 text[ADDR_STRLEN];
+	int			 line;
+	unsigned		 weight;	/* 1-256 */
+	int			 backup;	/* only when no normal one is up */
+	enum conf_pp		 pp;
+	struct pool_state	*st;		/* live state (pool/state.h); set
+						   by the daemon when the
+						   snapshot goes live */
+};
+
+enum conf_balance {
+	CONF_BAL_ROUNDROBIN,	/* weighted, smooth */
+	CONF_BAL_LEASTCONN,	/* fewest connections per weight */
+	CONF_BAL_SOURCE,	/* the client's /64 (IPv6) or /32 sticks */
+};
+
+enum conf_check_type {
+	CONF_CHECK_NONE,	/* a backend is up unless drained */
+	CONF_CHECK_TCP,		/* connect */
+	CONF_CHECK_TLS,		/* full handshake, SNI, certificate */
+	CONF_CHECK_HTTP,	/* a request with Host; inside TLS for a
+				   tls service */
+};
+
+/* A service's health check; times in milliseconds. */
+struct conf_check {
+	enum conf_check_type	 type;
+	unsigned		 interval_ms;
+	unsigned		 timeout_ms;
+	unsigned		 rise, fall;
+	unsigned		 cert_warn_days;
+	char			*path;		/* http: request target */
+	uint16_t		*expect;	/* http: statuses; none: 2xx 3xx */
+	size_t			 nexpect;
+};
+
+/* A prefix of allow/deny: family AF_INET or AF_INET6. */
+struct conf_prefix {
+	uint8_t			 family;
+	uint8_t			 len;
+	uint8_t			 addr[16];	/* host bits zero */
+	int			 line;
 };
 
 struct conf_listener;
@@ -103,6 +153,22 @@ struct conf_service {
 	size_t			  nlisteners;
 	struct conf_backend	 *backends;
 	size_t			  nbackends;
+	enum conf_balance	  balance;
+	unsigned		  retries;	/* more backends after the
+						   first that failed */
+	struct conf_check	  check;
+	struct conf_prefix	 *allow;	/* none: every client */
+	size_t			  nallow;
+	struct conf_prefix	 *deny;
+	size_t			  ndeny;
+	unsigned		  per_client_conns;	/* 0: no limit */
+	unsigned		  per_client_rate;	/* new conns/s, 0: none */
+	uint64_t		  name_hash;	/* limits: per service */
+	uint16_t		 *wrr;		/* smooth weighted round robin
+						   order of the normal
+						   backends, then of the
+						   backups */
+	size_t			  nwrr, nwrr_normal;
 	struct acct_service	 *acct;		/* counters; set by the daemon
 						   when the snapshot goes
 						   live */
@@ -116,6 +182,9 @@ struct conf_listener {
 	enum conf_proto		 protocol;
 	struct route_table	*routes;	/* name -> conf_service */
 	struct conf_service	*dflt;		/* or NULL */
+	struct conf_service	*only;		/* the one service, if so: its
+						   allow/deny apply before the
+						   first byte is read */
 	size_t			 nservices;
 };
 
@@ -132,6 +201,8 @@ struct gw_conf {
 	unsigned		 to_connect;
 	unsigned		 to_idle;
 	unsigned		 pending_per_client;
+	unsigned		 per_client_conns;	/* service defaults */
+	unsigned		 per_client_rate;
 	/* accounting: history checkpoints and retention */
 	unsigned		 acct_checkpoint;	/* seconds */
 	unsigned		 acct_minutes;		/* minute rows kept */
@@ -185,6 +256,13 @@ void		 conf_report_free(struct conf_report *);
 const char	*conf_proto_name(enum conf_proto);
 const char	*conf_mode_name(enum conf_mode);
 const char	*conf_l4_name(enum conf_l4);
+const char	*conf_balance_name(enum conf_balance);
+const char	*conf_check_name(enum conf_check_type);
+const char	*conf_pp_name(enum conf_pp);
+
+/* Whether svc admits a client address (allow/deny, longest prefix wins). */
+int		 conf_acl_admits(const struct conf_service *,
+		    const union addr_sa *);
 
 /* The listener of conf at the same address, or NULL. */
 struct conf_listener *conf_listener_find(const struct gw_conf *,

@@ -53,6 +53,14 @@ int	conf_get_strings(struct conf_ctx *, const config_setting_t *,
 	    const char *, const char *, config_setting_t **);
 const char *conf_strings_elem(config_setting_t *, int, config_setting_t **);
 
+/* backend.c: backends, balance, retries, check */
+void	conf_backends(struct conf_ctx *, config_setting_t *, const char *,
+	    struct conf_service *);
+void	conf_backends_free(struct conf_service *);
+/* access.c: allow, deny, limits (after gateway: its defaults) */
+void	conf_access(struct conf_ctx *, config_setting_t *, const char *,
+	    struct conf_service *);
+
 /* xlat.c */
 void	conf_xlat_blocks(struct conf_ctx *, const config_setting_t *);
 int	conf_xlat_service(struct conf_ctx *, config_setting_t *,

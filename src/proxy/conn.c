@@ -27,6 +27,9 @@
 #include "conn.h"
 #include "limit.h"
 #include "log.h"
+#include "pool/pick.h"
+#include "pool/state.h"
+#include "pphdr.h"
 #include "route.h"
 
 /* Splice rounds per event before yielding to other connections. */
@@ -196,6 +199,11 @@ conn_close(struct worker *w, struct conn *c, const char *reason)
 		WSTAT_DEC(w, connecting);
 	if (c->pending)
 		limit_pending_put(c->client_key);
+	if (c->climit)
+		limit_conn_put(c->limit_key);
+	if (c->held)
+		__atomic_sub_fetch(&c->svc->backends[c->backend].st->conns, 1,
+		    __ATOMIC_RELAXED);
 	if (c->queued) {
 		struct conn **pp;
 
@@ -295,7 +303,8 @@ conn_refuse(struct worker *w, struct conn *c, uint8_t alert, int status,
 		    "HTTP/1.1 %d %s\r\nContent-Length: 0\r\n"
 		    "Connection: close\r\n\r\n", status,
 		    status == 421 ? "Misdirected Request" : status == 503 ?
-		    "Service Unavailable" : "Bad Request");
+		    "Service Unavailable" : status == 403 ? "Forbidden" :
+		    status == 429 ? "Too Many Requests" : "Bad Request");
 		n = send(c->cfd, resp, len, MSG_NOSIGNAL);
 	}
 	(void)n;
@@ -358,6 +367,12 @@ conn_accept(struct worker *w, struct worker_listener *wl, int fd,
 	if (gc->audit_on && gc->audit_fail_closed && audit_failing()) {
 		WSTAT_INC(w, refused_audit);
 		conn_close(w, c, "the audit log cannot be written");
+		return;
+	}
+	/* the listener's only service refuses this client: not a byte read */
+	if (c->lst->only != NULL && !conf_acl_admits(c->lst->only, peer)) {
+		WSTAT_INC(w, refused_acl);
+		conn_close(w, c, "client not allowed");
 		return;
 	}
 	if (limit_pending_take(c->client_key, gc->pending_per_client) == -1) {
@@ -440,6 +455,71 @@ conn_unreachable(struct worker *w, struct conn *c, const char *reason)
 	conn_refuse(w, c, 80, 503, reason);
 }
 
+/*
+ * The service's access rules, once it is known: allow/deny (already
+ * applied at accept when the listener has only this service), then the
+ * client's rate and its open connections.  Returns 0, or -1 after
+ * refusing.
+ */
+static int
+conn_admit(struct worker *w, struct conn *c)
+{
+	const struct conf_service *svc = c->svc;
+
+	if (c->lst->only == NULL && !conf_acl_admits(svc, &c->peer)) {
+		WSTAT_INC(w, refused_acl);
+		/* access_denied (49), RFC 8446 §6.2; or 403 */
+		conn_refuse(w, c, 49, 403, "client not allowed");
+		return -1;
+	}
+	if (svc->per_client_rate == 0 && svc->per_client_conns == 0)
+		return 0;
+	c->limit_key = limit_key(c->client_key, svc->name_hash);
+	if (svc->per_client_rate > 0 && limit_rate_take(c->limit_key,
+	    svc->per_client_rate, w->now_ms) == -1) {
+		WSTAT_INC(w, refused_rate_limit);
+		/* internal_error (80): TLS has no "slow down"; or 429 */
+		conn_refuse(w, c, 80, 429, "per-client rate limit");
+		return -1;
+	}
+	if (svc->per_client_conns > 0) {
+		if (limit_conn_take(c->limit_key, svc->per_client_conns) ==
+		    -1) {
+			WSTAT_INC(w, refused_conn_limit);
+			conn_refuse(w, c, 80, 429,
+			    "per-client connection limit");
+			return -1;
+		}
+		c->climit = 1;
+	}
+	return 0;
+}
+
+/*
+ * Choose the next backend for c (pool_pick) and connect to it; when none
+ * is left, tell the client.  c counts in the backend's connections from
+ * here, so that leastconn sees connections still connecting.
+ */
+static void
+conn_pick(struct worker *w, struct conn *c, const char *reason)
+{
+	struct conf_service	*svc = c->svc;
+	int			 i;
+
+	i = pool_pick(svc, &c->snap->w[w->id].rr[svc->index], c->client_key,
+	    c->tried);
+	if (i == -1) {
+		if (c->tries == 0)
+			WSTAT_INC(w, no_backend_up);
+		conn_unreachable(w, c, reason);
+		return;
+	}
+	c->backend = (uint32_t)i;
+	c->held = 1;
+	__atomic_add_fetch(&svc->backends[i].st->conns, 1, __ATOMIC_RELAXED);
+	conn_connect(w, c);
+}
+
 /* The first flight is complete: pick the service, then connect. */
 static void
 conn_route(struct worker *w, struct conn *c)
@@ -477,15 +557,14 @@ conn_route(struct worker *w, struct conn *c)
 		conn_refuse(w, c, 112, 421, "no service for this name");
 		return;
 	}
+	if (conn_admit(w, c) == -1)
+		return;
 	cell = &c->svc->acct->slots[w->id].fam[c->family];
 	acct_add(&cell->connections, 1);
 	c->counted = 1;
 	clientq_push(w->id, c->svc->acct, c->family, &c->peer);
-	/* the snapshot c was accepted under, which c->svc belongs to */
-	c->backend = c->snap->w[w->id].rr[c->svc->index]++ %
-	    c->svc->nbackends;
 	conn_set_state(w, c, CS_CONNECTING);
-	conn_connect(w, c);
+	conn_pick(w, c, "no backend is up");
 }
 
 /* Read what the client sent so far and feed it to the parser. */
@@ -570,17 +649,22 @@ conn_ff_read(struct worker *w, struct conn *c)
 static void
 conn_next_backend(struct worker *w, struct conn *c, const char *reason)
 {
+	struct pool_state	*st = c->svc->backends[c->backend].st;
+
 	WSTAT_INC(w, backend_failed);
+	__atomic_add_fetch(&st->failures, 1, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&st->conns, 1, __ATOMIC_RELAXED);
+	c->held = 0;
+	c->tried |= 1ULL << c->backend;
 	if (c->bfd != -1) {
 		close(c->bfd);
 		c->bfd = -1;
 	}
-	if (c->tries >= c->svc->nbackends) {
+	if (c->tries > c->svc->retries) {
 		conn_unreachable(w, c, reason);
 		return;
 	}
-	c->backend = (c->backend + 1) % c->svc->nbackends;
-	conn_connect(w, c);
+	conn_pick(w, c, reason);
 }
 
 static void
@@ -621,6 +705,51 @@ conn_connect(struct worker *w, struct conn *c)
 }
 
 /*
+ * Put the PROXY header in front of the first flight, so that both leave
+ * in one send() before any byte of the client's.  Returns 0, or -1 after
+ * closing.
+ */
+static int
+conn_pphdr(struct worker *w, struct conn *c, enum conf_pp version)
+{
+	struct conn_ff	*ff = c->ff;
+	union addr_sa	 dst;
+	socklen_t	 sl = sizeof(dst);
+	struct pphdr	 h;
+	uint8_t		 hdr[PPHDR_MAX], *nb;
+	char		 id[64];
+	size_t		 n;
+
+	if (getsockname(c->cfd, &dst.sa, &sl) == -1)
+		memset(&dst, 0, sizeof(dst));	/* PROXY UNKNOWN */
+	audit_id_fmt(c->id, id, sizeof(id));
+	memset(&h, 0, sizeof(h));
+	h.src = &c->peer;
+	h.dst = &dst;
+	if (c->name != NULL && strlen(c->name) <= PPHDR_AUTHORITY_MAX) {
+		h.authority = c->name;
+		h.authority_len = strlen(c->name);
+	}
+	h.unique_id = id;
+	h.unique_id_len = strlen(id);
+	if ((n = pphdr_write(version, &h, hdr, sizeof(hdr))) == 0 ||
+	    (nb = malloc(n + ff->len)) == NULL) {
+		WSTAT_INC(w, relay_error);
+		conn_close(w, c, n == 0 ? "cannot write the PROXY header" :
+		    "out of memory");
+		return -1;
+	}
+	memcpy(nb, hdr, n);
+	memcpy(nb + n, ff->buf, ff->len);
+	free(ff->buf);
+	ff->buf = nb;
+	ff->len += (uint32_t)n;
+	ff->cap = ff->len;
+	ff->hdr = (uint32_t)n;
+	return 0;
+}
+
+/*
  * The backend socket became writable or failed while connecting.  Returns
  * 0 when connected, -1 when not (yet): c may have been closed.
  */
@@ -637,6 +766,11 @@ conn_connected(struct worker *w, struct conn *c)
 	if (c->b_err && err == 0)
 		err = ECONNREFUSED;	/* HUP without a pending error */
 	if (err == 0) {
+		const struct conf_backend *b = &c->svc->backends[c->backend];
+
+		__atomic_add_fetch(&b->st->total, 1, __ATOMIC_RELAXED);
+		if (b->pp != CONF_PP_NONE && conn_pphdr(w, c, b->pp) == -1)
+			return -1;
 		conn_set_state(w, c, CS_RELAY);
 		if (c->snap->conf->audit_on) {
 			/* what the server sees: the address to log */
@@ -664,6 +798,7 @@ conn_ff_flush(struct worker *w, struct conn *c)
 {
 	struct conn_ff	*ff = c->ff;
 	ssize_t		 n;
+	uint32_t	 m;
 
 	while (ff->sent < ff->len) {
 		if (!c->b_wr)
@@ -681,10 +816,13 @@ conn_ff_flush(struct worker *w, struct conn *c)
 			conn_close(w, c, "backend error");
 			return -1;
 		}
+		/* the PROXY header is ours, not the client's */
+		m = ff->sent + (uint32_t)n <= ff->hdr ? 0 : ff->sent >=
+		    ff->hdr ? (uint32_t)n : ff->sent + (uint32_t)n - ff->hdr;
 		ff->sent += (uint32_t)n;
-		c->bytes_in += (uint64_t)n;
+		c->bytes_in += m;
 		acct_add(&c->svc->acct->slots[w->id].fam[c->family].bytes_in,
-		    (uint64_t)n);
+		    m);
 	}
 	free(ff->buf);
 	free(ff);

@@ -41,6 +41,8 @@ struct conn_ff {
 	uint32_t		 len;	/* bytes read from the client */
 	uint32_t		 cap;
 	uint32_t		 sent;	/* bytes forwarded to the backend */
+	uint32_t		 hdr;	/* of buf, the PROXY header first:
+					   not the client's bytes */
 };
 
 /* One direction of the relay (see conn_xfer()). */
@@ -75,6 +77,12 @@ struct conn {
 	uint32_t		 tries;		/* backend connect attempts */
 	uint8_t			 pending;	/* holds a pending-per-client
 						   slot (first flight) */
+	uint8_t			 held;		/* counted in the backend's
+						   st->conns */
+	uint8_t			 climit;	/* holds a per-client
+						   connection slot */
+	uint64_t		 tried;		/* backends that failed it */
+	uint64_t		 limit_key;	/* client and service */
 	int			 cfd, bfd;
 	uint32_t		 backend;	/* index in svc->backends */
 	uint64_t		 id;

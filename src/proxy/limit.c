@@ -1,48 +1,139 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * See limit.h.  Take increments first and checks after, so two workers
- * racing for a client's last slot cannot both win.
+ * See limit.h.  Counts take increments first and check after, so two
+ * workers racing for a client's last slot cannot both win.  Rates are
+ * checked first and counted after: under a race a client may get one
+ * connection more in a second, never fewer than its limit.
  */
 
 #include "limit.h"
 
 #define LIMIT_BUCKETS	65536
 
-static uint32_t	limit_tab[2][LIMIT_BUCKETS];
+static uint32_t	limit_pending[2][LIMIT_BUCKETS];
+static uint32_t	limit_conns[2][LIMIT_BUCKETS];
+/* rate cells: second (32 bits) | last second's count | this second's */
+static uint64_t	limit_rates[2][LIMIT_BUCKETS];
+
+static uint64_t
+limit_mix(uint64_t key)
+{
+	/* splitmix64 */
+	key += 0x9e3779b97f4a7c15ULL;
+	key = (key ^ (key >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	key = (key ^ (key >> 27)) * 0x94d049bb133111ebULL;
+	return key ^ (key >> 31);
+}
 
 static void
 limit_hash(uint64_t key, uint32_t *h0, uint32_t *h1)
 {
-	/* splitmix64: two independent 16-bit indexes from one mix */
-	key += 0x9e3779b97f4a7c15ULL;
-	key = (key ^ (key >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	key = (key ^ (key >> 27)) * 0x94d049bb133111ebULL;
-	key ^= key >> 31;
+	/* two independent 16-bit indexes from one mix */
+	key = limit_mix(key);
 	*h0 = (uint32_t)(key & (LIMIT_BUCKETS - 1));
 	*h1 = (uint32_t)((key >> 32) & (LIMIT_BUCKETS - 1));
 }
 
-int
-limit_pending_take(uint64_t key, unsigned limit)
+uint64_t
+limit_key(uint64_t client_key, uint64_t service_hash)
+{
+	return limit_mix(client_key ^ limit_mix(service_hash));
+}
+
+static int
+limit_count_take(uint32_t tab[2][LIMIT_BUCKETS], uint64_t key,
+    unsigned limit)
 {
 	uint32_t	h0, h1, a, b;
 
 	limit_hash(key, &h0, &h1);
-	a = __atomic_add_fetch(&limit_tab[0][h0], 1, __ATOMIC_RELAXED);
-	b = __atomic_add_fetch(&limit_tab[1][h1], 1, __ATOMIC_RELAXED);
+	a = __atomic_add_fetch(&tab[0][h0], 1, __ATOMIC_RELAXED);
+	b = __atomic_add_fetch(&tab[1][h1], 1, __ATOMIC_RELAXED);
 	if ((a < b ? a : b) > limit) {
-		limit_pending_put(key);
+		__atomic_sub_fetch(&tab[0][h0], 1, __ATOMIC_RELAXED);
+		__atomic_sub_fetch(&tab[1][h1], 1, __ATOMIC_RELAXED);
 		return -1;
 	}
 	return 0;
 }
 
-void
-limit_pending_put(uint64_t key)
+static void
+limit_count_put(uint32_t tab[2][LIMIT_BUCKETS], uint64_t key)
 {
 	uint32_t	h0, h1;
 
 	limit_hash(key, &h0, &h1);
-	__atomic_sub_fetch(&limit_tab[0][h0], 1, __ATOMIC_RELAXED);
-	__atomic_sub_fetch(&limit_tab[1][h1], 1, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&tab[0][h0], 1, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&tab[1][h1], 1, __ATOMIC_RELAXED);
+}
+
+int
+limit_pending_take(uint64_t key, unsigned limit)
+{
+	return limit_count_take(limit_pending, key, limit);
+}
+
+void
+limit_pending_put(uint64_t key)
+{
+	limit_count_put(limit_pending, key);
+}
+
+int
+limit_conn_take(uint64_t key, unsigned limit)
+{
+	return limit_count_take(limit_conns, key, limit);
+}
+
+void
+limit_conn_put(uint64_t key)
+{
+	limit_count_put(limit_conns, key);
+}
+
+/* A rate cell brought to second sec: (prev, cur). */
+static void
+limit_cell(uint64_t v, uint32_t sec, uint32_t *prev, uint32_t *cur)
+{
+	uint32_t	s = (uint32_t)(v >> 32);
+
+	if (s == sec) {
+		*prev = (uint32_t)(v >> 16) & 0xffff;
+		*cur = (uint32_t)v & 0xffff;
+	} else if (s + 1 == sec) {
+		*prev = (uint32_t)v & 0xffff;
+		*cur = 0;
+	} else
+		*prev = *cur = 0;
+}
+
+int
+limit_rate_take(uint64_t key, unsigned limit, uint64_t now_ms)
+{
+	uint32_t	h[2], sec = (uint32_t)(now_ms / 1000), prev, cur;
+	uint32_t	in = (uint32_t)(now_ms % 1000), est, best = 0;
+	uint64_t	v, nv;
+	int		r;
+
+	limit_hash(key, &h[0], &h[1]);
+	for (r = 0; r < 2; r++) {
+		v = __atomic_load_n(&limit_rates[r][h[r]], __ATOMIC_RELAXED);
+		limit_cell(v, sec, &prev, &cur);
+		est = cur + (prev * (1000 - in) + 999) / 1000;
+		if (r == 0 || est < best)
+			best = est;
+	}
+	if (best + 1 > limit)
+		return -1;
+	for (r = 0; r < 2; r++) {
+		v = __atomic_load_n(&limit_rates[r][h[r]], __ATOMIC_RELAXED);
+		do {
+			limit_cell(v, sec, &prev, &cur);
+			if (cur < 0xffff)
+				cur++;
+			nv = (uint64_t)sec << 32 | (uint64_t)prev << 16 | cur;
+		} while (!__atomic_compare_exchange_n(&limit_rates[r][h[r]],
+		    &v, nv, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	}
+	return 0;
 }

@@ -24,7 +24,9 @@
 
 #include "acct/clientq.h"
 #include "acct/counters.h"
+#include "check/check.h"
 #include "log.h"
+#include "pool/state.h"
 #include "proxy.h"
 #include "worker.h"
 
@@ -79,6 +81,19 @@ proxy_snap_free(struct proxy_snap *snap)
 	free(snap->w);
 	free(snap->lsocks);
 	free(snap);
+}
+
+/* Each backend's live state (pool/state.h), kept across reloads. */
+static int
+proxy_backend_states(struct conf_service *svc)
+{
+	size_t	i;
+
+	for (i = 0; i < svc->nbackends; i++)
+		if ((svc->backends[i].st = pool_state_get(svc->name,
+		    svc->backends[i].text)) == NULL)
+			return -1;
+	return 0;
 }
 
 /* A snapshot for gc with everything but its listening sockets. */
@@ -231,7 +246,8 @@ proxy_fd_budget(const struct gw_conf *gc)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur ==
 	    RLIM_INFINITY)
 		return gc->max_connections;
-	reserve = 100 + gc->nlisteners * (unsigned long)proxy_nworkers +
+	reserve = 100 + CHECK_FDS + gc->nlisteners *
+	    (unsigned long)proxy_nworkers +
 	    2UL * PROXY_PIPES_FREE * (unsigned long)proxy_nworkers;
 	avail = rl.rlim_cur > reserve ? (rl.rlim_cur - reserve) / 2 : 1;
 	if (avail >= gc->max_connections)
@@ -287,7 +303,8 @@ proxy_apply(struct gw_conf *gc, char *err, size_t errlen)
 	}
 	for (i = 0; i < gc->nservices; i++)
 		if ((gc->services[i].acct = acct_service_get(
-		    gc->services[i].name)) == NULL) {
+		    gc->services[i].name)) == NULL ||
+		    proxy_backend_states(&gc->services[i]) == -1) {
 			snprintf(err, errlen, "out of memory");
 			for (j = 0; j < gc->nlisteners; j++)
 				if (ls[j]->refs == 0)

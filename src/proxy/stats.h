@@ -14,6 +14,9 @@
 	X(refused_max,		"refused: max_connections reached")	\
 	X(refused_pending,	"refused: too many first flights, one client") \
 	X(refused_audit,	"refused: the audit log cannot be written") \
+	X(refused_acl,		"refused: client not allowed (allow/deny)") \
+	X(refused_conn_limit,	"refused: per-client connection limit")	\
+	X(refused_rate_limit,	"refused: per-client rate limit")	\
 	X(accept_backoff,	"accept paused: out of file descriptors") \
 	X(tls_no_sni,		"TLS hellos without server_name")	\
 	X(tls_sslv2,		"SSLv2-compatible hellos")		\
@@ -36,6 +39,7 @@
 	X(timeout_idle,		"timeout: idle")			\
 	X(backend_failed,	"backend connect failed (each attempt)") \
 	X(backend_unreachable,	"closed: no backend could be reached")	\
+	X(no_backend_up,	"closed: no backend up (down or drained)") \
 	X(reset_client,		"closed: reset by the client")		\
 	X(reset_backend,	"closed: reset by the backend")		\
 	X(relay_error,		"closed: socket error while relaying")	\

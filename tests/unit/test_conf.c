@@ -221,6 +221,93 @@ check_defaults(void)
 	conf_free(gc);
 }
 
+/* Backends, balance, checks and access rules as the workers see them. */
+static void
+check_pool(void)
+{
+	static const char text[] =
+	    "gateway: { limits: { per_client_connections = 7; }; };\n"
+	    "services = (\n"
+	    " { name = \"p\"; mode = \"proxy\"; listen = \"[::1]:8443\";\n"
+	    "   hosts = [ \"www.example.org\" ]; balance = \"source\";\n"
+	    "   retries = 1; check = { type = \"http\"; interval = 3;\n"
+	    "   rise = 1; fall = 4; expect = 204; };\n"
+	    "   allow = [ \"::/0\", \"2001:db8:bad:1::/64\" ];\n"
+	    "   deny = [ \"2001:db8:bad::/48\", \"192.0.2.0/24\" ];\n"
+	    "   limits = { per_client_rate = 20; };\n"
+	    "   backends = ( { address = \"10.1.0.5:443\"; weight = 5; },\n"
+	    "     \"10.1.0.6:443\", { address = \"10.1.0.7:443\";\n"
+	    "       proxy_protocol = \"v2\"; },\n"
+	    "     { address = \"10.1.0.8:443\"; backup = true;\n"
+	    "       proxy_protocol = \"v1\"; } ); },\n"
+	    " { name = \"q\"; mode = \"proxy\"; listen = \"[::1]:8443\";\n"
+	    "   hosts = [ \"q.example.org\" ]; check = \"tls\";\n"
+	    "   backends = \"10.1.0.5:443\"; }\n"
+	    ");\n";
+	static const uint16_t	order[] = { 0, 0, 1, 0, 2, 0, 0, 3 };
+	struct conf_report	 rep;
+	struct gw_conf		*gc;
+	struct conf_service	*p, *q;
+	union addr_sa		 a;
+	size_t			 i;
+
+	gc = conf_load_string("(pool)", text, &rep);
+	CHECK(gc != NULL);
+	for (i = 0; i < rep.nerrors; i++)
+		fprintf(stderr, "  %s\n", rep.errors[i]);
+	if (gc == NULL)
+		return;
+	p = &gc->services[0];
+	q = &gc->services[1];
+	CHECK_INT(p->nbackends, 4);
+	CHECK_INT(p->balance, CONF_BAL_SOURCE);
+	CHECK_INT(p->retries, 1);
+	CHECK_INT(p->backends[0].weight, 5);
+	CHECK_INT(p->backends[1].weight, 1);
+	CHECK_INT(p->backends[2].pp, CONF_PP_V2);
+	CHECK_INT(p->backends[3].pp, CONF_PP_V1);
+	CHECK_INT(p->backends[3].backup, 1);
+	/* nginx's smooth order for 5:1:1, then the backup */
+	CHECK_INT(p->nwrr, 8);
+	CHECK_INT(p->nwrr_normal, 7);
+	for (i = 0; i < p->nwrr && i < 8; i++)
+		CHECK_INT(p->wrr[i], order[i]);
+	CHECK_INT(p->check.type, CONF_CHECK_HTTP);
+	CHECK_INT(p->check.interval_ms, 3000);
+	CHECK_INT(p->check.timeout_ms, 2000);
+	CHECK_INT(p->check.rise, 1);
+	CHECK_INT(p->check.fall, 4);
+	CHECK_STR(p->check.path, "/");
+	CHECK_INT(p->check.nexpect, 1);
+	CHECK_INT(p->check.expect[0], 204);
+	CHECK_INT(q->check.type, CONF_CHECK_TLS);
+	CHECK_INT(q->check.fall, 3);
+	CHECK_INT(q->check.cert_warn_days, 30);
+	CHECK_INT(q->balance, CONF_BAL_ROUNDROBIN);
+	CHECK_INT(q->retries, 3);
+	/* limits: the gateway's default, the service's own */
+	CHECK_INT(p->per_client_conns, 7);
+	CHECK_INT(p->per_client_rate, 20);
+	CHECK_INT(q->per_client_conns, 7);
+	CHECK_INT(q->per_client_rate, 0);
+	/* longest prefix wins; deny wins ties; allow ::/0 admits no IPv4 */
+	addr_parse_ip("2001:db8::1", &a);
+	CHECK_INT(conf_acl_admits(p, &a), 1);
+	addr_parse_ip("2001:db8:bad:2::1", &a);
+	CHECK_INT(conf_acl_admits(p, &a), 0);
+	addr_parse_ip("2001:db8:bad:1::1", &a);
+	CHECK_INT(conf_acl_admits(p, &a), 1);
+	addr_parse_ip("192.0.2.1", &a);
+	CHECK_INT(conf_acl_admits(p, &a), 0);
+	addr_parse_ip("198.51.100.1", &a);
+	CHECK_INT(conf_acl_admits(p, &a), 0);
+	CHECK_INT(conf_acl_admits(q, &a), 1);
+	/* two services on one listener: access is decided after routing */
+	CHECK(gc->listeners[0].only == NULL);
+	conf_report_free(&rep);
+	conf_free(gc);
+}
+
 int
 main(void)
 {
@@ -274,5 +361,6 @@ main(void)
 	check_design();
 	check_embed();
 	check_defaults();
+	check_pool();
 	return t_done("test_conf");
 }

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: ISC */
+#ifndef V6G_BACKENDS_H
+#define V6G_BACKENDS_H
+
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+#include "conf/conf.h"
+
+/*
+ * "v6gatectl backends": each proxy backend's state (up, down, draining,
+ * backup), its last health check (result, latency, consecutive failures,
+ * TLS version, cipher and certificate expiry), its connections now and in
+ * total.  "drain" and "enable" set the operator's drain flag, which lives
+ * in the backend's state and so survives a reload.
+ */
+
+json_object	*backends_json(const struct gw_conf *);
+void		 backends_text(json_object *, FILE *);
+
+/* Drain (1) or enable (0) a backend of a service, by name and address.
+   Returns 0 with msg saying what changed, or -1 with msg saying why not. */
+int		 backends_drain(const struct gw_conf *, const char *service,
+		    const char *backend, int drain, char *msg, size_t len);
+
+#endif

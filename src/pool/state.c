@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The registry of backend states (see state.h): a list in creation order
+ * and a hash by "service address", used when a snapshot goes live or an
+ * operator names a backend, never by a worker.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proxy/route.h"
+#include "state.h"
+
+static struct pool_state	*pool_states, **pool_tail = &pool_states;
+static struct route_table	*pool_index;
+
+/* Service names have no spaces (conf.c): "portal 10.1.0.5:443" is one. */
+static size_t
+pool_key(char *buf, size_t len, const char *service, const char *addr)
+{
+	int	n = snprintf(buf, len, "%s %s", service, addr);
+
+	return n < 0 || (size_t)n >= len ? 0 : (size_t)n;
+}
+
+struct pool_state *
+pool_state_find(const char *service, const char *addr)
+{
+	char	key[POOL_NAME_MAX + ADDR_STRLEN + 2];
+	size_t	n;
+
+	if (pool_index == NULL || (n = pool_key(key, sizeof(key), service,
+	    addr)) == 0)
+		return NULL;
+	return route_lookup(pool_index, key, n);
+}
+
+struct pool_state *
+pool_state_get(const char *service, const char *addr)
+{
+	struct pool_state	*st;
+	char			 key[POOL_NAME_MAX + ADDR_STRLEN + 2];
+	void			*prev;
+
+	if ((st = pool_state_find(service, addr)) != NULL)
+		return st;
+	if (pool_index == NULL && (pool_index = route_new()) == NULL)
+		return NULL;
+	if (pool_key(key, sizeof(key), service, addr) == 0 ||
+	    (st = calloc(1, sizeof(*st))) == NULL)
+		return NULL;
+	snprintf(st->service, sizeof(st->service), "%s", service);
+	snprintf(st->addr, sizeof(st->addr), "%s", addr);
+	if (route_add(pool_index, key, st, &prev) == -1) {
+		free(st);
+		return NULL;
+	}
+	st->up = 1;
+	pthread_mutex_init(&st->lock, NULL);
+	*pool_tail = st;
+	pool_tail = &st->next;
+	return st;
+}
+
+void
+pool_state_foreach(void (*fn)(struct pool_state *, void *), void *arg)
+{
+	struct pool_state	*st;
+
+	for (st = pool_states; st != NULL; st = st->next)
+		fn(st, arg);
+}
+
+void
+pool_state_health(struct pool_state *st, struct pool_health *h)
+{
+	pthread_mutex_lock(&st->lock);
+	*h = st->health;
+	pthread_mutex_unlock(&st->lock);
+}
