@@ -41,6 +41,7 @@
 #include "log.h"
 #include "pool/state.h"
 #include "probe.h"
+#include "proxy/pphdr.h"
 
 #define CHECK_EVENTS		64
 /* Probes in flight at once: see CHECK_FDS in check.h. */
@@ -86,6 +87,10 @@ struct check_target {
 	union addr_sa		 addr;
 	char			 text[ADDR_STRLEN];
 	char			*req;		/* http */
+	uint8_t			 pp[32];	/* the backend's PROXY header:
+						   v1 UNKNOWN or v2 LOCAL, as a
+						   check relays no client */
+	size_t			 pplen;
 	struct probe_spec	 spec;
 
 	/* the thread's */
@@ -276,6 +281,14 @@ check_target_fill(struct check_target *t, struct check_svc *cs,
 	t->spec.type = cs->type;
 	t->spec.tls = cs->tls;
 	t->spec.addr = &t->addr;
+	if (be->pp != CONF_PP_NONE) {
+		struct pphdr	h;
+
+		memset(&h, 0, sizeof(h));	/* no addresses */
+		t->pplen = pphdr_write(be->pp, &h, t->pp, sizeof(t->pp));
+		t->spec.pp = t->pp;
+		t->spec.pplen = t->pplen;
+	}
 	/* TLS clients send no server_name for an address (RFC 6066 §3) */
 	t->spec.sni = cs->host[0] != '\0' && !check_is_ip(cs->host) ?
 	    cs->host : NULL;
@@ -366,7 +379,8 @@ static int
 check_target_same(const struct check_target *a, const struct check_target *b)
 {
 	if (strcmp(a->svc->name, b->svc->name) != 0 ||
-	    !addr_equal(&a->addr, &b->addr) || !check_svc_same(a->svc, b->svc))
+	    !addr_equal(&a->addr, &b->addr) || !check_svc_same(a->svc, b->svc) ||
+	    a->pplen != b->pplen || memcmp(a->pp, b->pp, a->pplen) != 0)
 		return 0;
 	if (a->req == NULL || b->req == NULL)
 		return a->req == b->req;

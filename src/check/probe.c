@@ -170,6 +170,8 @@ probe_phase_name(enum probe_phase ph)
 	switch (ph) {
 	case PROBE_CONNECT:
 		return "connecting";
+	case PROBE_PROXY:
+		return "sending the PROXY header";
 	case PROBE_HANDSHAKE:
 		return "TLS handshake";
 	case PROBE_SEND:
@@ -564,10 +566,39 @@ probe_recv(struct probe *p)
 static void
 probe_connected(struct probe *p)
 {
-	if (p->spec->type == CONF_CHECK_TCP)
+	if (p->spec->pplen > 0)
+		p->phase = PROBE_PROXY;
+	else if (p->spec->type == CONF_CHECK_TCP)
 		probe_pass(p);
 	else
 		p->phase = p->spec->tls ? PROBE_HANDSHAKE : PROBE_SEND;
+}
+
+/*
+ * The PROXY header, in the clear before anything else.  1 when out, 0 to
+ * wait for the socket, -1 when the probe failed.
+ */
+static int
+probe_send_pp(struct probe *p)
+{
+	ssize_t	n;
+
+	while (p->sent < p->spec->pplen) {
+		n = send(p->fd, p->spec->pp + p->sent, p->spec->pplen -
+		    p->sent, MSG_NOSIGNAL);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			probe_fail(p, "sending the PROXY header: %s",
+			    strerror(errno));
+			return -1;
+		}
+		p->sent += (size_t)n;
+	}
+	p->sent = 0;
+	return 1;
 }
 
 /* Run the phases until one would block or the probe is done. */
@@ -581,6 +612,15 @@ probe_run(struct probe *p)
 		case PROBE_CONNECT:
 		case PROBE_DONE:
 			return;
+		case PROBE_PROXY:
+			if (probe_send_pp(p) != 1)
+				return;
+			if (p->spec->type == CONF_CHECK_TCP) {
+				probe_pass(p);
+				return;
+			}
+			p->phase = p->spec->tls ? PROBE_HANDSHAKE : PROBE_SEND;
+			break;
 		case PROBE_HANDSHAKE:
 			ERR_clear_error();
 			errno = 0;

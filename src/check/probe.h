@@ -27,6 +27,9 @@ struct probe_spec {
 	enum conf_check_type	 type;		/* not CONF_CHECK_NONE */
 	int			 tls;		/* a handshake first */
 	const union addr_sa	*addr;
+	const uint8_t		*pp;		/* a PROXY header to send
+						   first, or NULL */
+	size_t			 pplen;
 	const char		*sni;		/* NULL: no server_name */
 	const char		*req;		/* http: the whole request */
 	size_t			 reqlen;
@@ -40,6 +43,8 @@ struct probe_spec {
 
 enum probe_phase {
 	PROBE_CONNECT,
+	PROBE_PROXY,		/* the PROXY header of a backend that wants
+				   one: it drops a connection without */
 	PROBE_HANDSHAKE,
 	PROBE_SEND,
 	PROBE_RECV,
@@ -54,7 +59,8 @@ struct probe {
 	enum probe_phase	 phase;
 	int			 fd;		/* -1 when done */
 	SSL			*ssl;
-	size_t			 sent;		/* of spec->req */
+	size_t			 sent;		/* of spec->pp, then of
+						   spec->req */
 	char			 line[PROBE_LINE];	/* the response's
 							   first bytes */
 	size_t			 linelen;

@@ -459,3 +459,44 @@ v = json.load(sys.stdin)["services"]
 print(" ".join(v[s]["backends"][0]["proxy_protocol"] for s in ("www", "ngx1", "hap", "raw0")))')" \
     "none v1 v2 none"
 check_eq "nothing left open" "$(stat_get connections.open)" 0
+
+# ---- health checks of PROXY backends send a header too ------------------
+# (v1 UNKNOWN, v2 LOCAL: a check relays no client); without it nginx and
+# HAProxy drop the check's connection and the backend would go down.
+sed -i -e 's|^  { name = "ngx1"; mode = "proxy";|& check = { type = "tls"; interval = 1; timeout = 1; rise = 1; fall = 1; };|' \
+    -e 's|^  { name = "hapweb"; mode = "proxy";|& check = { type = "http"; interval = 1; timeout = 1; rise = 1; fall = 1; };|' \
+    "$T/gw.conf"
+check_cmd "reload with checks on a v1 and a v2 backend" ctl reload
+checks=
+for i in $(seq 50); do
+	checks=$(ctl backends --json | python3 -c '
+import json, sys
+v = json.load(sys.stdin)["services"]
+out = []
+for s in ("ngx1", "hapweb"):
+    b = v[s]["backends"][0]
+    c = b.get("check", {})
+    out.append("%s:%s:%s" % (b["state"], c.get("checked"), c.get("ok")))
+print(" ".join(out))')
+	[ "$checks" = "up:True:True up:True:True" ] && break
+	sleep 0.1
+done
+check_eq "both pass their checks (tls to nginx v1, http to HAProxy v2)" \
+    "$checks" "up:True:True up:True:True"
+sleep 1.5
+check_eq "and stay up" "$(ctl backends --json | python3 -c '
+import json, sys
+v = json.load(sys.stdin)["services"]
+print(" ".join("%s:%s" % (v[s]["backends"][0]["state"],
+    v[s]["backends"][0]["check"]["consecutive_failures"]) for s in ("ngx1", "hapweb")))')" \
+    "up:0 up:0"
+if grep -q 'fe=fe_http ci=10.1.0.1 .* host=hap.example.org' "$HAP_LOG"; then
+	ok "HAProxy read the check's LOCAL header and its request"
+else
+	fail "no check request in HAProxy's log: $(grep fe_http "$HAP_LOG" | tail -2)"
+fi
+if grep -q 'broken header' "$P/error.log" 2>/dev/null; then
+	fail "nginx refused the check's header: $(grep -m1 'broken header' "$P/error.log")"
+else
+	ok "nginx read the check's PROXY UNKNOWN header"
+fi
