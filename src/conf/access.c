@@ -34,8 +34,11 @@ conf_prefixes(struct conf_ctx *ctx, config_setting_t *s, const char *key,
 	*out = NULL;
 	if ((n = conf_get_strings(ctx, s, key, path, &arr)) <= 0)
 		return 0;
-	if ((*out = calloc((size_t)n, sizeof(**out))) == NULL)
+	if ((*out = calloc((size_t)n, sizeof(**out))) == NULL) {
+		/* an empty list would admit everyone: fail the load */
+		conf_err(ctx, arr, path, "%s: out of memory", key);
 		return 0;
+	}
 	for (i = 0; i < n; i++) {
 		str = conf_strings_elem(arr, i, &at);
 		snprintf(epath, sizeof(epath), "%s.%s.[%d]", path, key, i);

@@ -73,6 +73,16 @@ pool_state_foreach(void (*fn)(struct pool_state *, void *), void *arg)
 }
 
 void
+pool_state_sweep(uint32_t gen)
+{
+	struct pool_state	*st;
+
+	for (st = pool_states; st != NULL; st = st->next)
+		if (st->gen != gen)
+			__atomic_store_n(&st->drain, 0, __ATOMIC_RELAXED);
+}
+
+void
 pool_state_health(struct pool_state *st, struct pool_health *h)
 {
 	pthread_mutex_lock(&st->lock);

@@ -55,6 +55,8 @@ struct pool_state {
 	long		 conns;		/* atomic: open now */
 	uint64_t	 total;		/* atomic: connections sent to it */
 	uint64_t	 failures;	/* atomic: failed connect attempts */
+	uint32_t	 gen;		/* main thread: the last config
+					   that had this backend */
 	pthread_mutex_t	 lock;		/* health */
 	struct pool_health health;
 	struct pool_state *next;	/* registry (main thread) */
@@ -69,6 +71,13 @@ struct pool_state *pool_state_find(const char *service, const char *addr);
 /* Every state, in creation order (main thread). */
 void		 pool_state_foreach(void (*)(struct pool_state *, void *),
 		    void *);
+
+/*
+ * A config of generation gen went live: the backends it does not have
+ * forget the operator's drain, so that one removed and added again later
+ * is not drained without anyone saying so.  Main thread.
+ */
+void		 pool_state_sweep(uint32_t gen);
 
 /* A copy of the health record, taken under its lock. */
 void		 pool_state_health(struct pool_state *, struct pool_health *);

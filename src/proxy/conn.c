@@ -475,22 +475,24 @@ conn_admit(struct worker *w, struct conn *c)
 	if (svc->per_client_rate == 0 && svc->per_client_conns == 0)
 		return 0;
 	c->limit_key = limit_key(c->client_key, svc->name_hash);
-	if (svc->per_client_rate > 0 && limit_rate_take(c->limit_key,
-	    svc->per_client_rate, w->now_ms) == -1) {
-		WSTAT_INC(w, refused_rate_limit);
-		/* internal_error (80): TLS has no "slow down"; or 429 */
-		conn_refuse(w, c, 80, 429, "per-client rate limit");
-		return -1;
-	}
+	/* the open-connection slot first: a refusal there costs no rate */
 	if (svc->per_client_conns > 0) {
 		if (limit_conn_take(c->limit_key, svc->per_client_conns) ==
 		    -1) {
 			WSTAT_INC(w, refused_conn_limit);
+			/* internal_error (80): TLS has no "slow down"; or
+			   429 */
 			conn_refuse(w, c, 80, 429,
 			    "per-client connection limit");
 			return -1;
 		}
-		c->climit = 1;
+		c->climit = 1;		/* given back by conn_close */
+	}
+	if (svc->per_client_rate > 0 && limit_rate_take(c->limit_key,
+	    svc->per_client_rate, w->now_ms) == -1) {
+		WSTAT_INC(w, refused_rate_limit);
+		conn_refuse(w, c, 80, 429, "per-client rate limit");
+		return -1;
 	}
 	return 0;
 }

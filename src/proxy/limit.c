@@ -91,16 +91,21 @@ limit_conn_put(uint64_t key)
 	limit_count_put(limit_conns, key);
 }
 
-/* A rate cell brought to second sec: (prev, cur). */
+/*
+ * A rate cell brought to second *sec: (prev, cur).  Workers read their
+ * clocks at different moments: a cell already in a later second is taken
+ * as it is (*sec moves to it), never moved back and wiped.
+ */
 static void
-limit_cell(uint64_t v, uint32_t sec, uint32_t *prev, uint32_t *cur)
+limit_cell(uint64_t v, uint32_t *sec, uint32_t *prev, uint32_t *cur)
 {
 	uint32_t	s = (uint32_t)(v >> 32);
 
-	if (s == sec) {
+	if (s == *sec || (s > *sec && s - *sec < 2)) {
+		*sec = s;
 		*prev = (uint32_t)(v >> 16) & 0xffff;
 		*cur = (uint32_t)v & 0xffff;
-	} else if (s + 1 == sec) {
+	} else if (s + 1 == *sec) {
 		*prev = (uint32_t)v & 0xffff;
 		*cur = 0;
 	} else
@@ -110,16 +115,21 @@ limit_cell(uint64_t v, uint32_t sec, uint32_t *prev, uint32_t *cur)
 int
 limit_rate_take(uint64_t key, unsigned limit, uint64_t now_ms)
 {
-	uint32_t	h[2], sec = (uint32_t)(now_ms / 1000), prev, cur;
-	uint32_t	in = (uint32_t)(now_ms % 1000), est, best = 0;
+	uint32_t	h[2], sec, prev, cur, in, est, best = 0;
 	uint64_t	v, nv;
 	int		r;
 
 	limit_hash(key, &h[0], &h[1]);
 	for (r = 0; r < 2; r++) {
+		sec = (uint32_t)(now_ms / 1000);
+		in = (uint32_t)(now_ms % 1000);
 		v = __atomic_load_n(&limit_rates[r][h[r]], __ATOMIC_RELAXED);
-		limit_cell(v, sec, &prev, &cur);
-		est = cur + (prev * (1000 - in) + 999) / 1000;
+		limit_cell(v, &sec, &prev, &cur);
+		if (sec != (uint32_t)(now_ms / 1000))
+			in = 0;		/* a cell ahead: its second begins */
+		/* rounded down, as HAProxy's freq_ctr: a limit of 1 a second
+		   admits one a second, not one every two */
+		est = cur + prev * (1000 - in) / 1000;
 		if (r == 0 || est < best)
 			best = est;
 	}
@@ -128,7 +138,8 @@ limit_rate_take(uint64_t key, unsigned limit, uint64_t now_ms)
 	for (r = 0; r < 2; r++) {
 		v = __atomic_load_n(&limit_rates[r][h[r]], __ATOMIC_RELAXED);
 		do {
-			limit_cell(v, sec, &prev, &cur);
+			sec = (uint32_t)(now_ms / 1000);
+			limit_cell(v, &sec, &prev, &cur);
 			if (cur < 0xffff)
 				cur++;
 			nv = (uint64_t)sec << 32 | (uint64_t)prev << 16 | cur;

@@ -83,16 +83,20 @@ proxy_snap_free(struct proxy_snap *snap)
 	free(snap);
 }
 
+static uint32_t		 proxy_gen;	/* of the config being applied */
+
 /* Each backend's live state (pool/state.h), kept across reloads. */
 static int
 proxy_backend_states(struct conf_service *svc)
 {
 	size_t	i;
 
-	for (i = 0; i < svc->nbackends; i++)
+	for (i = 0; i < svc->nbackends; i++) {
 		if ((svc->backends[i].st = pool_state_get(svc->name,
 		    svc->backends[i].text)) == NULL)
 			return -1;
+		svc->backends[i].st->gen = proxy_gen;
+	}
 	return 0;
 }
 
@@ -241,12 +245,20 @@ static unsigned
 proxy_fd_budget(const struct gw_conf *gc)
 {
 	struct rlimit	rl;
-	unsigned long	reserve, avail;
+	unsigned long	reserve, avail, checks;
+	size_t		i;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur ==
 	    RLIM_INFINITY)
 		return gc->max_connections;
-	reserve = 100 + CHECK_FDS + gc->nlisteners *
+	/* the checker's sockets: one per checked backend, CHECK_FDS at most */
+	for (i = 0, checks = 0; i < gc->nservices; i++)
+		if (gc->services[i].mode == CONF_PROXY &&
+		    gc->services[i].check.type != CONF_CHECK_NONE)
+			checks += gc->services[i].nbackends;
+	if (checks > 0)
+		checks = checks + 2 < CHECK_FDS ? checks + 2 : CHECK_FDS;
+	reserve = 100 + checks + gc->nlisteners *
 	    (unsigned long)proxy_nworkers +
 	    2UL * PROXY_PIPES_FREE * (unsigned long)proxy_nworkers;
 	avail = rl.rlim_cur > reserve ? (rl.rlim_cur - reserve) / 2 : 1;
@@ -301,6 +313,7 @@ proxy_apply(struct gw_conf *gc, char *err, size_t errlen)
 			wl->cl = &gc->listeners[i];
 		}
 	}
+	proxy_gen++;
 	for (i = 0; i < gc->nservices; i++)
 		if ((gc->services[i].acct = acct_service_get(
 		    gc->services[i].name)) == NULL ||
@@ -339,6 +352,7 @@ proxy_apply(struct gw_conf *gc, char *err, size_t errlen)
 			proxy_lsock_close(proxy_lsocks[j]);
 	proxy_cur = snap;
 	proxy_lsocks = ls;
+	pool_state_sweep(proxy_gen);
 	if (old != NULL)
 		proxy_snap_release(old);
 	return 0;

@@ -392,6 +392,21 @@ b=$(count "$B" <"$T/dr3")
     ok "enable: new connections spread again ($a/$b)" ||
     fail "enable: got $a to $A, $b to $B of 10"
 
+# a drained backend that leaves the config forgets it: added back later,
+# it is not drained without anyone saying so
+EXTRA=",
+  { name = \"extra\"; mode = \"proxy\"; listen = [ \"[$GW6]:8443\" ];
+    default = true; backends = [ \"10.1.0.6:443\" ]; }"
+ctl drain extra 10.1.0.6:443 >/dev/null
+check_eq "drain: the extra service's backend drained" \
+    "$(bk extra 10.1.0.6:443 state)" draining
+write_conf ""
+ctl reload >/dev/null 2>&1
+write_conf "$EXTRA"
+ctl reload >/dev/null 2>&1
+check_eq "drain: removed and added back, the backend is up, not drained" \
+    "$(bk extra 10.1.0.6:443 state)" up
+
 # unknown names
 out=$(ctl drain nosuch 10.1.0.5:443 2>&1)
 rc=$?
