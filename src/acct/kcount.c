@@ -13,6 +13,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "kcount.h"
 #include "log.h"
 #include "nftsafe.h"
+#include "proxy/route.h"
 
 /* A counter as last read (or as the history stored it). */
 struct kc {
@@ -35,6 +37,7 @@ struct kc {
 
 static struct kc	*kc_v;
 static size_t		 kc_n;
+static struct route_table *kc_index;	/* name -> index + 1 in kc_v */
 static uint64_t		 kc_table;	/* handle of the table read */
 static time_t		 kc_seen_at;	/* last read of the seen sets */
 
@@ -55,22 +58,47 @@ static int		 kc_known;	/* the history's values are in */
 static int		 kc_active;	/* the config counts something */
 static int		 kc_dirty;	/* moved since the last store */
 
+/*
+ * kc_v by name: tens of thousands of counters are read at every poll, so a
+ * hash, rebuilt whenever kc_v is compacted (route tables have no delete).
+ */
+static void
+kc_reindex(void)
+{
+	void	*prev;
+	size_t	 i;
+
+	route_free(kc_index);
+	if ((kc_index = route_new()) == NULL)
+		return;
+	for (i = 0; i < kc_n; i++)
+		route_add(kc_index, kc_v[i].name, (void *)(uintptr_t)(i + 1),
+		    &prev);
+}
+
 static struct kc *
 kc_get(const char *name, int create)
 {
 	struct kc	*k;
-	size_t		 i;
+	void		*v, *prev;
 
-	for (i = 0; i < kc_n; i++)
-		if (strcmp(kc_v[i].name, name) == 0)
-			return &kc_v[i];
-	if (!create || (k = reallocarray(kc_v, kc_n + 1, sizeof(*k))) ==
-	    NULL)
+	if (kc_index == NULL)
+		kc_reindex();
+	if (kc_index != NULL && (v = route_lookup(kc_index, name,
+	    strlen(name))) != NULL)
+		return &kc_v[(uintptr_t)v - 1];
+	if (!create || kc_index == NULL || (k = reallocarray(kc_v, kc_n + 1,
+	    sizeof(*k))) == NULL)
 		return NULL;
 	kc_v = k;
 	k = &kc_v[kc_n++];
 	memset(k, 0, sizeof(*k));
 	snprintf(k->name, sizeof(k->name), "%s", name);
+	if (route_add(kc_index, k->name, (void *)(uintptr_t)kc_n, &prev) ==
+	    -1) {
+		kc_n--;
+		return NULL;
+	}
 	return k;
 }
 
@@ -429,40 +457,28 @@ forget:
 			kc_dirty = 1;
 	}
 	kc_n = w;
+	kc_reindex();
 	return rc;
 }
 
 /* Keys already given a counter: two services may name the same port, the
-   first has it (as the guard's sets, which also merge them). */
-struct kcount_keys {
-	char	**v;
-	size_t	  n;
-};
-
+   first has it (as the guard's sets, which also merge them).  A hash of
+   "map key": 10,000 services make 30,000 keys. */
 static int
-kcount_key_new(struct kcount_keys *k, const char *map, const char *key)
+kcount_key_new(struct route_table *k, const char *map, const char *key)
 {
-	char	*e, **nv;
-	size_t	 i;
+	char	 e[256];
+	void	*prev;
+	int	 n;
 
-	if (asprintf(&e, "%s %s", map, key) == -1)
+	n = snprintf(e, sizeof(e), "%s %s", map, key);
+	if (k == NULL || n < 0 || (size_t)n >= sizeof(e))
 		return 0;
-	for (i = 0; i < k->n; i++)
-		if (strcmp(k->v[i], e) == 0) {
-			free(e);
-			return 0;
-		}
-	if ((nv = reallocarray(k->v, k->n + 1, sizeof(*nv))) == NULL) {
-		free(e);
-		return 0;
-	}
-	k->v = nv;
-	k->v[k->n++] = e;
-	return 1;
+	return route_add(k, e, (void *)1, &prev) == 0;
 }
 
 static void
-kcount_element(FILE *f, struct kcount_keys *keys, const char *map,
+kcount_element(FILE *f, struct route_table *keys, const char *map,
     const char *key, const char *counter)
 {
 	if (kcount_key_new(keys, map, key))
@@ -472,7 +488,7 @@ kcount_element(FILE *f, struct kcount_keys *keys, const char *map,
 
 /* A nat64 service: its ports in, the answers from them out. */
 static void
-kcount_nat64(FILE *f, struct kcount_keys *keys, const struct conf_service *s)
+kcount_nat64(FILE *f, struct route_table *keys, const struct conf_service *s)
 {
 	char	a6[INET6_ADDRSTRLEN], a4[INET_ADDRSTRLEN], key[96];
 	char	cin[96], cout[96];
@@ -506,7 +522,7 @@ kcount_nat64(FILE *f, struct kcount_keys *keys, const struct conf_service *s)
 static void
 kcount_elements(FILE *f, const struct gw_conf *gc)
 {
-	struct kcount_keys	 keys = { NULL, 0 };
+	struct route_table	*keys = route_new();
 	char			 a6[INET6_ADDRSTRLEN], a4[INET_ADDRSTRLEN];
 	char			 c[96];
 	size_t			 i;
@@ -518,14 +534,14 @@ kcount_elements(FILE *f, const struct gw_conf *gc)
 
 		inet_ntop(AF_INET, &p->addr, a4, sizeof(a4));
 		if (p->proto == CONF_L4_ICMP) {
-			if (kcount_key_new(&keys, "pool4_icmp", a4))
+			if (kcount_key_new(keys, "pool4_icmp", a4))
 				fprintf(f, "add element inet %s pool4_icmp "
 				    "{ %s }\n", KCOUNT_TABLE, a4);
 			continue;
 		}
 		snprintf(c, sizeof(c), "%s . %s . %u-%u", a4,
 		    conf_l4_name(p->proto), p->port_min, p->port_max);
-		if (kcount_key_new(&keys, "pool4", c))
+		if (kcount_key_new(keys, "pool4", c))
 			fprintf(f, "add element inet %s pool4 { %s }\n",
 			    KCOUNT_TABLE, c);
 	}
@@ -533,25 +549,23 @@ kcount_elements(FILE *f, const struct gw_conf *gc)
 		const struct conf_service *s = &gc->services[i];
 
 		if (s->mode == CONF_NAT64 && gc->nat64.on)
-			kcount_nat64(f, &keys, s);
+			kcount_nat64(f, keys, s);
 		else if (s->mode == CONF_SIIT && gc->siit.on) {
 			fprintf(f, "add counter inet %s c4_in_%s\n"
 			    "add counter inet %s c4_out_%s\n", KCOUNT_TABLE,
 			    s->name, KCOUNT_TABLE, s->name);
 			snprintf(c, sizeof(c), "c4_in_%s", s->name);
-			kcount_element(f, &keys, "siit_in", inet_ntop(AF_INET,
+			kcount_element(f, keys, "siit_in", inet_ntop(AF_INET,
 			    &s->siit4, a4, sizeof(a4)), c);
 			snprintf(c, sizeof(c), "c4_out_%s", s->name);
-			kcount_element(f, &keys, "siit_out", inet_ntop(
+			kcount_element(f, keys, "siit_out", inet_ntop(
 			    AF_INET6, &s->siit6, a6, sizeof(a6)), c);
-			if (kcount_key_new(&keys, "siit_v4", a4))
+			if (kcount_key_new(keys, "siit_v4", a4))
 				fprintf(f, "add element inet %s siit_v4 { %s }\n",
 				    KCOUNT_TABLE, a4);
 		}
 	}
-	for (i = 0; i < keys.n; i++)
-		free(keys.v[i]);
-	free(keys.v);
+	route_free(keys);
 }
 
 static const struct {
@@ -570,26 +584,22 @@ static const struct {
 	{ "set", "nat64_ports", "ipv6_addr . inet_proto . inet_service" },
 };
 
-/* Is name a counter gc's services use? */
+/* Is name a counter gc's services use?  byname: gc's services by name. */
 static int
-kcount_wanted(const struct gw_conf *gc, const char *name)
+kcount_wanted(const struct gw_conf *gc, const struct route_table *byname,
+    const char *name)
 {
-	const char	*svc;
-	size_t		 i;
-	int		 family, out;
+	const struct conf_service	*s;
+	const char			*svc;
+	int				 family, out;
 
-	if (kcount_parse(name, &family, &out, &svc) == -1)
+	if (kcount_parse(name, &family, &out, &svc) == -1 ||
+	    (s = route_lookup(byname, svc, strlen(svc))) == NULL)
 		return 0;
-	for (i = 0; i < gc->nservices; i++) {
-		const struct conf_service *s = &gc->services[i];
-
-		if (strcmp(s->name, svc) != 0)
-			continue;
-		if (s->mode == CONF_NAT64 && gc->nat64.on)
-			return family == ACCT_IPV6;
-		if (s->mode == CONF_SIIT && gc->siit.on)
-			return family == ACCT_IPV4;
-	}
+	if (s->mode == CONF_NAT64 && gc->nat64.on)
+		return family == ACCT_IPV6;
+	if (s->mode == CONF_SIIT && gc->siit.on)
+		return family == ACCT_IPV4;
 	return 0;
 }
 
@@ -642,9 +652,11 @@ kcount_svcs(const struct gw_conf *gc)
 static char *
 kcount_script(const struct gw_conf *gc)
 {
-	char	 pool6[INET6_ADDRSTRLEN], *cmds = NULL;
-	size_t	 len = 0, i;
-	FILE	*f;
+	char			 pool6[INET6_ADDRSTRLEN], *cmds = NULL;
+	size_t			 len = 0, i;
+	FILE			*f;
+	struct route_table	*byname;
+	void			*prev;
 
 	if ((f = open_memstream(&cmds, &len)) == NULL)
 		return NULL;
@@ -694,10 +706,19 @@ kcount_script(const struct gw_conf *gc)
 	    KCOUNT_TABLE, KCOUNT_TABLE);
 	kcount_elements(f, gc);
 	/* after the flushes, nothing refers to them */
+	if ((byname = route_new()) == NULL) {
+		fclose(f);
+		free(cmds);
+		return NULL;
+	}
+	for (i = 0; i < gc->nservices; i++)
+		route_add(byname, gc->services[i].name, &gc->services[i],
+		    &prev);
 	for (i = 0; i < kc_n; i++)
-		if (kc_v[i].seen && !kcount_wanted(gc, kc_v[i].name))
+		if (kc_v[i].seen && !kcount_wanted(gc, byname, kc_v[i].name))
 			fprintf(f, "delete counter inet %s %s\n", KCOUNT_TABLE,
 			    kc_v[i].name);
+	route_free(byname);
 	if (fclose(f) == EOF) {
 		free(cmds);
 		return NULL;
@@ -737,6 +758,7 @@ kcount_apply(const struct gw_conf *gc, char *err, size_t errlen)
 	if (kcount_remove(err, errlen) == -1)
 		return -1;
 	kc_n = 0;
+	kc_reindex();
 	kc_dirty = 1;
 	if ((cmds = kcount_script(gc)) == NULL) {
 		snprintf(err, errlen, "out of memory");
