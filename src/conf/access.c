@@ -13,6 +13,7 @@
 
 #include "conf.h"
 #include "conf_int.h"
+#include "mix.h"
 
 static const char *const conf_svc_limit_keys[] = {
 	"per_client_connections", "per_client_rate", NULL
@@ -76,13 +77,9 @@ conf_access(struct conf_ctx *ctx, config_setting_t *s, const char *path,
 {
 	config_setting_t	*l;
 	char			 lpath[96];
-	const char		*c;
 
-	/* FNV-1a: a service's limits outlive a reload that moves it */
-	svc->name_hash = 14695981039346656037ULL;
-	for (c = svc->name; *c != '\0'; c++)
-		svc->name_hash = (svc->name_hash ^ (unsigned char)*c) *
-		    1099511628211ULL;
+	/* by name: a service's limits outlive a reload that moves it */
+	svc->name_hash = fnv1a64(svc->name);
 	svc->nallow = conf_prefixes(ctx, s, "allow", path, &svc->allow);
 	svc->ndeny = conf_prefixes(ctx, s, "deny", path, &svc->deny);
 	svc->per_client_conns = ctx->gc->per_client_conns;

@@ -14,6 +14,7 @@
 
 #include "conf.h"
 #include "conf_int.h"
+#include "mix.h"
 
 /* A tried-backends bitmask per connection holds this many. */
 #define CONF_BACKENDS_MAX	64
@@ -85,6 +86,8 @@ conf_backend(struct conf_ctx *ctx, config_setting_t *e, const char *path,
 		return;
 	}
 	addr_fmt(&b->addr, b->text, sizeof(b->text));
+	/* by address, not position: reordering keeps clients in place */
+	b->hash = mix64(fnv1a64(b->text));
 	for (j = 0; j < svc->nbackends; j++)
 		if (addr_equal(&svc->backends[j].addr, &b->addr)) {
 			conf_err(ctx, at, path, "%s listed twice (line %d)",

@@ -45,6 +45,7 @@ struct conf_backend {
 	unsigned		 weight;	/* 1-256 */
 	int			 backup;	/* only when no normal one is up */
 	enum conf_pp		 pp;
+	uint64_t		 hash;		/* of text, mixed: "source" */
 	struct pool_state	*st;		/* live state (pool/state.h); set
 						   by the daemon when the
 						   snapshot goes live */

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "mix.h"
 #include "pick.h"
 #include "state.h"
 
@@ -76,15 +77,6 @@ pool_leastconn(const struct conf_service *svc, uint32_t *rr, int backup,
 	return best;
 }
 
-static uint64_t
-pool_mix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
 /*
  * Source: weighted rendezvous hashing over the client's /64 or /32.  Each
  * backend scores weight / -ln(u) with u from hash(client, backend
@@ -95,7 +87,7 @@ static int
 pool_source(const struct conf_service *svc, uint64_t key, int backup,
     uint64_t tried)
 {
-	size_t		 i, k;
+	size_t		 i;
 	double		 best_score = -1, u, score;
 	int		 best = -1;
 	uint64_t	 h;
@@ -105,11 +97,7 @@ pool_source(const struct conf_service *svc, uint64_t key, int backup,
 
 		if (!pool_ok(svc, i, backup, tried))
 			continue;
-		h = 1469598103934665603ULL;		/* FNV-1a of the text */
-		for (k = 0; b->text[k] != '\0'; k++)
-			h = (h ^ (unsigned char)b->text[k]) *
-			    1099511628211ULL;
-		h = pool_mix(key ^ pool_mix(h));
+		h = mix64(key ^ b->hash);
 		/* (0, 1]: 53 bits, never 0 */
 		u = ((double)(h >> 11) + 1.0) / 9007199254740992.0;
 		score = (double)b->weight / -log(u);

@@ -7,6 +7,7 @@
  */
 
 #include "limit.h"
+#include "mix.h"
 
 #define LIMIT_BUCKETS	65536
 
@@ -15,21 +16,11 @@ static uint32_t	limit_conns[2][LIMIT_BUCKETS];
 /* rate cells: second (32 bits) | last second's count | this second's */
 static uint64_t	limit_rates[2][LIMIT_BUCKETS];
 
-static uint64_t
-limit_mix(uint64_t key)
-{
-	/* splitmix64 */
-	key += 0x9e3779b97f4a7c15ULL;
-	key = (key ^ (key >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	key = (key ^ (key >> 27)) * 0x94d049bb133111ebULL;
-	return key ^ (key >> 31);
-}
-
 static void
 limit_hash(uint64_t key, uint32_t *h0, uint32_t *h1)
 {
 	/* two independent 16-bit indexes from one mix */
-	key = limit_mix(key);
+	key = mix64(key);
 	*h0 = (uint32_t)(key & (LIMIT_BUCKETS - 1));
 	*h1 = (uint32_t)((key >> 32) & (LIMIT_BUCKETS - 1));
 }
@@ -37,7 +28,7 @@ limit_hash(uint64_t key, uint32_t *h0, uint32_t *h1)
 uint64_t
 limit_key(uint64_t client_key, uint64_t service_hash)
 {
-	return limit_mix(client_key ^ limit_mix(service_hash));
+	return mix64(client_key ^ mix64(service_hash));
 }
 
 static int
