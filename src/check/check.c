@@ -888,6 +888,19 @@ check_apply(const struct gw_conf *gc, char *err, size_t errlen)
 	return 0;
 }
 
+/* The thread's descriptors and TLS context (the thread is not running). */
+static void
+check_release(void)
+{
+	if (check_efd != -1)
+		close(check_efd);
+	if (check_epfd != -1)
+		close(check_epfd);
+	check_efd = check_epfd = -1;
+	SSL_CTX_free(check_ctx);
+	check_ctx = NULL;
+}
+
 int
 check_start(char *err, size_t errlen)
 {
@@ -923,13 +936,7 @@ check_start(char *err, size_t errlen)
 	check_started = 1;
 	return 0;
 fail:
-	if (check_efd != -1)
-		close(check_efd);
-	if (check_epfd != -1)
-		close(check_epfd);
-	check_efd = check_epfd = -1;
-	SSL_CTX_free(check_ctx);
-	check_ctx = NULL;
+	check_release();
 	return -1;
 }
 
@@ -949,13 +956,7 @@ check_stop(void)
 	check_pending = NULL;
 	pthread_mutex_unlock(&check_mtx);
 	check_set_free(set);
-	if (check_efd != -1)
-		close(check_efd);
-	if (check_epfd != -1)
-		close(check_epfd);
-	check_efd = check_epfd = -1;
-	SSL_CTX_free(check_ctx);
-	check_ctx = NULL;
+	check_release();
 	free(check_live);
 	check_live = NULL;
 	check_nlive = 0;
