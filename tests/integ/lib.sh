@@ -303,6 +303,23 @@ for k in sys.argv[1].split("."):
 print(v)' "$1"
 }
 
+# bk SERVICE BACKEND PATH: a value from "v6gatectl backends --json" for
+# that backend (dotted PATH, e.g. check.tls.days_left); objects and
+# booleans as JSON, "none" when absent
+bk() {
+	ctl backends --json 2>/dev/null | python3 -c '
+import json, sys
+try:
+    v = [b for b in json.load(sys.stdin)["services"][sys.argv[1]]["backends"]
+         if b["address"] == sys.argv[2]][0]
+    for k in sys.argv[3].split("."):
+        v = v[k]
+except (LookupError, ValueError, TypeError):
+    print("none")
+    sys.exit()
+print(v if isinstance(v, str) else json.dumps(v))' "$@"
+}
+
 # curl6 NAME PATH [curl options]: HTTPS from the IPv6-only client, name
 # resolved to the gateway's IPv6 service address
 curl6() {

@@ -82,23 +82,6 @@ EOF
 in_s nginx -c "$D/nginx.conf" || fail "the second nginx did not start"
 wait_port "$NS_S" 10.1.0.7 443 && wait_port "$NS_S" 10.1.0.10 80
 
-# bk SERVICE BACKEND PATH: a value from "v6gatectl backends --json" for
-# that backend (dotted PATH, e.g. check.tls.days_left); objects and
-# booleans as JSON, "none" when absent
-bk() {
-	ctl backends --json 2>/dev/null | python3 -c '
-import json, sys
-try:
-    v = [b for b in json.load(sys.stdin)["services"][sys.argv[1]]["backends"]
-         if b["address"] == sys.argv[2]][0]
-    for k in sys.argv[3].split("."):
-        v = v[k]
-except (LookupError, ValueError, TypeError):
-    print("none")
-    sys.exit()
-print(v if isinstance(v, str) else json.dumps(v))' "$@"
-}
-
 # wait_cond MS SERVICE BACKEND EXPR: poll "backends --json" until the
 # Python EXPR holds for the backend's object b, for at most MS ms
 wait_cond() {

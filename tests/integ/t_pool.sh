@@ -99,23 +99,6 @@ count() {
 	fi
 }
 
-# bk SERVICE BACKEND PATH: a value from "v6gatectl backends --json" for
-# that backend (dotted PATH, e.g. state or check.consecutive_failures);
-# objects and booleans as JSON, "none" when absent
-bk() {
-	ctl backends --json 2>/dev/null | python3 -c '
-import json, sys
-try:
-    v = [b for b in json.load(sys.stdin)["services"][sys.argv[1]]["backends"]
-         if b["address"] == sys.argv[2]][0]
-    for k in sys.argv[3].split("."):
-        v = v[k]
-except (LookupError, ValueError, TypeError):
-    print("none")
-    sys.exit()
-print(v if isinstance(v, str) else json.dumps(v))' "$@"
-}
-
 # wait_bk MS SERVICE BACKEND PATH VALUE: poll bk until it says VALUE, for
 # at most MS milliseconds; WAITED: how long it took (ms)
 wait_bk() {
