@@ -210,18 +210,20 @@ conf_check_keys(struct conf_ctx *ctx, const config_setting_t *group,
 
 		if (name == NULL)
 			continue;
+		for (a = allowed; *a != NULL; a++)
+			if (strcmp(*a, name) == 0)
+				break;
+		if (*a != NULL)
+			continue;
+		/* unknown: the closest known name, if one is close */
 		for (a = allowed; *a != NULL; a++) {
 			size_t d;
 
-			if (strcmp(*a, name) == 0)
-				break;
 			if ((d = conf_distance(*a, name)) < bestd) {
 				bestd = d;
 				best = *a;
 			}
 		}
-		if (*a != NULL)
-			continue;
 		snprintf(full, sizeof(full), "%s%s%s", path, *path ? "." : "",
 		    name);
 		if (best != NULL)
@@ -258,6 +260,11 @@ conf_type_name(int type)
 	return "something else";
 }
 
+/* "path.name" in full (a buffer of 256), made only for a message. */
+#define CONF_PATH(full, path, name)					\
+	(snprintf((full), 256, "%s%s%s", (path), *(path) ? "." : "",	\
+	    (name)), (full))
+
 /*
  * Typed getters.  Each returns 1 when the setting is present and valid,
  * 0 when it is absent (the caller keeps its default, or reports "required"),
@@ -272,9 +279,9 @@ conf_get_string(struct conf_ctx *ctx, const config_setting_t *group,
 
 	if ((s = config_setting_get_member(group, name)) == NULL)
 		return 0;
-	snprintf(full, sizeof(full), "%s%s%s", path, *path ? "." : "", name);
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		conf_err(ctx, s, full, "must be a string, not %s",
+		conf_err(ctx, s, CONF_PATH(full, path, name), "must be a "
+		    "string, not %s",
 		    conf_type_name(config_setting_type(s)));
 		return -1;
 	}
@@ -293,17 +300,17 @@ conf_get_uint(struct conf_ctx *ctx, const config_setting_t *group,
 
 	if ((s = config_setting_get_member(group, name)) == NULL)
 		return 0;
-	snprintf(full, sizeof(full), "%s%s%s", path, *path ? "." : "", name);
 	if (config_setting_type(s) != CONFIG_TYPE_INT &&
 	    config_setting_type(s) != CONFIG_TYPE_INT64) {
-		conf_err(ctx, s, full, "must be an integer, not %s",
+		conf_err(ctx, s, CONF_PATH(full, path, name), "must be an "
+		    "integer, not %s",
 		    conf_type_name(config_setting_type(s)));
 		return -1;
 	}
 	v = config_setting_get_int64(s);
 	if (v < min || v > max) {
-		conf_err(ctx, s, full, "%lld out of range (%lld-%lld)", v, min,
-		    max);
+		conf_err(ctx, s, CONF_PATH(full, path, name), "%lld out of "
+		    "range (%lld-%lld)", v, min, max);
 		return -1;
 	}
 	*out = (unsigned)v;
@@ -319,9 +326,9 @@ conf_get_bool(struct conf_ctx *ctx, const config_setting_t *group,
 
 	if ((s = config_setting_get_member(group, name)) == NULL)
 		return 0;
-	snprintf(full, sizeof(full), "%s%s%s", path, *path ? "." : "", name);
 	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-		conf_err(ctx, s, full, "must be true or false, not %s",
+		conf_err(ctx, s, CONF_PATH(full, path, name), "must be true or "
+		    "false, not %s",
 		    conf_type_name(config_setting_type(s)));
 		return -1;
 	}
@@ -338,9 +345,9 @@ conf_get_group(struct conf_ctx *ctx, const config_setting_t *parent,
 
 	if ((s = config_setting_get_member(parent, name)) == NULL)
 		return NULL;
-	snprintf(full, sizeof(full), "%s%s%s", path, *path ? "." : "", name);
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		conf_err(ctx, s, full, "must be %s, not %s",
+		conf_err(ctx, s, CONF_PATH(full, path, name), "must be %s, "
+		    "not %s",
 		    conf_type_name(CONFIG_TYPE_GROUP),
 		    conf_type_name(config_setting_type(s)));
 		return NULL;
@@ -363,13 +370,13 @@ conf_get_strings(struct conf_ctx *ctx, const config_setting_t *group,
 	*out = NULL;
 	if ((s = config_setting_get_member(group, name)) == NULL)
 		return 0;
-	snprintf(full, sizeof(full), "%s%s%s", path, *path ? "." : "", name);
 	*out = s;
 	if (config_setting_type(s) == CONFIG_TYPE_STRING)
 		return 1;
 	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
 	    config_setting_type(s) != CONFIG_TYPE_LIST) {
-		conf_err(ctx, s, full, "must be an array of strings [ ], "
+		conf_err(ctx, s, CONF_PATH(full, path, name), "must be an "
+		    "array of strings [ ], "
 		    "not %s", conf_type_name(config_setting_type(s)));
 		return -1;
 	}
@@ -380,7 +387,8 @@ conf_get_strings(struct conf_ctx *ctx, const config_setting_t *group,
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
 			char	epath[288];
 
-			snprintf(epath, sizeof(epath), "%s.[%d]", full, i);
+			snprintf(epath, sizeof(epath), "%s.[%d]",
+			    CONF_PATH(full, path, name), i);
 			conf_err(ctx, e, epath, "must be a string, not %s",
 			    conf_type_name(config_setting_type(e)));
 			bad = 1;
@@ -619,16 +627,25 @@ conf_listener_add(struct conf_ctx *ctx, config_setting_t *at,
 }
 
 struct conf_service *
-conf_claim(struct conf_ctx *ctx, struct conf_service *svc, const char *fmt,
-    ...)
+conf_claim(struct conf_ctx *ctx, struct conf_service *svc, const char *kind,
+    const void *bytes, size_t len)
 {
-	char	key[320];
-	void	*prev = NULL;
-	va_list	ap;
+	static const char	 hex[] = "0123456789abcdef";
+	const uint8_t		*b = bytes;
+	char			 key[16 + 2 * 128 + 1];
+	void			*prev = NULL;
+	size_t			 i, o;
 
-	va_start(ap, fmt);
-	vsnprintf(key, sizeof(key), fmt, ap);
-	va_end(ap);
+	/* "kind:hex": the route table's keys are strings (no printf: this
+	   runs three times per service) */
+	for (o = 0; kind[o] != '\0' && o < 15; o++)
+		key[o] = kind[o];
+	key[o++] = ':';
+	for (i = 0; i < len && i < 128; i++) {
+		key[o++] = hex[b[i] >> 4];
+		key[o++] = hex[b[i] & 15];
+	}
+	key[o] = '\0';
 	if (ctx->claims == NULL && (ctx->claims = route_new()) == NULL)
 		return NULL;
 	if (route_add(ctx->claims, key, svc, &prev) == 0)
@@ -668,7 +685,8 @@ conf_service(struct conf_ctx *ctx, config_setting_t *s, size_t idx)
 			    "digits, '-', '_', '.')", str, CONF_NAME_MAX);
 			break;
 		}
-		if ((o = conf_claim(ctx, svc, "name:%s", str)) != NULL) {
+		if ((o = conf_claim(ctx, svc, "name", str, strlen(str))) !=
+		    NULL) {
 			conf_err(ctx, config_setting_get_member(s, "name"),
 			    path, "name \"%s\" already used at line %d", str,
 			    o->line);
@@ -822,7 +840,9 @@ conf_routes(struct conf_ctx *ctx, config_setting_t *services)
 					    (unsigned)i);
 		char			 path[64], hpath[80];
 
-		snprintf(path, sizeof(path), "services.[%zu].default", i);
+		if (svc->nlisteners > 0)
+			snprintf(path, sizeof(path), "services.[%zu].default",
+			    i);
 		for (j = 0; j < svc->nlisteners; j++) {
 			struct conf_listener	*l = svc->listeners[j];
 

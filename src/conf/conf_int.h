@@ -25,12 +25,12 @@ struct conf_ctx {
 
 /*
  * Claim a unique thing for svc: a name, a nat64 port of a server, a siit
- * address, written as a key ("name:www", "siit4:192.0.2.50").  NULL when
- * it was free, else the service that has it.  A hash, not a scan: configs
- * of 10,000 services load in linear time.
+ * address: a kind ("name", "siit4") and len bytes (at most 128).  NULL
+ * when it was free, else the service that has it.  A hash, not a scan:
+ * configs of 10,000 services load in linear time.
  */
 struct conf_service *conf_claim(struct conf_ctx *, struct conf_service *,
-	    const char *, ...) __attribute__((format(printf, 3, 4)));
+	    const char *kind, const void *, size_t len);
 
 int	conf_line(const config_setting_t *);
 void	conf_err(struct conf_ctx *, const config_setting_t *, const char *,

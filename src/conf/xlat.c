@@ -426,6 +426,7 @@ xlat_service_nat64(struct conf_ctx *ctx, config_setting_t *s,
 	config_setting_t	*arr, *at;
 	const char		*str;
 	char			 epath[96], bpath[80];
+	uint8_t			 claim[7];
 	int			 n, i;
 	size_t			 j;
 
@@ -433,23 +434,26 @@ xlat_service_nat64(struct conf_ctx *ctx, config_setting_t *s,
 	if (!gc->nat64.on)
 		conf_err(ctx, s, path, "mode \"nat64\" needs a nat64 { } block "
 		    "(instance, pool6, pool4)");
-	snprintf(bpath, sizeof(bpath), "%s.backend", path);
+	/* (the paths of messages are made only for a message) */
+#define BPATH	(snprintf(bpath, sizeof(bpath), "%s.backend", path), bpath)
+#define EPATH(i) (snprintf(epath, sizeof(epath), "%s.ports.[%d]", path, \
+	(i)), epath)
 	switch (conf_get_string(ctx, s, "backend", path, &str)) {
 	case 0:
-		conf_err(ctx, s, bpath, "the server's IPv4 address is "
+		conf_err(ctx, s, BPATH, "the server's IPv4 address is "
 		    "required (\"10.1.0.9\", no port)");
 		return;
 	case -1:
 		return;
 	}
 	if (xlat_ipv4(str, &svc->backend4) == -1) {
-		conf_err(ctx, config_setting_get_member(s, "backend"), bpath,
+		conf_err(ctx, config_setting_get_member(s, "backend"), BPATH,
 		    "\"%s\": an IPv4 address is required (\"10.1.0.9\", no "
 		    "port)", str);
 		return;
 	}
 	if (xlat_unusable4(svc->backend4)) {
-		conf_err(ctx, config_setting_get_member(s, "backend"), bpath,
+		conf_err(ctx, config_setting_get_member(s, "backend"), BPATH,
 		    "%s cannot be a server (this network, loopback, multicast "
 		    "or reserved)", str);
 		return;
@@ -462,7 +466,7 @@ xlat_service_nat64(struct conf_ctx *ctx, config_setting_t *s,
 		    xlat_nonglobal(svc->backend4) &&
 		    !ctx->allow_wkp_nonglobal)
 			conf_err(ctx, config_setting_get_member(s, "backend"),
-			    bpath, "%s is not a global address: RFC 6052 §3.1 "
+			    BPATH, "%s is not a global address: RFC 6052 §3.1 "
 			    "forbids it behind the Well-Known Prefix "
 			    "64:ff9b::/96 (use a network-specific pool6, or "
 			    "set nat64.allow_wkp_nonglobal = true)", str);
@@ -470,16 +474,16 @@ xlat_service_nat64(struct conf_ctx *ctx, config_setting_t *s,
 			if (gc->nat64.pool4[j].addr.s_addr ==
 			    svc->backend4.s_addr) {
 				conf_err(ctx, config_setting_get_member(s,
-				    "backend"), bpath, "%s is a pool4 address "
+				    "backend"), BPATH, "%s is a pool4 address "
 				    "(line %d), not a server", str,
 				    gc->nat64.pool4[j].line);
 				break;
 			}
 	}
-	snprintf(epath, sizeof(epath), "%s.ports", path);
 	n = conf_get_strings(ctx, s, "ports", path, &arr);
 	if (n == 0)
-		conf_err(ctx, arr ? arr : s, epath, "at least one is required "
+		conf_err(ctx, arr ? arr : s, (snprintf(epath, sizeof(epath),
+		    "%s.ports", path), epath), "at least one is required "
 		    "(\"tcp/25\", \"udp/53\", \"icmp\")");
 	if (n <= 0 || (svc->ports = calloc((size_t)n, sizeof(*svc->ports))) ==
 	    NULL)
@@ -488,9 +492,8 @@ xlat_service_nat64(struct conf_ctx *ctx, config_setting_t *s,
 		struct conf_port *p = &svc->ports[svc->nports];
 
 		str = conf_strings_elem(arr, i, &at);
-		snprintf(epath, sizeof(epath), "%s.ports.[%d]", path, i);
 		if (xlat_port(str, p) == -1) {
-			conf_err(ctx, at, epath, "\"%s\" invalid (\"tcp/25\", "
+			conf_err(ctx, at, EPATH(i), "\"%s\" invalid (\"tcp/25\", "
 			    "\"udp/53\", \"icmp\")", str);
 			continue;
 		}
@@ -499,14 +502,17 @@ xlat_service_nat64(struct conf_ctx *ctx, config_setting_t *s,
 			    svc->ports[j].port == p->port)
 				break;
 		if (j < svc->nports) {
-			conf_err(ctx, at, epath, "\"%s\" listed twice", str);
+			conf_err(ctx, at, EPATH(i), "\"%s\" listed twice", str);
 			continue;
 		}
 		/* another service on the same server must not claim it */
-		if ((o = conf_claim(ctx, svc, "nat64:%08x/%d/%u",
-		    svc->backend4.s_addr, (int)p->proto, p->port)) != NULL &&
-		    o != svc)
-			conf_err(ctx, at, epath, "\"%s\" on %s is service "
+		memcpy(claim, &svc->backend4, 4);
+		claim[4] = (uint8_t)p->proto;
+		claim[5] = (uint8_t)(p->port >> 8);
+		claim[6] = (uint8_t)p->port;
+		if ((o = conf_claim(ctx, svc, "nat64", claim,
+		    sizeof(claim))) != NULL && o != svc)
+			conf_err(ctx, at, EPATH(i), "\"%s\" on %s is service "
 			    "\"%s\"'s already (line %d)", str,
 			    inet_ntoa(svc->backend4), o->name, o->line);
 		/* NAT64 needs pool4 ports of that protocol to translate */
@@ -515,11 +521,13 @@ xlat_service_nat64(struct conf_ctx *ctx, config_setting_t *s,
 				break;
 		if (gc->nat64.on && gc->nat64.npool4 > 0 &&
 		    j == gc->nat64.npool4)
-			conf_err(ctx, at, epath, "\"%s\": nat64.pool4 has no "
+			conf_err(ctx, at, EPATH(i), "\"%s\": nat64.pool4 has no "
 			    "%s entry to translate it with", str,
 			    conf_l4_name(p->proto));
 		svc->nports++;
 	}
+#undef BPATH
+#undef EPATH
 }
 
 static void
@@ -529,7 +537,6 @@ xlat_service_siit(struct conf_ctx *ctx, config_setting_t *s,
 	struct gw_conf		*gc = ctx->gc;
 	struct conf_service	*o;
 	const char		*str;
-	char			 a[INET6_ADDRSTRLEN];
 	size_t			 j;
 	int			 ok = 1;
 
@@ -575,13 +582,11 @@ xlat_service_siit(struct conf_ctx *ctx, config_setting_t *s,
 			    inet_ntoa(svc->siit4), gc->nat64.pool4[j].line);
 			break;
 		}
-	if ((o = conf_claim(ctx, svc, "siit4:%08x", svc->siit4.s_addr)) !=
-	    NULL)
+	if ((o = conf_claim(ctx, svc, "siit4", &svc->siit4, 4)) != NULL)
 		conf_err(ctx, config_setting_get_member(s, "ipv4"), path,
 		    "%s is service \"%s\"'s already (line %d)",
 		    inet_ntoa(svc->siit4), o->name, o->line);
-	if ((o = conf_claim(ctx, svc, "siit6:%s", inet_ntop(AF_INET6,
-	    &svc->siit6, a, sizeof(a)))) != NULL)
+	if ((o = conf_claim(ctx, svc, "siit6", &svc->siit6, 16)) != NULL)
 		conf_err(ctx, config_setting_get_member(s, "ipv6"), path,
 		    "this address is service \"%s\"'s already (line %d)",
 		    o->name, o->line);
