@@ -40,6 +40,7 @@
 #include "api/status.h"
 #include "conf/conf.h"
 #include "config.h"
+#include "clock.h"
 #include "log.h"
 #include "jool/translator.h"
 #include "proxy/proxy.h"
@@ -161,14 +162,17 @@ mapping_due(const struct gw_conf *gc)
 	}
 }
 
+/* A reload's checkpoint, due once its reply is out. */
+static int	checkpoint_soon;
+
 /* A checkpoint now, with the retention of the running configuration. */
 static void
-checkpoint_now(void)
+checkpoint_now(enum history_how how)
 {
 	const struct gw_conf	*cur = proxy_conf();
 	struct store_retention	 r = { cur->acct_minutes, cur->acct_days };
 
-	history_checkpoint(&r);
+	history_checkpoint(&r, how);
 }
 
 /*
@@ -213,10 +217,12 @@ reload(FILE *out, int recreate)
 	const struct gw_conf	*cur = proxy_conf();
 	char			 err[1024];
 	size_t			 i;
+	uint64_t		 t0 = clock_ms(CLOCK_MONOTONIC), tconf;
 
 	sd_notifyf(0, "RELOADING=1\nSTATUS=reloading %s", conffile);
 	log_info("reloading %s", conffile);
 	gc = conf_load(conffile, &rep);
+	tconf = clock_ms(CLOCK_MONOTONIC) - t0;
 	for (i = 0; i < rep.nwarnings; i++) {
 		log_warnx("warning: %s", rep.warnings[i]);
 		if (out)
@@ -313,10 +319,13 @@ reload(FILE *out, int recreate)
 		return -1;
 	}
 	/* the last reads of removed nftables counters are in memory only:
-	   into the history before anything can crash */
-	checkpoint_now();
-	log_info("reloaded %s: %zu services, %zu listeners", conffile,
-	    cur->nservices, cur->nlisteners);
+	   into the history before anything else, once the reply is out */
+	checkpoint_soon = 1;
+	/* what a big config costs: the translator logs its own part */
+	log_info("reloaded %s: %zu services, %zu listeners (%llu ms, %llu of "
+	    "them reading the file)", conffile, cur->nservices,
+	    cur->nlisteners, (unsigned long long)(clock_ms(CLOCK_MONOTONIC) - t0),
+	    (unsigned long long)tconf);
 	if (out)
 		fprintf(out, "reloaded %s: %zu services, %zu listeners\n",
 		    conffile, cur->nservices, cur->nlisteners);
@@ -548,6 +557,7 @@ main(int argc, char *argv[])
 	unsigned		 armed;
 	char			*abs;
 	size_t			 j;
+	uint64_t		 t0 = clock_ms(CLOCK_MONOTONIC), tconf;
 
 	while ((ch = getopt_long(argc, argv, "c:ftvVh", longopts, NULL)) !=
 	    -1) {
@@ -598,6 +608,7 @@ main(int argc, char *argv[])
 	}
 
 	gc = conf_load(conffile, &rep);
+	tconf = clock_ms(CLOCK_MONOTONIC) - t0;
 	if (gc == NULL) {
 		report_print(&rep, stderr);
 		fprintf(stderr, "v6gated: %s: %zu error%s, not started\n",
@@ -686,15 +697,18 @@ main(int argc, char *argv[])
 	if (check_start(err, sizeof(err)) == -1 ||
 	    check_apply(gc, err, sizeof(err)) == -1)
 		fatalx("health checks: %s", err);
-	checkpoint_now();	/* what the start read from the kernel */
 	daemon_info.pid = getpid();
 	daemon_info.started = daemon_info.loaded = time(NULL);
 	if (chdir("/") == -1)
 		log_warn("chdir /");
-	daemon_ready(ready_fd, verbose);
+	/* (before the parent returns: a start's last line on its terminal) */
 	log_info("v6gated %s started: %s, %zu services, %zu listeners, "
-	    "%d workers", PACKAGE_VERSION, conffile, gc->nservices,
-	    gc->nlisteners, proxy_workers());
+	    "%d workers (%llu ms, %llu of them reading the file)",
+	    PACKAGE_VERSION, conffile, gc->nservices, gc->nlisteners,
+	    proxy_workers(), (unsigned long long)(clock_ms(CLOCK_MONOTONIC) - t0),
+	    (unsigned long long)tconf);
+	daemon_ready(ready_fd, verbose);
+	checkpoint_now(HC_STORE);	/* what the start read from the kernel */
 	sd_notifyf(0, "READY=1\nMAINPID=%d\nSTATUS=%zu services, %zu "
 	    "listeners", (int)getpid(), gc->nservices, gc->nlisteners);
 
@@ -746,7 +760,7 @@ main(int argc, char *argv[])
 				const struct gw_conf		*cur = proxy_conf();
 
 				(void)!read(tfd, &expired, sizeof(expired));
-				checkpoint_now();
+				checkpoint_now(HC_READ);
 				if (audit_started)
 					mapping_due(cur);
 				if (cur->acct_checkpoint != armed)
@@ -756,6 +770,10 @@ main(int argc, char *argv[])
 				clients_drain();
 			} else if (evs[i].data.fd == control_fd)
 				control_serve(control_fd, control_dispatch);
+		}
+		if (checkpoint_soon) {
+			checkpoint_soon = 0;
+			checkpoint_now(HC_STORE);
 		}
 	}
 	log_info("stopping");

@@ -38,6 +38,12 @@ struct history_svc {
 static struct history_svc	*history_svcs;
 static size_t			 history_nsvcs;
 static int			 history_svcs_dirty;
+/* What the database holds (sorted by name), once known, and what the
+   checkpoint being written will make it hold: a reload writes the
+   services that changed, not 10,000 rows. */
+static struct history_svc	*history_stored, *history_pending;
+static size_t			 history_nstored, history_npending;
+static int			 history_stored_known;
 
 static void
 history_base(void *arg, const char *service, int family,
@@ -73,6 +79,7 @@ history_reopen(char *err, size_t errlen)
 	}
 	kcount_last_known(boot);
 	history_svcs_dirty = 1;		/* a database of its own, maybe */
+	history_stored_known = 0;
 	return 0;
 }
 
@@ -95,6 +102,7 @@ history_service(const char *name, const char *mode, int ipv6, int ipv4)
 	}
 	history_svcs = n;
 	n = &history_svcs[history_nsvcs++];
+	memset(n, 0, sizeof(*n));	/* compared whole (a store's diff) */
 	snprintf(n->name, sizeof(n->name), "%s", name);
 	snprintf(n->mode, sizeof(n->mode), "%s", mode);
 	n->ipv6 = ipv6;
@@ -103,21 +111,66 @@ history_service(const char *name, const char *mode, int ipv6, int ipv4)
 }
 
 static int
+history_svc_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct history_svc *)a)->name,
+	    ((const struct history_svc *)b)->name);
+}
+
+static int
+history_svc_put(const struct history_svc *h, char *err, size_t errlen)
+{
+	return store_service(h->name, h->mode, h->ipv6, h->ipv4, err, errlen);
+}
+
+static int
 history_services_store(char *err, size_t errlen)
 {
-	size_t	i;
+	struct history_svc	*cur, *old = history_stored;
+	size_t			 i, j, n = history_nsvcs;
+	int			 c;
 
 	if (!history_svcs_dirty)
 		return 0;
-	/* the services as configured now: removed ones go */
-	if (store_services_clear(err, errlen) == -1)
+	free(history_pending);
+	history_pending = NULL;
+	if ((cur = calloc(n ? n : 1, sizeof(*cur))) == NULL) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
-	for (i = 0; i < history_nsvcs; i++)
-		if (store_service(history_svcs[i].name, history_svcs[i].mode,
-		    history_svcs[i].ipv6, history_svcs[i].ipv4, err,
-		    errlen) == -1)
-			return -1;
+	}
+	if (n > 0) {
+		memcpy(cur, history_svcs, n * sizeof(*cur));
+		qsort(cur, n, sizeof(*cur), history_svc_cmp);
+	}
+	if (!history_stored_known) {
+		/* the services as configured now: removed ones go */
+		if (store_services_clear(err, errlen) == -1)
+			goto fail;
+		for (i = 0; i < n; i++)
+			if (history_svc_put(&cur[i], err, errlen) == -1)
+				goto fail;
+	} else
+		for (i = j = 0; i < history_nstored || j < n; ) {
+			c = i == history_nstored ? 1 : j == n ? -1 :
+			    strcmp(old[i].name, cur[j].name);
+			if (c < 0 && store_service_del(old[i].name, err,
+			    errlen) == -1)
+				goto fail;
+			if ((c > 0 || (c == 0 && memcmp(&old[i], &cur[j],
+			    sizeof(*cur)) != 0)) &&
+			    history_svc_put(&cur[j], err, errlen) == -1)
+				goto fail;
+			if (c <= 0)
+				i++;
+			if (c >= 0)
+				j++;
+		}
+	history_pending = cur;
+	history_npending = n;
 	return 0;
+fail:
+	free(cur);
+	return -1;
 }
 
 int
@@ -190,7 +243,8 @@ history_kcounters(char *err, size_t errlen)
 
 	if (kcount_boot_id(boot, sizeof(boot)) == -1)
 		boot[0] = '\0';
-	if (store_kcounters(kcount_foreach, err, errlen) == -1 ||
+	if (kcount_store(store_kcounter_put, store_kcounter_del, err,
+	    errlen) == -1 ||
 	    store_meta_put("kcount_boot", boot, strlen(boot), err,
 	    errlen) == -1)
 		return -1;
@@ -198,7 +252,7 @@ history_kcounters(char *err, size_t errlen)
 }
 
 int
-history_checkpoint(const struct store_retention *r)
+history_checkpoint(const struct store_retention *r, enum history_how how)
 {
 	struct history_ck	ck;
 
@@ -206,7 +260,8 @@ history_checkpoint(const struct store_retention *r)
 	ck.now = time(NULL);
 	clients_drain();
 	/* the kernel's counters too (nat64, siit): into the services' */
-	if (kcount_poll(ck.err, sizeof(ck.err)) == -1 &&
+	if (how != HC_STORE && (how == HC_FINAL ? kcount_poll_all(ck.err,
+	    sizeof(ck.err)) : kcount_poll(ck.err, sizeof(ck.err))) == -1 &&
 	    ck.now - history_kwarned >= 60) {
 		log_warnx("%s (the kernel keeps counting; read again at the "
 		    "next checkpoint)", ck.err);
@@ -231,6 +286,13 @@ history_checkpoint(const struct store_retention *r)
 	acct_foreach(history_saved, NULL);
 	clients_stored();
 	kcount_stored();
+	if (history_svcs_dirty && history_pending != NULL) {
+		free(history_stored);
+		history_stored = history_pending;
+		history_nstored = history_npending;
+		history_pending = NULL;
+		history_stored_known = 1;
+	}
 	history_svcs_dirty = 0;
 	if (ck.now - history_last_expire >= 3600) {
 		if (store_expire(ck.now, r, ck.err, sizeof(ck.err)) == -1)
@@ -259,9 +321,14 @@ void
 history_stop(const struct store_retention *r)
 {
 	clients_final();
-	history_checkpoint(r);
+	history_checkpoint(r, HC_FINAL);
 	store_close();
 	free(history_svcs);
 	history_svcs = NULL;
 	history_nsvcs = 0;
+	free(history_stored);
+	free(history_pending);
+	history_stored = history_pending = NULL;
+	history_nstored = history_npending = 0;
+	history_stored_known = 0;
 }

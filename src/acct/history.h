@@ -16,9 +16,15 @@
    the gateway runs on and later checkpoints try to open it again. */
 int		history_start(const char *state_dir, char *, size_t);
 
-/* Write what moved since the last checkpoint; -1 (logged, counted) keeps
-   it for the next. */
-int		history_checkpoint(const struct store_retention *);
+/*
+ * Write what moved since the last checkpoint; -1 (logged, counted) keeps
+ * it for the next.  The kernel's counters are read first (HC_READ), not
+ * (HC_STORE: right after the translator read what it needed), or all of
+ * them and the clients they saw (HC_FINAL, at a stop).
+ */
+enum history_how { HC_READ, HC_STORE, HC_FINAL };
+int		history_checkpoint(const struct store_retention *,
+		    enum history_how);
 
 /*
  * The configured services, for the reports: which client families can

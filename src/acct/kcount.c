@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * nftables counters for nat64 and siit services (see kcount.h).
+ * The kernel's counters of nat64 and siit services (see kcount.h): the
+ * counters of the guard's set elements (jool/guard.h), read over netlink
+ * (nfnl.h), attributed to the services that own the elements.
  *
- * One counter object per service and direction, named
- * "c<family>_<in|out>_<service>" (service names are nft identifiers
- * already: letters, digits, '-', '_', '.'), found by the chain's rules
- * through maps from addresses to counters.  The rules never change with
- * the services; an apply flushes and refills the maps, adds the counters
- * that are new ("add" keeps an existing counter's values) and deletes the
- * ones no service uses any more, all in one transaction.
+ * What was last read lives in an array indexed by element (a hash: 30,000
+ * elements cost 30,000 probes, not a sort); a poll reads the sets into a
+ * new one and matches each element with its last read.  Before the guard
+ * removes elements, only those are read.  The history keeps a row per
+ * element whose counter has moved ("set hexkey", the owning service, the
+ * table's handle, the values); only rows that changed are written.
  */
 
 #include <arpa/inet.h>
@@ -19,100 +20,214 @@
 #include <string.h>
 #include <time.h>
 
-#include <json-c/json.h>
-
 #include "clients.h"
+#include "clock.h"
 #include "counters.h"
+#include "jool/guard.h"
 #include "kcount.h"
 #include "log.h"
-#include "nftsafe.h"
-#include "proxy/route.h"
+#include "nfnl.h"
 
-/* A counter as last read (or as the history stored it). */
+/* An element's counter as last read (or as the history stored it). */
 struct kc {
-	char		name[96];
-	uint64_t	handle, packets, bytes;
-	int		seen;		/* in the last listing */
+	struct guard_key k;		/* first: indexed by it */
+	uint8_t		 dirty;		/* differs from its stored row */
+	uint8_t		 stored;	/* has a row */
+	uint8_t		 seen;		/* in the read being merged */
+	uint64_t	 table;		/* handle of the table it was read in */
+	uint64_t	 packets, bytes;
+	struct acct_service *owner;	/* whose counts these are, or NULL */
 };
 
-static struct kc	*kc_v;
-static size_t		 kc_n;
-static struct route_table *kc_index;	/* name -> index + 1 in kc_v */
-static uint64_t		 kc_table;	/* handle of the table read */
+struct kc_tab {
+	struct kc		*v;
+	size_t			 n, cap;
+	struct guard_index	 ix;
+	int			 failed;
+};
+
+#define KC_NAME_MAX	(16 + 2 * GUARD_KEY_MAX + 2)
+
+static struct kc_tab	 kc;		/* the last read */
+static struct guard_elems kc_elems;	/* the running config's elements */
+static struct acct_service **kc_svcs;	/* its services' counters */
+static char		(*kc_gone)[KC_NAME_MAX];	/* rows to delete */
+static size_t		 kc_ngone;
 static time_t		 kc_seen_at;	/* last read of the seen sets */
 
-/* Where clients of nat64 and siit services arrive, for the seen sets. */
-struct kc_svc {
-	int		family;
-	uint8_t		addr[16];	/* IPv4 as ::ffff:a.b.c.d */
-	int		proto, port;	/* 0: any (siit) */
-	char		name[65];
-};
-static struct kc_svc	*kc_svcs;
-static size_t		 kc_nsvcs;
-
+/* A poll's share of the time, at most 1/KCOUNT_SHARE. */
+#define KCOUNT_SHARE		100
 /* Seen sets are read every this many seconds; elements live 120 s. */
 #define KCOUNT_SEEN_EVERY	10
-#define KCOUNT_SEEN_MAX		262144	/* clients in two minutes */
 static int		 kc_known;	/* the history's values are in */
 static int		 kc_active;	/* the config counts something */
-static int		 kc_dirty;	/* moved since the last store */
+static int		 kc_dirty;	/* something to store */
+static int		 kc_owned;	/* kc_elems is some config's */
+static int		 kc_read;	/* a whole read was made */
 
-/*
- * kc_v by name: tens of thousands of counters are read at every poll, so a
- * hash, rebuilt whenever kc_v is compacted (route tables have no delete).
- */
 static void
-kc_reindex(void)
+kc_tab_free(struct kc_tab *t)
 {
-	void	*prev;
-	size_t	 i;
+	free(t->v);
+	guard_index_free(&t->ix);
+	memset(t, 0, sizeof(*t));
+}
 
-	route_free(kc_index);
-	if ((kc_index = route_new()) == NULL)
-		return;
-	for (i = 0; i < kc_n; i++)
-		route_add(kc_index, kc_v[i].name, (void *)(uintptr_t)(i + 1),
-		    &prev);
+/* A new entry for key k (zeroed but for it), or the one that has it. */
+static struct kc *
+kc_tab_add(struct kc_tab *t, const struct guard_key *k)
+{
+	struct kc	*n;
+	size_t		 dup;
+	int		 rc;
+
+	if (t->failed)
+		return NULL;
+	if (t->n == t->cap) {
+		size_t	ncap = t->cap ? t->cap * 2 : 256;
+
+		if ((n = reallocarray(t->v, ncap, sizeof(*n))) == NULL) {
+			t->failed = 1;
+			return NULL;
+		}
+		t->v = n;
+		t->cap = ncap;
+	}
+	n = &t->v[t->n];
+	memset(n, 0, sizeof(*n));
+	n->k = *k;
+	if ((rc = guard_index_add(&t->ix, t->v, sizeof(*t->v), t->n, &dup)) ==
+	    -1) {
+		t->failed = 1;
+		return NULL;
+	}
+	if (rc == 1)
+		return &t->v[dup];
+	return &t->v[t->n++];
 }
 
 static struct kc *
-kc_get(const char *name, int create)
+kc_tab_find(const struct kc_tab *t, const struct guard_key *k)
 {
-	struct kc	*k;
-	void		*v, *prev;
+	long	i = guard_index_find(&t->ix, t->v, sizeof(*t->v), k);
 
-	if (kc_index == NULL)
-		kc_reindex();
-	if (kc_index != NULL && (v = route_lookup(kc_index, name,
-	    strlen(name))) != NULL)
-		return &kc_v[(uintptr_t)v - 1];
-	if (!create || kc_index == NULL || (k = reallocarray(kc_v, kc_n + 1,
-	    sizeof(*k))) == NULL)
-		return NULL;
-	kc_v = k;
-	k = &kc_v[kc_n++];
-	memset(k, 0, sizeof(*k));
-	snprintf(k->name, sizeof(k->name), "%s", name);
-	if (route_add(kc_index, k->name, (void *)(uintptr_t)kc_n, &prev) ==
-	    -1) {
-		kc_n--;
-		return NULL;
-	}
-	return k;
+	return i < 0 ? NULL : &t->v[i];
 }
 
-void
-kcount_last(const char *name, uint64_t handle, uint64_t packets,
-    uint64_t bytes)
+/* The service that owns an element now, or NULL. */
+static struct acct_service *
+kc_owner(const struct guard_key *k)
 {
-	struct kc	*k;
+	long	i = guard_elems_owner(&kc_elems, k);
 
-	if ((k = kc_get(name, 1)) == NULL)
+	return i < 0 ? NULL : kc_svcs[i];
+}
+
+/* ---------------------------------------------------------------- names */
+
+/* The history's name of an element: "set hexkey". */
+static void
+kc_name(const struct guard_key *k, char *buf, size_t len)
+{
+	size_t	i, o;
+
+	o = (size_t)snprintf(buf, len, "%s ", guard_sets[k->set].name);
+	for (i = 0; i < guard_sets[k->set].keylen && o + 3 <= len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%02x", k->key[i]);
+}
+
+static int
+kc_name_parse(const char *name, struct guard_key *k)
+{
+	const char	*sp = strchr(name, ' ');
+	size_t		 i, n;
+	int		 s;
+	unsigned	 b;
+
+	if (sp == NULL)
+		return -1;
+	n = (size_t)(sp - name);
+	for (s = 0; s < GUARD_NSETS; s++)
+		if (strlen(guard_sets[s].name) == n &&
+		    strncmp(guard_sets[s].name, name, n) == 0)
+			break;
+	if (s == GUARD_NSETS || guard_sets[s].count == NULL ||
+	    strlen(sp + 1) != 2 * (size_t)guard_sets[s].keylen)
+		return -1;
+	memset(k, 0, sizeof(*k));
+	k->set = (uint8_t)s;
+	for (i = 0; i < guard_sets[s].keylen; i++) {
+		if (sscanf(sp + 1 + 2 * i, "%2x", &b) != 1)
+			return -1;
+		k->key[i] = (uint8_t)b;
+	}
+	return 0;
+}
+
+/* An element as nft shows it, for the log: "2001:db8::5 . tcp . 25". */
+static void
+kc_text(const struct guard_key *k, char *buf, size_t len)
+{
+	char		a[INET6_ADDRSTRLEN];
+	int		alen = k->set == GUARD_NAT64_PORTS ||
+			    k->set == GUARD_NAT64_ECHO ||
+			    k->set == GUARD_SIIT_SERVERS ? 16 : 4;
+
+	inet_ntop(alen == 16 ? AF_INET6 : AF_INET, k->key, a, sizeof(a));
+	if (guard_sets[k->set].keylen == alen)
+		snprintf(buf, len, "%s %s", guard_sets[k->set].name, a);
+	else
+		snprintf(buf, len, "%s %s . %s . %u", guard_sets[k->set].name,
+		    a, k->key[alen] == 6 ? "tcp" : k->key[alen] == 17 ? "udp" :
+		    "?", (unsigned)k->key[alen + 4] << 8 | k->key[alen + 5]);
+}
+
+/* A row of the history that must go (its element is gone). */
+static void
+kc_forget(const struct kc *k)
+{
+	char	(*g)[KC_NAME_MAX];
+
+	if (!k->stored)
 		return;
-	k->handle = handle;
-	k->packets = packets;
-	k->bytes = bytes;
+	if ((g = reallocarray(kc_gone, kc_ngone + 1, sizeof(*g))) == NULL) {
+		/* the row stays, harmless: a new element of that key is
+		   told apart by its values or its table */
+		log_warn("%s", __func__);
+		return;
+	}
+	kc_gone = g;
+	kc_name(&k->k, kc_gone[kc_ngone++], KC_NAME_MAX);
+	kc_dirty = 1;
+}
+
+static void
+kc_forget_all(void)
+{
+	size_t	i;
+
+	for (i = 0; i < kc.n; i++)
+		kc_forget(&kc.v[i]);
+	kc_tab_free(&kc);
+}
+
+/* ---------------------------------------------------------------- history */
+
+void
+kcount_last(const char *elem, const char *service, uint64_t table,
+    uint64_t packets, uint64_t bytes)
+{
+	struct guard_key	 k;
+	struct kc		*n;
+
+	if (kc_name_parse(elem, &k) == -1 || (n = kc_tab_add(&kc, &k)) ==
+	    NULL)
+		return;
+	n->stored = 1;
+	n->table = table;
+	n->packets = packets;
+	n->bytes = bytes;
+	n->owner = service[0] ? acct_service_get(service) : NULL;
 }
 
 void
@@ -124,13 +239,12 @@ kcount_last_known(const char *boot)
 	   a boot id (some containers) the handles and values still tell */
 	if (kcount_boot_id(now, sizeof(now)) == 0 && boot != NULL &&
 	    boot[0] != '\0' && strcmp(boot, now) != 0) {
-		if (kc_n > 0)
+		if (kc.n > 0)
 			log_info("nftables counters: a new boot, counting "
 			    "from their values");
-		kc_n = 0;
+		kc_forget_all();
 	}
 	kc_known = 1;
-	kc_dirty = 1;
 }
 
 int
@@ -150,15 +264,24 @@ kcount_boot_id(char *buf, size_t len)
 }
 
 int
-kcount_foreach(int (*fn)(void *, const char *, uint64_t, uint64_t,
-    uint64_t), void *arg)
+kcount_store(kcount_put_fn *put, kcount_del_fn *del, char *err,
+    size_t errlen)
 {
+	char	name[KC_NAME_MAX];
 	size_t	i;
 
-	for (i = 0; i < kc_n; i++)
-		if (fn(arg, kc_v[i].name, kc_v[i].handle, kc_v[i].packets,
-		    kc_v[i].bytes) == -1)
+	for (i = 0; i < kc_ngone; i++)
+		if (del(kc_gone[i], err, errlen) == -1)
 			return -1;
+	for (i = 0; i < kc.n; i++) {
+		if (!kc.v[i].dirty)
+			continue;
+		kc_name(&kc.v[i].k, name, sizeof(name));
+		if (put(name, kc.v[i].owner ? kc.v[i].owner->name : "",
+		    kc.v[i].table, kc.v[i].packets, kc.v[i].bytes, err,
+		    errlen) == -1)
+			return -1;
+	}
 	return 0;
 }
 
@@ -171,87 +294,78 @@ kcount_dirty(void)
 void
 kcount_stored(void)
 {
+	size_t	i;
+
+	for (i = 0; i < kc.n; i++)
+		if (kc.v[i].dirty) {
+			kc.v[i].dirty = 0;
+			kc.v[i].stored = 1;
+		}
+	free(kc_gone);
+	kc_gone = NULL;
+	kc_ngone = 0;
 	kc_dirty = 0;
 }
 
-/* "c6_in_mail" -> family, direction, service; -1 if not ours. */
-static int
-kcount_parse(const char *name, int *family, int *out, const char **svc)
-{
-	if (name[0] != 'c' || (name[1] != '6' && name[1] != '4') ||
-	    name[2] != '_')
-		return -1;
-	*family = name[1] == '6' ? ACCT_IPV6 : ACCT_IPV4;
-	if (strncmp(name + 3, "in_", 3) == 0) {
-		*out = 0;
-		*svc = name + 6;
-	} else if (strncmp(name + 3, "out_", 4) == 0) {
-		*out = 1;
-		*svc = name + 7;
-	} else
-		return -1;
-	return **svc != '\0' ? 0 : -1;
-}
+/* ---------------------------------------------------------------- reads */
 
-static uint64_t
-kcount_u64(json_object *o, const char *k)
-{
-	json_object	*v;
-
-	return json_object_object_get_ex(o, k, &v) ?
-	    (uint64_t)json_object_get_int64(v) : 0;
-}
-
-/* One counter of the listing: account its delta since the last read. */
+/*
+ * An element read now (values in k) against its last read (old, NULL: not
+ * read before): account what moved to its owner.  k and old may be one.
+ */
 static void
-kcount_one(json_object *c)
+kcount_account(struct kc *old, struct kc *k, uint64_t table,
+    uint64_t packets, uint64_t bytes)
 {
-	struct acct_service	*as;
-	struct acct_cell	*cell;
-	struct kc		*k;
-	json_object		*v;
-	const char		*name, *svc;
-	uint64_t		 handle, packets, bytes, dp, db;
-	int			 family, out;
+	const struct guard_set_info	*si = &guard_sets[k->k.set];
+	struct acct_cell		*cell;
+	uint64_t			 dp, db;
+	int				 moved;
+	char				 t[128];
 
-	if (!json_object_object_get_ex(c, "name", &v) ||
-	    (name = json_object_get_string(v)) == NULL ||
-	    kcount_parse(name, &family, &out, &svc) == -1)
-		return;
-	/* a recreated table may reuse object handles; not table handles
-	   (within a boot: see kcount_boot_id()) */
-	handle = kc_table << 32 | kcount_u64(c, "handle");
-	packets = kcount_u64(c, "packets");
-	bytes = kcount_u64(c, "bytes");
-	if ((k = kc_get(name, 0)) == NULL) {
+	if (old == NULL) {
 		/* new since the last read: all of it is new */
-		if ((k = kc_get(name, 1)) == NULL)
-			return;
-		k->handle = handle;
+		k->owner = kc_owner(&k->k);
 		dp = packets;
 		db = bytes;
-	} else if (k->handle != handle || packets < k->packets ||
-	    bytes < k->bytes) {
-		/* recreated, or reset: it counts from zero again */
-		log_info("nftables counter %s was reset (was %llu bytes, now "
-		    "%llu); counting from its new value", name,
-		    (unsigned long long)k->bytes, (unsigned long long)bytes);
+		moved = packets != 0 || bytes != 0;
+	} else if (old->table != table) {
+		/* the table was made again (logged once) */
 		dp = packets;
 		db = bytes;
+		moved = 1;
+	} else if (packets < old->packets || bytes < old->bytes) {
+		/* reset, or the element made again: from zero again */
+		kc_text(&k->k, t, sizeof(t));
+		log_info("nftables counter of %s (%s) was reset (was %llu "
+		    "bytes, now %llu); counting from its new value",
+		    old->owner ? old->owner->name : "no service", t,
+		    (unsigned long long)old->bytes, (unsigned long long)bytes);
+		dp = packets;
+		db = bytes;
+		moved = 1;
 	} else {
-		dp = packets - k->packets;
-		db = bytes - k->bytes;
+		dp = packets - old->packets;
+		db = bytes - old->bytes;
+		moved = dp != 0 || db != 0;
 	}
-	k->seen = 1;
-	if (k->handle != handle || dp != 0 || db != 0)
-		kc_dirty = 1;
-	k->handle = handle;
+	if (old != NULL && old != k) {
+		k->owner = old->owner;
+		k->stored = old->stored;
+		k->dirty = old->dirty;
+	}
+	k->table = table;
 	k->packets = packets;
 	k->bytes = bytes;
-	if ((dp == 0 && db == 0) || (as = acct_service_get(svc)) == NULL)
+	/* a row only for what moved once: a silent element needs none */
+	if (moved) {
+		k->dirty = 1;
+		kc_dirty = 1;
+	}
+	if ((dp == 0 && db == 0) || k->owner == NULL)
 		return;
-	cell = &as->kern[family];
-	if (out) {
+	cell = &k->owner->kern[si->nat64 ? ACCT_IPV6 : ACCT_IPV4];
+	if (si->out) {
 		cell->packets_out += dp;
 		cell->bytes_out += db;
 	} else {
@@ -260,521 +374,294 @@ kcount_one(json_object *c)
 	}
 }
 
-/*
- * Run listing commands and hand every item of their JSON documents (one
- * per command) to fn.  -1 with err, "No such file" in it when the table
- * is missing.
- */
-static int
-kcount_list(const char *cmds, void (*fn)(const char *, json_object *),
-    char *err, size_t errlen)
-{
-	struct json_tokener	*tok;
-	json_object		*doc, *arr, *e;
-	char			*out = NULL, *p;
-	size_t			 i;
-	int			 rc = 0;
+struct kc_readctx {
+	struct kc_tab	 r;		/* a whole read */
+	int		 set;
+	uint64_t	 table;
+};
 
-	if (nftsafe_run(cmds, &out, err, errlen) == -1)
-		return -1;
-	if ((tok = json_tokener_new()) == NULL) {
-		free(out);
-		snprintf(err, errlen, "out of memory");
-		return -1;
+/* An element of a whole read: into the new table, matched with the old. */
+static void
+kcount_read_one(void *arg, const uint8_t *key, size_t len, int counted,
+    uint64_t packets, uint64_t bytes)
+{
+	struct kc_readctx	*rc = arg;
+	struct guard_key	 k;
+	struct kc		*n, *old;
+
+	if (!counted || len != guard_sets[rc->set].keylen)
+		return;
+	memset(&k, 0, sizeof(k));
+	k.set = (uint8_t)rc->set;
+	memcpy(k.key, key, len);
+	if ((n = kc_tab_add(&rc->r, &k)) == NULL)
+		return;
+	if ((old = kc_tab_find(&kc, &k)) != NULL)
+		old->seen = 1;
+	kcount_account(old, n, rc->table, packets, bytes);
+}
+
+/* seen6: client6 . addr6 . proto . port; the service by its port */
+static void
+kcount_seen6(void *arg, const uint8_t *key, size_t len, int counted,
+    uint64_t packets, uint64_t bytes)
+{
+	struct acct_service	*as;
+	struct guard_key	 k;
+
+	if (len != 40)
+		return;
+	memset(&k, 0, sizeof(k));
+	k.set = GUARD_NAT64_PORTS;
+	memcpy(k.key, key + 16, 24);
+	if ((as = kc_owner(&k)) != NULL)
+		clients_seen(as, ACCT_IPV6, key);
+}
+
+/* seen4: client4 . siit4 */
+static void
+kcount_seen4(void *arg, const uint8_t *key, size_t len, int counted,
+    uint64_t packets, uint64_t bytes)
+{
+	struct acct_service	*as;
+	struct guard_key	 k;
+	uint8_t			 c[16];
+
+	if (len != 8)
+		return;
+	memset(&k, 0, sizeof(k));
+	k.set = GUARD_SIIT_V4;
+	memcpy(k.key, key + 4, 4);
+	if ((as = kc_owner(&k)) == NULL)
+		return;
+	memset(c, 0, 10);
+	c[10] = c[11] = 0xff;		/* ::ffff:a.b.c.d */
+	memcpy(c + 12, key, 4);
+	clients_seen(as, ACCT_IPV4, c);
+}
+
+/* The clients seen lately: elements live 120 s after a client's last
+   packet, reads are at most KCOUNT_SEEN_EVERY s apart (or a checkpoint,
+   at most 60 s). */
+static void
+kcount_seen(void)
+{
+	char	err[256];
+
+	if (nfnl_dump(GUARD_TABLE, GUARD_SEEN6, kcount_seen6, NULL, err,
+	    sizeof(err)) == -1 || nfnl_dump(GUARD_TABLE, GUARD_SEEN4,
+	    kcount_seen4, NULL, err, sizeof(err)) == -1)
+		log_debug("%s", err);
+	kc_seen_at = time(NULL);
+}
+
+/*
+ * Counting elements of services that are gone: their last counts were just
+ * read, for the services that had them; nothing counts in them any more
+ * (the guard no longer lets their packets through), so they go, from the
+ * kernel and from the history.
+ */
+static void
+kcount_sweep(void)
+{
+	struct nfnl_batch	*b;
+	struct kc_tab		 keep;
+	struct kc		*n;
+	char			 err[256];
+	size_t			 i, gone = 0;
+
+	if (!kc_owned)
+		return;
+	for (i = 0; i < kc.n; i++)
+		if (kc_owner(&kc.v[i].k) == NULL)
+			gone++;
+	if (gone == 0 || (b = nfnl_batch_new(GUARD_TABLE)) == NULL)
+		return;
+	for (i = 0; i < kc.n; i++)
+		if (kc_owner(&kc.v[i].k) == NULL)
+			nfnl_batch_elem(b, 0, guard_sets[kc.v[i].k.set].count,
+			    kc.v[i].k.key, guard_sets[kc.v[i].k.set].keylen);
+	if (nfnl_batch_commit(b, err, sizeof(err)) == -1) {
+		/* (tried again at the next read) */
+		log_debug("%s", err);
+		return;
 	}
-	for (p = out; *p != '\0' && rc == 0; ) {
-		if (*p == '\n' || *p == ' ') {
-			p++;
+	memset(&keep, 0, sizeof(keep));
+	for (i = 0; i < kc.n; i++) {
+		if (kc_owner(&kc.v[i].k) == NULL) {
+			kc_forget(&kc.v[i]);
 			continue;
 		}
-		doc = json_tokener_parse_ex(tok, p, (int)strlen(p));
-		if (doc == NULL || !json_object_object_get_ex(doc, "nftables",
-		    &arr)) {
-			snprintf(err, errlen, "nftables: unexpected output");
-			rc = -1;
-		} else
-			for (i = 0; i < json_object_array_length(arr); i++) {
-				e = json_object_array_get_idx(arr, i);
-				json_object_object_foreach(e, k, v)
-					fn(k, v);
-			}
-		p += json_tokener_get_parse_end(tok);
-		json_tokener_reset(tok);
-		json_object_put(doc);
+		if ((n = kc_tab_add(&keep, &kc.v[i].k)) != NULL)
+			*n = kc.v[i];
 	}
-	json_tokener_free(tok);
-	free(out);
-	return rc;
-}
-
-static void
-kcount_item(const char *kind, json_object *o)
-{
-	json_object	*v;
-
-	if (strcmp(kind, "table") == 0 &&
-	    json_object_object_get_ex(o, "name", &v) &&
-	    strcmp(json_object_get_string(v), KCOUNT_TABLE) == 0)
-		kc_table = kcount_u64(o, "handle");
-	else if (strcmp(kind, "counter") == 0)
-		kcount_one(o);
-}
-
-/* A service a client reached: by address, protocol and port (nat64) or
-   by address (siit). */
-static const struct kc_svc *
-kcount_svc(int family, const uint8_t *daddr, int proto, int port)
-{
-	size_t	i;
-
-	for (i = 0; i < kc_nsvcs; i++)
-		if (kc_svcs[i].family == family &&
-		    memcmp(kc_svcs[i].addr, daddr, 16) == 0 &&
-		    (kc_svcs[i].proto == 0 || (kc_svcs[i].proto == proto &&
-		    kc_svcs[i].port == port)))
-			return &kc_svcs[i];
-	return NULL;
-}
-
-/* An element of a seen set: client . service address . proto . port */
-static void
-kcount_seen_elem(json_object *el)
-{
-	const struct kc_svc	*ks;
-	struct acct_service	*as;
-	json_object		*v, *c;
-	const char		*client, *daddr, *proto;
-	uint8_t			 ckey[16], dkey[16];
-	int			 family, pr, port;
-
-	if (json_object_object_get_ex(el, "elem", &v))
-		el = v;
-	if (!json_object_object_get_ex(el, "val", &v))
-		v = el;
-	if (!json_object_object_get_ex(v, "concat", &c) ||
-	    (json_object_array_length(c) != 4 &&
-	    json_object_array_length(c) != 2))
+	if (keep.failed) {
+		kc_tab_free(&keep);	/* the next read sees them gone */
 		return;
-	client = json_object_get_string(json_object_array_get_idx(c, 0));
-	daddr = json_object_get_string(json_object_array_get_idx(c, 1));
-	if (client == NULL || daddr == NULL)
-		return;
-	/* siit's elements have no protocol and port: any matches */
-	pr = port = 0;
-	if (json_object_array_length(c) == 4 && (proto =
-	    json_object_get_string(json_object_array_get_idx(c, 2))) !=
-	    NULL) {
-		pr = strcmp(proto, "tcp") == 0 ? 6 :
-		    strcmp(proto, "udp") == 0 ? 17 : atoi(proto);
-		port = json_object_get_int(json_object_array_get_idx(c, 3));
 	}
-	if (inet_pton(AF_INET6, client, ckey) == 1 &&
-	    inet_pton(AF_INET6, daddr, dkey) == 1)
-		family = ACCT_IPV6;
-	else {
-		memset(ckey, 0, 10);
-		memset(dkey, 0, 10);
-		ckey[10] = ckey[11] = dkey[10] = dkey[11] = 0xff;
-		if (inet_pton(AF_INET, client, ckey + 12) != 1 ||
-		    inet_pton(AF_INET, daddr, dkey + 12) != 1)
-			return;
-		family = ACCT_IPV4;
-	}
-	if ((ks = kcount_svc(family, dkey, pr, port)) == NULL ||
-	    (as = acct_service_get(ks->name)) == NULL)
-		return;
-	clients_seen(as, family, ckey);
+	kc_tab_free(&kc);
+	kc = keep;
 }
 
-static void
-kcount_seen(const char *kind, json_object *o)
+/* Every counted element, and the clients seen when due (or seen). */
+static int
+kcount_read(int seen, char *err, size_t errlen)
 {
-	json_object	*elems;
-	size_t		 i;
+	struct kc_readctx	 rc;
+	size_t			 i;
+	int			 t;
 
-	if (strcmp(kind, "set") != 0 ||
-	    !json_object_object_get_ex(o, "elem", &elems))
-		return;
-	for (i = 0; i < json_object_array_length(elems); i++)
-		kcount_seen_elem(json_object_array_get_idx(elems, i));
-}
-
-/* Read the seen sets, one nft run each (nft 1.0.6 lists one set a run). */
-static void
-kcount_seen_read(void)
-{
-	static const char *const sets[] = { "seen6", "seen4" };
-	char	cmd[128], err[256];
-	size_t	i;
-
-	for (i = 0; i < 2; i++) {
-		snprintf(cmd, sizeof(cmd), "list set inet %s %s\n",
-		    KCOUNT_TABLE, sets[i]);
-		if (kcount_list(cmd, kcount_seen, err, sizeof(err)) == -1)
-			log_debug("%s", err);
+	memset(&rc, 0, sizeof(rc));
+	if ((t = nfnl_table(GUARD_TABLE, &rc.table, NULL, 0, err,
+	    errlen)) == -1)
+		return -1;	/* unknown: every counter kept as it was */
+	if (t == 0) {
+		kc_forget_all();	/* gone, and nothing to read */
+		kc_read = 1;
+		return 0;
 	}
+	if (kc.n > 0 && kc.v[0].table != rc.table)
+		log_info("nftables table inet %s was made again: its counters "
+		    "count from their values", GUARD_TABLE);
+	for (i = 0; i < kc.n; i++)
+		kc.v[i].seen = 0;
+	for (rc.set = 0; rc.set < GUARD_NSETS; rc.set++)
+		if (guard_sets[rc.set].count != NULL && nfnl_dump(GUARD_TABLE,
+		    guard_sets[rc.set].count, kcount_read_one, &rc, err,
+		    errlen) == -1)
+			break;
+	if (rc.set < GUARD_NSETS || rc.r.failed) {
+		/* what was accounted stays accounted: the entries read
+		   replace their old ones, the others are kept */
+		for (i = 0; i < rc.r.n; i++) {
+			struct kc *old = kc_tab_find(&kc, &rc.r.v[i].k);
+
+			if (old != NULL)
+				*old = rc.r.v[i];
+		}
+		kc_tab_free(&rc.r);
+		if (rc.set == GUARD_NSETS)
+			snprintf(err, errlen, "nftables counters: out of "
+			    "memory");
+		return -1;
+	}
+	/* what the read did not find is gone */
+	for (i = 0; i < kc.n; i++)
+		if (!kc.v[i].seen)
+			kc_forget(&kc.v[i]);
+	kc_tab_free(&kc);
+	kc = rc.r;
+	kc_read = 1;
+	kcount_sweep();
+	if (seen || time(NULL) - kc_seen_at >= KCOUNT_SEEN_EVERY)
+		kcount_seen();
+	return 0;
 }
 
 int
 kcount_poll(char *err, size_t errlen)
 {
-	char	cmds[256];
-	size_t	i, w;
-	time_t	now = time(NULL);
-	int	rc = 0;
+	static uint64_t	next;
+	uint64_t	t0 = clock_ms(CLOCK_MONOTONIC);
+	int		rc;
 
 	/* a proxy-only gateway never touches nftables */
-	if (!kc_known || !kc_active)
+	if (!kc_known || !kc_active || t0 < next)
 		return 0;
-	for (i = 0; i < kc_n; i++)
-		kc_v[i].seen = 0;
-	kc_table = 0;
-	snprintf(cmds, sizeof(cmds), "list tables inet\nlist counters table "
-	    "inet %s\n", KCOUNT_TABLE);
-	if (kcount_list(cmds, kcount_item, err, errlen) == -1) {
-		/* no table: its counters are gone (and nothing to read) */
-		if (strstr(err, "No such file") != NULL)
-			goto forget;
-		/* else unknown: keep every counter as it was */
-		for (i = 0; i < kc_n; i++)
-			kc_v[i].seen = 1;
-		rc = -1;
-		goto forget;
-	}
-	/* the clients seen lately: elements live 120 s after a client's
-	   last packet, reads are at most KCOUNT_SEEN_EVERY s apart (or a
-	   checkpoint, at most 60 s) */
-	if (kc_nsvcs > 0 && now - kc_seen_at >= KCOUNT_SEEN_EVERY) {
-		kcount_seen_read();
-		kc_seen_at = now;
-	}
-forget:
-	/* counters that are gone: nothing more to read from them */
-	for (i = w = 0; i < kc_n; i++) {
-		if (kc_v[i].seen)
-			kc_v[w++] = kc_v[i];
-		else
-			kc_dirty = 1;
-	}
-	kc_n = w;
-	kc_reindex();
+	rc = kcount_read(0, err, errlen);
+	/* at most 1 % of the main thread's time: a read of 30,000
+	   elements (about 15 ms) every 1.5 s, a small table's at every
+	   checkpoint */
+	next = t0 + (clock_ms(CLOCK_MONOTONIC) - t0) * KCOUNT_SHARE;
 	return rc;
 }
 
-/* Keys already given a counter: two services may name the same port, the
-   first has it (as the guard's sets, which also merge them).  A hash of
-   "map key": 10,000 services make 30,000 keys. */
-static int
-kcount_key_new(struct route_table *k, const char *map, const char *key)
+int
+kcount_poll_all(char *err, size_t errlen)
 {
-	char	 e[256];
-	void	*prev;
-	int	 n;
-
-	n = snprintf(e, sizeof(e), "%s %s", map, key);
-	if (k == NULL || n < 0 || (size_t)n >= sizeof(e))
+	if (!kc_known || !kc_active)
 		return 0;
-	return route_add(k, e, (void *)1, &prev) == 0;
+	return kcount_read(1, err, errlen);
 }
 
-static void
-kcount_element(FILE *f, struct route_table *keys, const char *map,
-    const char *key, const char *counter)
-{
-	if (kcount_key_new(keys, map, key))
-		fprintf(f, "add element inet %s %s { %s : \"%s\" }\n",
-		    KCOUNT_TABLE, map, key, counter);
-}
-
-/* A nat64 service: its ports in, the answers from them out. */
-static void
-kcount_nat64(FILE *f, struct route_table *keys, const struct conf_service *s)
-{
-	char	a6[INET6_ADDRSTRLEN], a4[INET_ADDRSTRLEN], key[96];
-	char	cin[96], cout[96];
-	size_t	k;
-
-	inet_ntop(AF_INET6, &s->addr6, a6, sizeof(a6));
-	inet_ntop(AF_INET, &s->backend4, a4, sizeof(a4));
-	snprintf(cin, sizeof(cin), "c6_in_%s", s->name);
-	snprintf(cout, sizeof(cout), "c6_out_%s", s->name);
-	fprintf(f, "add counter inet %s %s\nadd counter inet %s %s\n",
-	    KCOUNT_TABLE, cin, KCOUNT_TABLE, cout);
-	for (k = 0; k < s->nports; k++) {
-		if (s->ports[k].proto == CONF_L4_ICMP) {
-			kcount_element(f, keys, "nat64_echo_in", a6, cin);
-			kcount_element(f, keys, "nat64_echo_out", a4, cout);
-			continue;
-		}
-		snprintf(key, sizeof(key), "%s . %s . %u", a6,
-		    conf_l4_name(s->ports[k].proto), s->ports[k].port);
-		kcount_element(f, keys, "nat64_in", key, cin);
-		if (kcount_key_new(keys, "nat64_ports", key))
-			fprintf(f, "add element inet %s nat64_ports { %s }\n",
-			    KCOUNT_TABLE, key);
-		snprintf(key, sizeof(key), "%s . %s . %u", a4,
-		    conf_l4_name(s->ports[k].proto), s->ports[k].port);
-		kcount_element(f, keys, "nat64_out", key, cout);
-	}
-}
-
-/* The counters and map elements gc needs, as nft commands. */
-static void
-kcount_elements(FILE *f, const struct gw_conf *gc)
-{
-	struct route_table	*keys = route_new();
-	char			 a6[INET6_ADDRSTRLEN], a4[INET_ADDRSTRLEN];
-	char			 c[96];
-	size_t			 i;
-
-	/* answers come back to a pool4 address and port (Jool's ports,
-	   not the gateway's own connections to the same server) */
-	for (i = 0; i < gc->nat64.npool4 && gc->nat64.on; i++) {
-		const struct conf_pool4 *p = &gc->nat64.pool4[i];
-
-		inet_ntop(AF_INET, &p->addr, a4, sizeof(a4));
-		if (p->proto == CONF_L4_ICMP) {
-			if (kcount_key_new(keys, "pool4_icmp", a4))
-				fprintf(f, "add element inet %s pool4_icmp "
-				    "{ %s }\n", KCOUNT_TABLE, a4);
-			continue;
-		}
-		snprintf(c, sizeof(c), "%s . %s . %u-%u", a4,
-		    conf_l4_name(p->proto), p->port_min, p->port_max);
-		if (kcount_key_new(keys, "pool4", c))
-			fprintf(f, "add element inet %s pool4 { %s }\n",
-			    KCOUNT_TABLE, c);
-	}
-	for (i = 0; i < gc->nservices; i++) {
-		const struct conf_service *s = &gc->services[i];
-
-		if (s->mode == CONF_NAT64 && gc->nat64.on)
-			kcount_nat64(f, keys, s);
-		else if (s->mode == CONF_SIIT && gc->siit.on) {
-			fprintf(f, "add counter inet %s c4_in_%s\n"
-			    "add counter inet %s c4_out_%s\n", KCOUNT_TABLE,
-			    s->name, KCOUNT_TABLE, s->name);
-			snprintf(c, sizeof(c), "c4_in_%s", s->name);
-			kcount_element(f, keys, "siit_in", inet_ntop(AF_INET,
-			    &s->siit4, a4, sizeof(a4)), c);
-			snprintf(c, sizeof(c), "c4_out_%s", s->name);
-			kcount_element(f, keys, "siit_out", inet_ntop(
-			    AF_INET6, &s->siit6, a6, sizeof(a6)), c);
-			if (kcount_key_new(keys, "siit_v4", a4))
-				fprintf(f, "add element inet %s siit_v4 { %s }\n",
-				    KCOUNT_TABLE, a4);
-		}
-	}
-	route_free(keys);
-}
-
-static const struct {
-	const char	*kind, *name, *type;
-} kcount_maps[] = {
-	{ "set", "pool4", "ipv4_addr . inet_proto . inet_service; flags "
-	    "interval" },
-	{ "set", "pool4_icmp", "ipv4_addr" },
-	{ "map", "nat64_in", "ipv6_addr . inet_proto . inet_service : counter" },
-	{ "map", "nat64_out", "ipv4_addr . inet_proto . inet_service : counter" },
-	{ "map", "nat64_echo_in", "ipv6_addr : counter" },
-	{ "map", "nat64_echo_out", "ipv4_addr : counter" },
-	{ "map", "siit_in", "ipv4_addr : counter" },
-	{ "map", "siit_out", "ipv6_addr : counter" },
-	{ "set", "siit_v4", "ipv4_addr" },
-	{ "set", "nat64_ports", "ipv6_addr . inet_proto . inet_service" },
-};
-
-/* Is name a counter gc's services use?  byname: gc's services by name. */
+/*
+ * The elements gc gives its services, as kc_elems and kc_svcs: elems (taken)
+ * when given, else built.
+ */
 static int
-kcount_wanted(const struct gw_conf *gc, const struct route_table *byname,
-    const char *name)
+kcount_owners(const struct gw_conf *gc, struct guard_elems *elems)
 {
-	const struct conf_service	*s;
-	const char			*svc;
-	int				 family, out;
+	struct acct_service	**svcs = NULL;
+	size_t			  i;
 
-	if (kcount_parse(name, &family, &out, &svc) == -1 ||
-	    (s = route_lookup(byname, svc, strlen(svc))) == NULL)
-		return 0;
-	if (s->mode == CONF_NAT64 && gc->nat64.on)
-		return family == ACCT_IPV6;
-	if (s->mode == CONF_SIIT && gc->siit.on)
-		return family == ACCT_IPV4;
+	guard_elems_free(&kc_elems);
+	free(kc_svcs);
+	kc_svcs = NULL;
+	kc_owned = 1;
+	if (gc->nservices > 0 && (svcs = calloc(gc->nservices,
+	    sizeof(*svcs))) == NULL)
+		return -1;
+	if (elems != NULL) {
+		kc_elems = *elems;
+		memset(elems, 0, sizeof(*elems));
+	} else if (guard_elems_build(gc, &kc_elems) == -1) {
+		free(svcs);
+		return -1;
+	}
+	for (i = 0; i < gc->nservices; i++)
+		if (gc->services[i].mode == CONF_NAT64 ||
+		    gc->services[i].mode == CONF_SIIT)
+			svcs[i] = acct_service_get(gc->services[i].name);
+	kc_svcs = svcs;
 	return 0;
 }
 
-static void
-kcount_svc_add(int family, const void *addr, int proto, int port,
-    const char *name)
-{
-	struct kc_svc	*n;
-
-	if ((n = reallocarray(kc_svcs, kc_nsvcs + 1, sizeof(*n))) == NULL)
-		return;
-	kc_svcs = n;
-	n = &kc_svcs[kc_nsvcs++];
-	memset(n, 0, sizeof(*n));
-	n->family = family;
-	if (family == ACCT_IPV6)
-		memcpy(n->addr, addr, 16);
-	else {
-		n->addr[10] = n->addr[11] = 0xff;
-		memcpy(n->addr + 12, addr, 4);
-	}
-	n->proto = proto;
-	n->port = port;
-	snprintf(n->name, sizeof(n->name), "%s", name);
-}
-
-/* Where gc's nat64 and siit services are reached, for the seen sets. */
-static void
-kcount_svcs(const struct gw_conf *gc)
-{
-	size_t	i, k;
-
-	kc_nsvcs = 0;
-	for (i = 0; i < gc->nservices; i++) {
-		const struct conf_service *s = &gc->services[i];
-
-		if (s->mode == CONF_NAT64 && gc->nat64.on) {
-			for (k = 0; k < s->nports; k++)
-				if (s->ports[k].proto != CONF_L4_ICMP)
-					kcount_svc_add(ACCT_IPV6, &s->addr6,
-					    s->ports[k].proto == CONF_L4_TCP ?
-					    6 : 17, s->ports[k].port,
-					    s->name);
-		} else if (s->mode == CONF_SIIT && gc->siit.on)
-			kcount_svc_add(ACCT_IPV4, &s->siit4, 0, 0, s->name);
-	}
-}
-
-/* The commands that make the table count gc's services. */
-static char *
-kcount_script(const struct gw_conf *gc)
-{
-	char			 pool6[INET6_ADDRSTRLEN], *cmds = NULL;
-	size_t			 len = 0, i;
-	FILE			*f;
-	struct route_table	*byname;
-	void			*prev;
-
-	if ((f = open_memstream(&cmds, &len)) == NULL)
-		return NULL;
-	fprintf(f, "add table inet %s\n", KCOUNT_TABLE);
-	for (i = 0; i < sizeof(kcount_maps) / sizeof(kcount_maps[0]); i++)
-		fprintf(f, "add %s inet %s %s { type %s; }\nflush %s inet %s "
-		    "%s\n", kcount_maps[i].kind, KCOUNT_TABLE,
-		    kcount_maps[i].name, kcount_maps[i].type,
-		    kcount_maps[i].kind, KCOUNT_TABLE, kcount_maps[i].name);
-	/* after the guard (-300), before Jool (-75); TCP and UDP by port,
-	   ICMP echo by address; ICMP errors are not counted */
-	fprintf(f, "add chain inet %s count { type filter hook prerouting "
-	    "priority -290; policy accept; }\n"
-	    "flush chain inet %s count\n"
-	    "add rule inet %s count meta l4proto { tcp, udp } counter name "
-	    "ip6 daddr . meta l4proto . th dport map @nat64_in\n"
-	    "add rule inet %s count icmpv6 type echo-request counter name "
-	    "ip6 daddr map @nat64_echo_in\n"
-	    "add rule inet %s count meta l4proto { tcp, udp } ip daddr . "
-	    "meta l4proto . th dport @pool4 counter name ip saddr . "
-	    "meta l4proto . th sport map @nat64_out\n"
-	    "add rule inet %s count ip daddr @pool4_icmp icmp type echo-reply "
-	    "counter name ip saddr map @nat64_echo_out\n"
-	    "add rule inet %s count counter name ip daddr map @siit_in\n",
-	    KCOUNT_TABLE, KCOUNT_TABLE, KCOUNT_TABLE, KCOUNT_TABLE,
-	    KCOUNT_TABLE, KCOUNT_TABLE, KCOUNT_TABLE);
-	if (gc->siit.on) {
-		inet_ntop(AF_INET6, &gc->siit.pool6, pool6, sizeof(pool6));
-		fprintf(f, "add rule inet %s count ip6 daddr %s/%u counter "
-		    "name ip6 saddr map @siit_out\n", KCOUNT_TABLE, pool6,
-		    gc->siit.pool6_len);
-	}
-	/* the clients, for the distinct counts: TCP and UDP other than DNS
-	   (a client seen only in ICMP or DNS is not an active user); the
-	   sets keep their elements across applies */
-	fprintf(f, "add set inet %s seen6 { type ipv6_addr . ipv6_addr . "
-	    "inet_proto . inet_service; flags dynamic, timeout; timeout "
-	    "120s; size %d; }\n"
-	    "add set inet %s seen4 { type ipv4_addr . ipv4_addr; flags "
-	    "dynamic, timeout; timeout 120s; size %d; }\n"
-	    "add rule inet %s count meta l4proto { tcp, udp } th dport != 53 "
-	    "ip6 daddr . meta l4proto . th dport @nat64_ports update @seen6 "
-	    "{ ip6 saddr . ip6 daddr . meta l4proto . th dport }\n"
-	    "add rule inet %s count meta l4proto { tcp, udp } th dport != 53 "
-	    "ip daddr @siit_v4 update @seen4 { ip saddr . ip daddr }\n",
-	    KCOUNT_TABLE, KCOUNT_SEEN_MAX, KCOUNT_TABLE, KCOUNT_SEEN_MAX,
-	    KCOUNT_TABLE, KCOUNT_TABLE);
-	kcount_elements(f, gc);
-	/* after the flushes, nothing refers to them */
-	if ((byname = route_new()) == NULL) {
-		fclose(f);
-		free(cmds);
-		return NULL;
-	}
-	for (i = 0; i < gc->nservices; i++)
-		route_add(byname, gc->services[i].name, &gc->services[i],
-		    &prev);
-	for (i = 0; i < kc_n; i++)
-		if (kc_v[i].seen && !kcount_wanted(gc, byname, kc_v[i].name))
-			fprintf(f, "delete counter inet %s %s\n", KCOUNT_TABLE,
-			    kc_v[i].name);
-	route_free(byname);
-	if (fclose(f) == EOF) {
-		free(cmds);
-		return NULL;
-	}
-	return cmds;
-}
-
 int
-kcount_apply(const struct gw_conf *gc, char *err, size_t errlen)
+kcount_before(const struct gw_conf *gc, const struct guard_plan *gp,
+    char *err, size_t errlen)
 {
-	char	*cmds;
-	size_t	 i;
-	int	 rc, any = 0;
-
-	for (i = 0; i < gc->nservices; i++)
-		if ((gc->services[i].mode == CONF_NAT64 && gc->nat64.on) ||
-		    (gc->services[i].mode == CONF_SIIT && gc->siit.on))
-			any = 1;
-	/* what the counters hold now is kept, whatever goes */
-	if (kcount_poll(err, errlen) == -1)
-		log_warnx("%s", err);
-	kcount_svcs(gc);
-	kc_active = any;
-	if (!any)
-		return kcount_remove(err, errlen);
-	if ((cmds = kcount_script(gc)) == NULL) {
-		snprintf(err, errlen, "out of memory");
+	/* at a start, what no stored row names is gc's: its owners are
+	   the only ones known (later, the running config's are) */
+	if (!kc_owned && kcount_owners(gc, NULL) == -1) {
+		snprintf(err, errlen, "nftables counters: out of memory");
 		return -1;
 	}
-	rc = nftsafe_run(cmds, NULL, err, errlen);
-	free(cmds);
-	if (rc == 0)
+	if (!kc_known)
 		return 0;
-	/* a table of another shape (an older v6gated, a hand edit): it was
-	   just read, so replacing it loses no more than this instant */
-	log_warnx("%s; replacing table inet %s", err, KCOUNT_TABLE);
-	if (kcount_remove(err, errlen) == -1)
-		return -1;
-	kc_n = 0;
-	kc_reindex();
-	kc_dirty = 1;
-	if ((cmds = kcount_script(gc)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	rc = nftsafe_run(cmds, NULL, err, errlen);
-	free(cmds);
-	return rc;
+	/* the first read of this run, or the table goes: everything */
+	if (!kc_read || gp->remake || gp->remove)
+		return kcount_read(1, err, errlen);
+	/* the counting elements of what goes stay until the next read
+	   (kcount_sweep()); the clients seen are matched to services by
+	   the guard's elements: theirs now */
+	if (gp->ngone > 0)
+		kcount_seen();
+	return 0;
 }
 
 int
-kcount_remove(char *err, size_t errlen)
+kcount_apply(const struct gw_conf *gc, struct guard_elems *elems)
 {
-	char	cmds[128];
+	struct acct_service	*as;
+	size_t			 i;
 
-	snprintf(cmds, sizeof(cmds), "add table inet %s\ndelete table inet "
-	    "%s\n", KCOUNT_TABLE, KCOUNT_TABLE);
-	return nftsafe_run(cmds, NULL, err, errlen);
+	kc_active = gc->nat64.on || gc->siit.on;
+	if (kcount_owners(gc, elems) == -1)
+		return -1;
+	if (!kc_active) {
+		kc_forget_all();	/* the table went with the guard */
+		return 0;
+	}
+	/* the elements that stay may change hands: counted for the new
+	   owner from now on */
+	for (i = 0; i < kc.n; i++)
+		if ((as = kc_owner(&kc.v[i].k)) != NULL &&
+		    as != kc.v[i].owner) {
+			kc.v[i].owner = as;
+			if (kc.v[i].stored) {
+				kc.v[i].dirty = 1;
+				kc_dirty = 1;
+			}
+		}
+	return 0;
 }

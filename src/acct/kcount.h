@@ -6,13 +6,12 @@
 #include <stdint.h>
 
 #include "conf/conf.h"
+#include "jool/guard.h"
 
 /*
  * The traffic of nat64 and siit services, which never passes through the
- * daemon: counted by the kernel, in nftables counters of a table v6gated
- * owns, "inet v6gate_count", whose prerouting chain runs after the guard
- * (-300) and before Jool (-75), so it sees each packet once, before
- * translation, in both directions:
+ * daemon: counted by the kernel, by the guard's own lookups (guard.h),
+ * in a counter per set element, before translation, in both directions:
  *
  *   nat64  in:  IPv6 packets to the service's pool6 address and ports
  *               (TCP, UDP; ICMP echo requests if it lists "icmp")  (ipv6)
@@ -22,49 +21,61 @@
  *          out: IPv6 packets from its IPv6 server to SIIT's pool6
  *
  * Units: IP bytes (headers included) and packets, as they arrive.  The
- * family is the clients'.  Each checkpoint reads the counters and adds
- * what moved since the last read to the services' counters (counters.h);
- * the last values read are stored with the totals, in the same
- * transaction, so a restart or a kill -9 continues exactly where the
- * history stopped.  A counter that went backwards or was recreated (a
- * reboot, the table deleted by hand) restarts from its new value: never a
- * negative delta, never counted twice.  "Recreated" is told by the table's
- * handle (new for each table within a boot) and the boot's id.  Main
- * thread only.
+ * family is the clients'.  Each checkpoint reads the elements' counters
+ * and adds what moved since the last read to the services' counters
+ * (counters.h); the last values read are stored with the totals, in the
+ * same transaction, so a restart or a kill -9 continues exactly where the
+ * history stopped.  An element's counts go to the service that owned it
+ * when they were counted (stored with them: a restart with another config
+ * gives nothing to the wrong service).  A counter that went backwards or
+ * was made again (a reboot, the table or the element deleted by hand)
+ * restarts from its new value: never a negative delta, never counted
+ * twice.  "Made again" is told by the table's handle (new for each table
+ * within a boot) and the boot's id.  Main thread only.
  */
 
-#define KCOUNT_TABLE	"v6gate_count"
-
 /*
- * Read the counters and account what moved.  Does nothing until the
- * history has given the last values (kcount_last): without them a restart
- * could count twice.  0, or -1 with err (nft's message).
+ * Read the counters and account what moved; the sets of clients seen are
+ * read every few seconds.  Does nothing until the history has given the
+ * last values (kcount_last): without them a restart could count twice.
+ * 0, or -1 with err.
  */
 int	kcount_poll(char *, size_t);
+/* The same, the clients seen included, now (a last read at a stop). */
+int	kcount_poll_all(char *, size_t);
 
 /*
- * Make the table count gc's nat64 and siit services, in one nftables
- * transaction; counters of services that stay keep their values.  Polls
- * first, so that what the counters of removed services held is kept.  No
- * such service: the table goes.  0, or -1 with err.
+ * Before the guard commits gp: read what the elements it removes hold (all
+ * of them at the first read of a run, or when the table goes or is made
+ * again), and the clients seen, so that nothing they counted is lost.  At
+ * a start, gc names the owners of the elements no stored row knows.  0, or
+ * -1 with err.
  */
-int	kcount_apply(const struct gw_conf *, char *, size_t);
+int	kcount_before(const struct gw_conf *, const struct guard_plan *,
+	    char *, size_t);
 
-/* Remove the table (v6gated --teardown). */
-int	kcount_remove(char *, size_t);
+/*
+ * Count gc's services from now on: which service owns which element,
+ * after guard_commit() made them; elems (gc's, guard_plan() built them) is
+ * taken, or built when NULL.  -1 when out of memory.
+ */
+int	kcount_apply(const struct gw_conf *, struct guard_elems *);
 
 /*
  * The history's side: the last values read, loaded at its start with the
  * boot they were read in (kcount_last_known() marks them known, even with
- * none, and forgets them if the kernel booted since), and stored with each
- * checkpoint with this boot's id.
+ * none, and forgets them if the kernel booted since), and the changes
+ * since the last store written with each checkpoint, with this boot's id.
  */
-void	kcount_last(const char *name, uint64_t handle, uint64_t packets,
-	    uint64_t bytes);
+void	kcount_last(const char *elem, const char *service, uint64_t table,
+	    uint64_t packets, uint64_t bytes);
 void	kcount_last_known(const char *boot);
 int	kcount_boot_id(char *, size_t);
-int	kcount_foreach(int (*)(void *, const char *, uint64_t, uint64_t,
-	    uint64_t), void *);
+
+typedef int kcount_put_fn(const char *elem, const char *service,
+    uint64_t table, uint64_t packets, uint64_t bytes, char *, size_t);
+typedef int kcount_del_fn(const char *elem, char *, size_t);
+int	kcount_store(kcount_put_fn *, kcount_del_fn *, char *, size_t);
 int	kcount_dirty(void);
 void	kcount_stored(void);
 

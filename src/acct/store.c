@@ -17,11 +17,17 @@
 #include "store.h"
 
 #define STORE_FILE	"v6gate.db"
-#define STORE_SCHEMA	"3"
+#define STORE_SCHEMA	"4"
 
 static sqlite3		*store_h;
 static sqlite3_stmt	*st_total, *st_minute, *st_hour, *st_day;
 static sqlite3_stmt	*st_member, *st_hll, *st_ccount;
+static sqlite3_stmt	*st_kput, *st_kdel, *st_sput, *st_sdel;
+
+#define STORE_KCOUNTERS							\
+	"CREATE TABLE IF NOT EXISTS kcounters (elem TEXT PRIMARY KEY,"	\
+	" service TEXT NOT NULL, handle INTEGER NOT NULL,"		\
+	" packets INTEGER NOT NULL, bytes INTEGER NOT NULL) WITHOUT ROWID;"
 
 static const char store_schema[] =
 	"PRAGMA journal_mode=WAL;"
@@ -59,11 +65,10 @@ static const char store_schema[] =
 	" packets_in INTEGER NOT NULL DEFAULT 0,"
 	" packets_out INTEGER NOT NULL DEFAULT 0,"
 	" PRIMARY KEY (d, service, family)) WITHOUT ROWID;"
-	/* the nftables counters as last read (kcount.c): the next read
-	   continues from them */
-	"CREATE TABLE IF NOT EXISTS kcounters (name TEXT PRIMARY KEY,"
-	" handle INTEGER NOT NULL, packets INTEGER NOT NULL,"
-	" bytes INTEGER NOT NULL) WITHOUT ROWID;"
+	/* the kernel's counters as last read (kcount.c), one per set
+	   element ("set hexkey") with the service that owned it and the
+	   handle of its table: the next read continues from them */
+	STORE_KCOUNTERS
 	/* the services as last configured: which families can reach them
 	   (a report gives an IPv6 share only where both can) */
 	"CREATE TABLE IF NOT EXISTS services (name TEXT PRIMARY KEY,"
@@ -83,8 +88,9 @@ static const char store_schema[] =
 
 /*
  * Upgrades, each in one transaction: schema 1 (before unreachable and
- * peak_open) to 2, and 2 (before packets) to 3.  The kcounters table of 3
- * is created by store_schema itself.
+ * peak_open) to 2, 2 (before packets) to 3, and 3 (named counters) to 4
+ * (a counter per set element).  The named counters' last values go: their
+ * table is replaced by the guard's (one checkpoint's worth at most).
  */
 static const char store_migrate_1[] =
 	"ALTER TABLE totals ADD COLUMN unreachable INTEGER NOT NULL DEFAULT 0;"
@@ -105,6 +111,10 @@ static const char store_migrate_2[] =
 	"ALTER TABLE day ADD COLUMN packets_in INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE day ADD COLUMN packets_out INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE meta SET value = '3' WHERE key = 'schema';";
+static const char store_migrate_3[] =
+	"DROP TABLE IF EXISTS kcounters;"
+	STORE_KCOUNTERS
+	"UPDATE meta SET value = '4' WHERE key = 'schema';";
 
 /* "add these" on a row that may not exist yet; the peak is a maximum */
 #define STORE_UPSERT(table, key)					\
@@ -126,23 +136,6 @@ store_fail(char *err, size_t errlen, const char *what)
 	snprintf(err, errlen, "history %s: %s", what, store_h ?
 	    sqlite3_errmsg(store_h) : "not open");
 	return -1;
-}
-
-static int
-store_kcounter_one(void *arg, const char *name, uint64_t handle,
-    uint64_t packets, uint64_t bytes)
-{
-	sqlite3_stmt	*st = arg;
-	int		 rc;
-
-	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (int64_t)handle);
-	sqlite3_bind_int64(st, 3, (int64_t)packets);
-	sqlite3_bind_int64(st, 4, (int64_t)bytes);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 static int
@@ -176,7 +169,10 @@ store_migrate(char *err, size_t errlen)
 	if (r == 1 && (v[0] == '1' || v[0] == '2') &&
 	    store_migrate_step(store_migrate_2, err, errlen) == -1)
 		return -1;
-	if (r == 1 && v[0] > '3') {
+	if (r == 1 && v[0] >= '1' && v[0] <= '3' &&
+	    store_migrate_step(store_migrate_3, err, errlen) == -1)
+		return -1;
+	if (r == 1 && v[0] > '4') {
 		snprintf(err, errlen, "history schema %c is newer than this "
 		    "v6gated's (%s)", v[0], STORE_SCHEMA);
 		return -1;
@@ -229,7 +225,15 @@ store_open(const char *state_dir, char *err, size_t errlen)
 	    sqlite3_prepare_v2(store_h, "INSERT OR REPLACE INTO client_hll"
 	    " VALUES (?, ?, ?, ?)", -1, &st_hll, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(store_h, "INSERT OR REPLACE INTO clients"
-	    " VALUES (?, ?, ?, ?, ?)", -1, &st_ccount, NULL) != SQLITE_OK) {
+	    " VALUES (?, ?, ?, ?, ?)", -1, &st_ccount, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(store_h, "INSERT OR REPLACE INTO kcounters"
+	    " VALUES (?, ?, ?, ?, ?)", -1, &st_kput, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(store_h, "DELETE FROM kcounters WHERE elem = ?",
+	    -1, &st_kdel, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(store_h, "INSERT OR REPLACE INTO services"
+	    " VALUES (?, ?, ?, ?)", -1, &st_sput, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(store_h, "DELETE FROM services WHERE name = ?",
+	    -1, &st_sdel, NULL) != SQLITE_OK) {
 		store_fail(err, errlen, path);
 		store_close();
 		return -1;
@@ -247,8 +251,13 @@ store_close(void)
 	sqlite3_finalize(st_member);
 	sqlite3_finalize(st_hll);
 	sqlite3_finalize(st_ccount);
+	sqlite3_finalize(st_kput);
+	sqlite3_finalize(st_kdel);
+	sqlite3_finalize(st_sput);
+	sqlite3_finalize(st_sdel);
 	st_total = st_minute = st_hour = st_day = NULL;
-	st_member = st_hll = st_ccount = NULL;
+	st_member = st_hll = st_ccount = st_kput = st_kdel = NULL;
+	st_sput = st_sdel = NULL;
 	if (store_h != NULL)
 		sqlite3_close(store_h);
 	store_h = NULL;
@@ -486,38 +495,52 @@ store_client_hlls(const char *p1, const char *p2, store_client_fn *fn,
 }
 
 int
-store_kcounters(int (*each)(int (*)(void *, const char *, uint64_t,
-    uint64_t, uint64_t), void *), char *err, size_t errlen)
+store_kcounter_put(const char *elem, const char *service, uint64_t table,
+    uint64_t packets, uint64_t bytes, char *err, size_t errlen)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	int	rc;
 
-	if (sqlite3_exec(store_h, "DELETE FROM kcounters", NULL, NULL,
-	    NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(store_h, "INSERT INTO kcounters VALUES"
-	    " (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
-		return store_fail(err, errlen, "kcounters");
-	rc = each(store_kcounter_one, st);
-	sqlite3_finalize(st);
-	return rc == 0 ? 0 : store_fail(err, errlen, "kcounters");
+	sqlite3_reset(st_kput);
+	sqlite3_bind_text(st_kput, 1, elem, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st_kput, 2, service, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st_kput, 3, (int64_t)table);
+	sqlite3_bind_int64(st_kput, 4, (int64_t)packets);
+	sqlite3_bind_int64(st_kput, 5, (int64_t)bytes);
+	rc = sqlite3_step(st_kput);
+	sqlite3_reset(st_kput);
+	return rc == SQLITE_DONE ? 0 : store_fail(err, errlen, "kcounters");
 }
 
 int
-store_kcounters_load(void (*fn)(const char *, uint64_t, uint64_t,
-    uint64_t), char *err, size_t errlen)
+store_kcounter_del(const char *elem, char *err, size_t errlen)
+{
+	int	rc;
+
+	sqlite3_reset(st_kdel);
+	sqlite3_bind_text(st_kdel, 1, elem, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st_kdel);
+	sqlite3_reset(st_kdel);
+	return rc == SQLITE_DONE ? 0 : store_fail(err, errlen, "kcounters");
+}
+
+int
+store_kcounters_load(void (*fn)(const char *, const char *, uint64_t,
+    uint64_t, uint64_t), char *err, size_t errlen)
 {
 	sqlite3_stmt	*st;
 	int		 rc;
 
-	if (sqlite3_prepare_v2(store_h, "SELECT name, handle, packets, bytes"
-	    " FROM kcounters", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(store_h, "SELECT elem, service, handle,"
+	    " packets, bytes FROM kcounters", -1, &st, NULL) != SQLITE_OK)
 		return store_fail(err, errlen, "kcounters");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (sqlite3_column_text(st, 0) != NULL)
+		if (sqlite3_column_text(st, 0) != NULL &&
+		    sqlite3_column_text(st, 1) != NULL)
 			fn((const char *)sqlite3_column_text(st, 0),
-			    (uint64_t)sqlite3_column_int64(st, 1),
+			    (const char *)sqlite3_column_text(st, 1),
 			    (uint64_t)sqlite3_column_int64(st, 2),
-			    (uint64_t)sqlite3_column_int64(st, 3));
+			    (uint64_t)sqlite3_column_int64(st, 3),
+			    (uint64_t)sqlite3_column_int64(st, 4));
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : store_fail(err, errlen, "kcounters");
 }
@@ -535,18 +558,27 @@ int
 store_service(const char *name, const char *mode, int ipv6, int ipv4,
     char *err, size_t errlen)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	int	rc;
 
-	if (sqlite3_prepare_v2(store_h, "INSERT OR REPLACE INTO services"
-	    " VALUES (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
-		return store_fail(err, errlen, "services");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, mode, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, ipv6);
-	sqlite3_bind_int(st, 4, ipv4);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st_sput);
+	sqlite3_bind_text(st_sput, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st_sput, 2, mode, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st_sput, 3, ipv6);
+	sqlite3_bind_int(st_sput, 4, ipv4);
+	rc = sqlite3_step(st_sput);
+	sqlite3_reset(st_sput);
+	return rc == SQLITE_DONE ? 0 : store_fail(err, errlen, "services");
+}
+
+int
+store_service_del(const char *name, char *err, size_t errlen)
+{
+	int	rc;
+
+	sqlite3_reset(st_sdel);
+	sqlite3_bind_text(st_sdel, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st_sdel);
+	sqlite3_reset(st_sdel);
 	return rc == SQLITE_DONE ? 0 : store_fail(err, errlen, "services");
 }
 

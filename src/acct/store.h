@@ -65,18 +65,21 @@ int	store_client_hlls(const char *, const char *, store_client_fn *,
 int	store_client_exacts(const char *, const char *, store_client_fn *,
 	    void *, char *, size_t);
 
-/* The nftables counters as last read (kcount.c): all of them replaced,
-   in the checkpoint's transaction; and read back at start. */
-int	store_kcounters(int (*each)(int (*)(void *, const char *, uint64_t,
-	    uint64_t, uint64_t), void *), char *, size_t);
-int	store_kcounters_load(void (*)(const char *, uint64_t, uint64_t,
-	    uint64_t), char *, size_t);
+/* The kernel's counters as last read (kcount.c), a row per element:
+   written (or deleted) in the checkpoint's transaction; read back at
+   start. */
+int	store_kcounter_put(const char *elem, const char *service,
+	    uint64_t table, uint64_t packets, uint64_t bytes, char *, size_t);
+int	store_kcounter_del(const char *elem, char *, size_t);
+int	store_kcounters_load(void (*)(const char *, const char *, uint64_t,
+	    uint64_t, uint64_t), char *, size_t);
 
 /* A service as configured now: its mode and which client families can
    reach it (in the checkpoint's transaction). */
 int	store_service(const char *name, const char *mode, int ipv6, int ipv4,
 	    char *, size_t);
 int	store_services_clear(char *, size_t);
+int	store_service_del(const char *name, char *, size_t);
 
 /* A value in the meta table: 1 found (exactly len bytes), 0 not. */
 int	store_meta_get(const char *, void *, size_t, char *, size_t);

@@ -33,6 +33,7 @@
 
 #include "archive.h"
 #include "audit.h"
+#include "clock.h"
 #include "log.h"
 
 #define AUDIT_RING	4096	/* records per worker (about 2.3 MiB) */
@@ -66,19 +67,11 @@ static char		 audit_day[16];	/* of the open file */
 static time_t		 audit_warned;	/* (atomic: several threads) */
 static pthread_mutex_t	 audit_file_mtx = PTHREAD_MUTEX_INITIALIZER;
 
-static uint64_t
-audit_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 void
 audit_ids_start(void)
 {
-	audit_t0 = audit_now_ms();
+	audit_t0 = clock_ms(CLOCK_REALTIME);
 }
 
 void

@@ -3,6 +3,7 @@
 #define V6G_GUARD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "conf/conf.h"
 
@@ -14,6 +15,15 @@
  * -300 < -75) and lets through to pool6 only the configured backends and
  * ports (and, for SIIT, only replies from the configured IPv6 servers).
  * Nothing else of the host's firewall is touched.
+ *
+ * The same rules count the traffic of nat64 and siit services: a packet
+ * the guard lets through (and, for the answers of nat64 servers, a packet
+ * from a configured backend port to pool4) is counted in a dynamic set
+ * beside the set that matched it, under the same key, read by kcount.c.
+ * Those counting elements are made by the first packet, not by an apply:
+ * the 10,000 services nobody uses cost no counter (a counter is a per-CPU
+ * allocation, three times the cost of an element).  A packet is counted
+ * once, as it arrived, before translation.
  */
 
 #define GUARD_TABLE	"v6gate"
@@ -26,19 +36,115 @@
 #define GUARD_SIIT_MARK	0x76360000u
 #define GUARD_SIIT_MASK	0xffff0000u
 
-/* The whole table for gc, as nft(8) text (malloc'd). */
-char	*guard_ruleset(const struct gw_conf *);
+/* The sets whose elements follow the services. */
+enum guard_set {
+	GUARD_NAT64_PORTS,	/* addr6 . proto . port: a nat64 port, in */
+	GUARD_NAT64_ECHO,	/* addr6: ICMPv6 echo requests, in */
+	GUARD_NAT64_HOSTS,	/* addr6: ICMPv6 errors (not counted) */
+	GUARD_NAT64_OUT,	/* backend4 . proto . port: answers, out */
+	GUARD_NAT64_ECHO_OUT,	/* backend4: echo replies, out */
+	GUARD_SIIT_V4,		/* ipv4: a siit service's clients, in */
+	GUARD_SIIT_SERVERS,	/* ipv6: its server's answers, out */
+	GUARD_NSETS
+};
+
+struct guard_set_info {
+	const char	*name;
+	const char	*count;		/* its counting set, or NULL */
+	uint8_t		 keylen;	/* bytes, in the kernel's layout */
+	uint8_t		 nat64;		/* else siit */
+	uint8_t		 out;		/* answers (server -> client) */
+};
+
+extern const struct guard_set_info guard_sets[GUARD_NSETS];
+
+/* The clients lately seen (kcount.c reads them): a dynamic set each. */
+#define GUARD_SEEN6	"seen6"	/* client6 . addr6 . proto . port: 40 bytes */
+#define GUARD_SEEN4	"seen4"	/* client4 . siit4: 8 bytes */
+#define GUARD_SEEN_MAX	262144	/* clients in two minutes */
+/* A counting set holds twice its guard set's elements, at least this many
+   (the kernel sizes its hash table by it: no more than that) */
+#define GUARD_COUNT_MIN	4096
+
+#define GUARD_KEY_MAX	24
+
+/* An element: its set and its key, zero-padded after keylen bytes. */
+struct guard_key {
+	uint8_t		set;		/* enum guard_set */
+	uint8_t		key[GUARD_KEY_MAX];
+};
 
 /*
- * Make the table match gc in one nftables transaction: only the set
- * elements that changed when the rules keep their shape, the whole table
- * otherwise (the old rules stay until the new ones are in).  A config
- * without nat64 or siit removes the table.  0, or -1 with err (nft's own
- * message).
+ * Arrays of structures that begin with a struct guard_key, indexed by it:
+ * a hash with linear probing, built once and only added to.  30,000
+ * elements cost a hash each, not a sort.
  */
-int	guard_apply(const struct gw_conf *, char *, size_t);
+struct guard_index {
+	uint32_t	*slot;		/* array index + 1; 0: empty */
+	size_t		 nslot, n;
+};
 
-/* Remove the table (v6gated --teardown). */
+/* Index base[i]: 0, 1 when its key is there already (*dup: the index
+   that has it), -1 when out of memory. */
+int	guard_index_add(struct guard_index *, const void *base, size_t stride,
+	    size_t i, size_t *dup);
+/* The index of key in base, or -1. */
+long	guard_index_find(const struct guard_index *, const void *base,
+	    size_t stride, const struct guard_key *);
+void	guard_index_free(struct guard_index *);
+
+/* An element a config needs, and the service that needs it. */
+struct guard_elem {
+	struct guard_key k;
+	uint32_t	 svc;		/* index in gc->services */
+};
+
+/* The elements of a config: each once, owned by the first service in the
+   file that needs it (two services on one backend share its address). */
+struct guard_elems {
+	struct guard_elem	*v;	/* in the config's order */
+	size_t			 n, cap;
+	struct guard_index	 ix;
+};
+
+/* 0, or -1 when out of memory. */
+int	guard_elems_build(const struct gw_conf *, struct guard_elems *);
+/* The service (index in gc->services) that owns an element, or -1. */
+long	guard_elems_owner(const struct guard_elems *, const struct guard_key *);
+void	guard_elems_free(struct guard_elems *);
+
+/* What a commit will do, planned from reads only. */
+struct guard_plan {
+	int			 remove;	/* no translator: the table goes */
+	int			 remake;	/* the table is made again */
+	struct guard_elems	 want;
+	struct guard_key	*gone, *added;	/* remake: gone unused */
+	size_t			 ngone, nadded;
+	uint64_t		 handle;	/* of the table planned against */
+	int			 from_memory;	/* the last apply's, not a read */
+	uint32_t		 count_size[GUARD_NSETS];
+	char			 shape[64];
+};
+
+/*
+ * Plan gc: when the table's rules keep their shape (the blocks, their
+ * pool6, pool4, the sizes of the counting sets), only the elements that differ from what the kernel has
+ * (remembered from the last commit if the table is still its own, else
+ * read); otherwise the whole table.  0, or -1 with err.
+ */
+int	guard_plan(const struct gw_conf *, struct guard_plan *, char *,
+	    size_t);
+
+/*
+ * Carry a plan out, in one nftables transaction for the elements; a
+ * remade table is made first, then filled (in between, a few milliseconds,
+ * packets to pool6 are dropped, never let through).  0, or -1 with err.
+ */
+int	guard_commit(const struct gw_conf *, struct guard_plan *, char *,
+	    size_t);
+void	guard_plan_free(struct guard_plan *);
+
+/* Remove the table (v6gated --teardown, or no translator left). */
 int	guard_remove(char *, size_t);
 
 #endif

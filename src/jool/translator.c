@@ -14,10 +14,11 @@
 #include <time.h>
 
 #include "acct/kcount.h"
+#include "clock.h"
 #include "guard.h"
 #include "jool.h"
 #include "log.h"
-#include "nftsafe.h"
+#include "nfnl.h"
 #include "translator.h"
 #include "xtables.h"
 
@@ -52,15 +53,6 @@ static const struct {
 
 #define TRANSLATOR_NSTATS	80
 
-static uint64_t
-translator_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static int
 translator_needed(const struct gw_conf *gc)
 {
@@ -91,9 +83,9 @@ translator_prepare(const struct gw_conf *gc, int recreate,
 	if (jool_version_check(ver, sizeof(ver), err, errlen) == -1 ||
 	    jnl_open(&j, err, errlen) == -1)
 		return -1;
-	tp->t_plan = translator_ms();
+	tp->t_plan = clock_ms(CLOCK_MONOTONIC);
 	rc = reconcile_plan(&j, gc, recreate, &tp->rec, err, errlen);
-	tp->t_plan = translator_ms() - tp->t_plan;
+	tp->t_plan = clock_ms(CLOCK_MONOTONIC) - tp->t_plan;
 	jnl_close(&j);
 	return rc;
 }
@@ -103,14 +95,14 @@ translator_commit(const struct gw_conf *gc, struct translator_plan *tp,
     char *err, size_t errlen)
 {
 	struct jnl	j;
+	char		e[512];
 	int		rc = 0;
-
 	uint64_t	t0, t1, t2, t3;
 	size_t		n = tp->rec.n;
 
 	if (!tp->needed)
 		return 0;
-	t0 = translator_ms();
+	t0 = clock_ms(CLOCK_MONOTONIC);
 	if (tp->rec.n > 0) {
 		if (jnl_open(&j, err, errlen) == -1) {
 			translator_discard(tp);
@@ -121,19 +113,31 @@ translator_commit(const struct gw_conf *gc, struct translator_plan *tp,
 		jnl_close(&j);
 	}
 	translator_discard(tp);
-	t1 = translator_ms();
-	if (rc == 0)
-		rc = guard_apply(gc, err, errlen);
-	/* the counting table: its own, so the guard's changes reset none */
-	if (rc == 0)
-		rc = kcount_apply(gc, err, errlen);
-	t2 = translator_ms();
+	t1 = clock_ms(CLOCK_MONOTONIC);
+	/* the guard counts too: what it is about to remove is read first
+	   when it must be, and the elements' owners follow the config */
+	if (rc == 0) {
+		struct guard_plan	gp;
+
+		if ((rc = guard_plan(gc, &gp, err, errlen)) == 0) {
+			if (kcount_before(gc, &gp, e, sizeof(e)) == -1)
+				log_warnx("%s", e);
+			if ((rc = guard_commit(gc, &gp, err, errlen)) == 0 &&
+			    kcount_apply(gc, &gp.want) == -1) {
+				snprintf(err, errlen, "nftables counters: out "
+				    "of memory");
+				rc = -1;
+			}
+			guard_plan_free(&gp);
+		}
+	}
+	t2 = clock_ms(CLOCK_MONOTONIC);
 	if (rc == 0)
 		rc = xtables_apply(gc, err, errlen);
-	t3 = translator_ms();
+	t3 = clock_ms(CLOCK_MONOTONIC);
 	/* what a big config costs, and where */
 	log_info("translator: planned in %llu ms, %zu Jool changes in %llu "
-	    "ms, nftables guard and counters %llu ms, iptables %llu ms",
+	    "ms, nftables %llu ms, iptables %llu ms",
 	    (unsigned long long)tp->t_plan, n, (unsigned long long)(t1 - t0),
 	    (unsigned long long)(t2 - t1), (unsigned long long)(t3 - t2));
 	return rc;
@@ -165,12 +169,6 @@ translator_teardown(const char *state_dir, char *err, size_t errlen)
 		}
 		jnl_close(&j);
 	}
-	if (kcount_remove(e, sizeof(e)) == -1) {
-		if (rc == 0)
-			snprintf(err, errlen, "%s", e);
-		rc = -1;
-	} else
-		log_info("nftables table inet %s: removed", KCOUNT_TABLE);
 	if (guard_remove(e, sizeof(e)) == -1) {
 		if (rc == 0)
 			snprintf(err, errlen, "%s", e);
@@ -186,33 +184,20 @@ translator_teardown(const char *state_dir, char *err, size_t errlen)
 static json_object *
 translator_guard_counter(const char *name)
 {
-	json_object	*root, *arr, *res = NULL;
-	char		 cmd[128], err[256], *out = NULL;
-	size_t		 i;
+	json_object	*res;
+	uint64_t	 packets, bytes;
+	char		 err[256];
 
-	snprintf(cmd, sizeof(cmd), "list counter inet %s %s", GUARD_TABLE,
-	    name);
-	if (nftsafe_run(cmd, &out, err, sizeof(err)) == 0 &&
-	    (root = json_tokener_parse(out)) != NULL) {
-		if (json_object_object_get_ex(root, "nftables", &arr))
-			for (i = 0; i < json_object_array_length(arr); i++) {
-				json_object *c, *e = json_object_array_get_idx(
-				    arr, i);
-
-				if (!json_object_object_get_ex(e, "counter",
-				    &c))
-					continue;
-				res = json_object_new_object();
-				json_object_object_add(res, "packets",
-				    json_object_get(json_object_object_get(c,
-				    "packets")));
-				json_object_object_add(res, "bytes",
-				    json_object_get(json_object_object_get(c,
-				    "bytes")));
-			}
-		json_object_put(root);
-	}
-	free(out);
+	/* over netlink: "nft list counter" would read every set element
+	   of the table first */
+	if (nfnl_counter(GUARD_TABLE, name, &packets, &bytes, err,
+	    sizeof(err)) != 1)
+		return NULL;
+	res = json_object_new_object();
+	json_object_object_add(res, "packets",
+	    json_object_new_int64((int64_t)packets));
+	json_object_object_add(res, "bytes",
+	    json_object_new_int64((int64_t)bytes));
 	return res;
 }
 

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "conn.h"
 #include "log.h"
 #include "proxy.h"
@@ -26,14 +27,6 @@
 #define WORKER_ACCEPTS		64	/* per listener event */
 #define WORKER_BACKOFF_MS	100	/* pause accepting on EMFILE */
 
-static uint64_t
-worker_clock_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void
 worker_listeners_arm(struct worker *w, uint32_t events)
@@ -184,7 +177,7 @@ worker_main(void *arg)
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 
 	for (;;) {
-		w->now_ms = worker_clock_ms();
+		w->now_ms = clock_ms(CLOCK_MONOTONIC);
 		timeout = w->snap ? conn_timers(w) : -1;
 		if (w->paused) {
 			if (w->resume_ms <= w->now_ms) {
@@ -202,7 +195,7 @@ worker_main(void *arg)
 				continue;
 			fatal("worker %d: epoll_wait", w->id);
 		}
-		w->now_ms = worker_clock_ms();
+		w->now_ms = clock_ms(CLOCK_MONOTONIC);
 		for (i = 0; i < n; i++) {
 			struct ev_tag *tag = evs[i].data.ptr;
 

@@ -231,8 +231,10 @@ report_load(struct report *r, const char *path, const char *month,
 	}
 	v = sqlite3_step(st) == SQLITE_ROW ?
 	    (const char *)sqlite3_column_text(st, 0) : NULL;
-	if (v == NULL || strcmp(v, "3") != 0) {
-		snprintf(err, errlen, "%s: history schema %s, not 3 (start "
+	/* 4 differs from 3 in the kernel counters' rows only, which a
+	   report does not read */
+	if (v == NULL || (strcmp(v, "3") != 0 && strcmp(v, "4") != 0)) {
+		snprintf(err, errlen, "%s: history schema %s, not 4 (start "
 		    "this version of v6gated once to upgrade it)", path,
 		    v ? v : "unknown");
 		sqlite3_finalize(st);

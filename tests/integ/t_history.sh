@@ -123,8 +123,8 @@ for t in totals minute hour day; do
 done
 sql "DROP TABLE kcounters; UPDATE meta SET value = '1' WHERE key = 'schema'"
 gw_up "$T/gw.conf" || exit 1
-check_eq "a schema 1 database is upgraded to 3" \
-    "$(sql "SELECT value FROM meta WHERE key = 'schema'") $(sql "SELECT count(*) FROM pragma_table_info('day') WHERE name IN ('peak_open', 'packets_in')")" "3 2"
+check_eq "a schema 1 database is upgraded to 4" \
+    "$(sql "SELECT value FROM meta WHERE key = 'schema'") $(sql "SELECT count(*) FROM pragma_table_info('day') WHERE name IN ('peak_open', 'packets_in')")" "4 2"
 check_eq "with its totals" "$(status_totals)" "$before"
 # and one of schema 2 (before the packet counts)
 sleep 1.5
@@ -135,9 +135,17 @@ for t in totals minute hour day; do
 done
 sql "UPDATE meta SET value = '2' WHERE key = 'schema'"
 gw_up "$T/gw.conf" || exit 1
-check_eq "a schema 2 database is upgraded to 3, its totals kept" \
+check_eq "a schema 2 database is upgraded to 4, its totals kept" \
     "$(sql "SELECT value FROM meta WHERE key = 'schema'") $(status_totals | md5sum)" \
-    "3 $(echo "$before" | md5sum)"
+    "4 $(echo "$before" | md5sum)"
+# and one of schema 3 (kernel counters by name, before the guard counted)
+sleep 1.5
+gw_stop
+sql "DROP TABLE kcounters; CREATE TABLE kcounters (name TEXT PRIMARY KEY, handle INTEGER NOT NULL, packets INTEGER NOT NULL, bytes INTEGER NOT NULL) WITHOUT ROWID; INSERT INTO kcounters VALUES ('c6_in_x', 1, 2, 3); UPDATE meta SET value = '3' WHERE key = 'schema'"
+gw_up "$T/gw.conf" || exit 1
+check_eq "a schema 3 database is upgraded to 4: a kernel counter per element" \
+    "$(sql "SELECT value FROM meta WHERE key = 'schema'") $(sql "SELECT group_concat(name) FROM pragma_table_info('kcounters')") $(sql "SELECT count(*) FROM kcounters") $(status_totals | md5sum)" \
+    "4 elem,service,handle,packets,bytes 0 $(echo "$before" | md5sum)"
 
 # A locked database: another process holds the write lock for 4 s.
 errs0=$(stat_get history.errors)
