@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "clock.h"
 #include "log.h"
 #include "pool/state.h"
 #include "probe.h"
@@ -120,7 +121,7 @@ static size_t			 check_nlive;
 
 /* shared */
 static int			 check_epfd = -1, check_efd = -1;
-static SSL_CTX			*check_ctx;
+static SSL_CTX			*check_ctx;	/* the check thread's, once it checks */
 static int			 check_stop_req;	/* atomic */
 static pthread_mutex_t		 check_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct check_set		*check_pending;	/* under check_mtx */
@@ -135,14 +136,6 @@ static int			 check_full;	/* due checks wait for a
 						   slot */
 static uint64_t			 check_warned_ms;
 
-static uint64_t
-check_clock_ms(clockid_t clk)
-{
-	struct timespec	ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* ------------------------------------------------------------ the copies */
 
@@ -463,7 +456,7 @@ check_record(struct check_target *t, unsigned latency_ms)
 	h->oks = t->oks;
 	h->fails = t->fails;
 	h->latency_ms = latency_ms;
-	h->last_ms = check_clock_ms(CLOCK_REALTIME);
+	h->last_ms = clock_ms(CLOCK_REALTIME);
 	snprintf(h->error, sizeof(h->error), "%s", p->error);
 	h->status = p->status;
 	/* a failed handshake leaves what the last one found */
@@ -546,6 +539,13 @@ check_begin(struct check_target *t, uint64_t now)
 	t->start_ms = now;
 	t->deadline_ms = now + t->svc->timeout_ms;
 	clock_gettime(CLOCK_MONOTONIC, &t->t0);
+	/* made at the first check, not at start: a gateway without checks
+	   (a translator of 10,000 services, say) never pays for it */
+	if (check_ctx == NULL && (check_ctx = probe_ctx_new(err,
+	    sizeof(err))) == NULL) {
+		check_local_error(t, err, now);
+		return;
+	}
 	if (probe_start(&t->probe, &t->spec, check_ctx, err, sizeof(err)) ==
 	    -1) {
 		check_local_error(t, err, now);
@@ -726,7 +726,7 @@ check_run(uint64_t now)
 		    "others start late", CHECK_RUNNING_MAX);
 	}
 	/* from now, not from before the scan: starting probes takes time */
-	return check_wait(check_clock_ms(CLOCK_MONOTONIC));
+	return check_wait(clock_ms(CLOCK_MONOTONIC));
 }
 
 static void *
@@ -750,7 +750,7 @@ check_main(void *arg)
 				fatal("health checks: epoll_wait");
 			n = 0;
 		}
-		now = check_clock_ms(CLOCK_MONOTONIC);
+		now = clock_ms(CLOCK_MONOTONIC);
 		for (i = 0; i < n; i++) {
 			struct check_target *t = evs[i].data.ptr;
 
@@ -820,7 +820,7 @@ check_uncheck(struct pool_state *st, int gone)
 	__atomic_store_n(&st->checking, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&st->up, 1, __ATOMIC_RELAXED);
 	if (was_down)
-		st->health.changed_ms = check_clock_ms(CLOCK_REALTIME);
+		st->health.changed_ms = clock_ms(CLOCK_REALTIME);
 	pthread_mutex_unlock(&st->lock);
 	if (was_down && !gone)
 		log_info("service %s: backend %s is up (not checked any more)",
@@ -910,8 +910,6 @@ check_start(char *err, size_t errlen)
 		snprintf(err, errlen, "health checks: already started");
 		return -1;
 	}
-	if ((check_ctx = probe_ctx_new(err, errlen)) == NULL)
-		return -1;
 	if ((check_epfd = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    (check_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "health checks: epoll/eventfd: %s",
