@@ -55,8 +55,8 @@ static char		(*kc_gone)[KC_NAME_MAX];	/* rows to delete */
 static size_t		 kc_ngone;
 static time_t		 kc_seen_at;	/* last read of the seen sets */
 
-/* A poll's share of the time, at most 1/KCOUNT_SHARE. */
-#define KCOUNT_SHARE		100
+/* Counters read per millisecond between two polls (see kcount_poll()). */
+#define KCOUNT_PER_MS		20
 /* Seen sets are read every this many seconds; elements live 120 s. */
 #define KCOUNT_SEEN_EVERY	10
 static int		 kc_known;	/* the history's values are in */
@@ -569,10 +569,11 @@ kcount_poll(char *err, size_t errlen)
 	if (!kc_known || !kc_active || t0 < next)
 		return 0;
 	rc = kcount_read(0, err, errlen);
-	/* at most 1 % of the main thread's time: a read of 30,000
-	   elements (about 15 ms) every 1.5 s, a small table's at every
-	   checkpoint */
-	next = t0 + (clock_ms(CLOCK_MONOTONIC) - t0) * KCOUNT_SHARE;
+	/* a big table less often than every checkpoint: reading 30,000
+	   counters costs about 15 ms, kept under 1 % of the time (by the
+	   count, not the clock: a slow read must not slow the counts of a
+	   small table) */
+	next = t0 + kc.n / KCOUNT_PER_MS;
 	return rc;
 }
 

@@ -373,13 +373,18 @@ for _ in $(seq 80); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
 wait_counters "$want"
 check_eq "kill -9 right after 15 exchanges, restart: all of them counted once" \
     "$(counters)" "$want"
+# the restart read the SIIT rules over netlink, found them in place, and
+# left one jump per family, not two
+check_eq "after the restart: one jump to V6GATE-SIIT in iptables and in ip6tables" \
+    "$(in_g iptables-save -t mangle | grep -c -- '-A PREROUTING -j V6GATE-SIIT') $(in_g ip6tables-save -t mangle | grep -c -- '-A PREROUTING -j V6GATE-SIIT')" "1 1"
 # a counter reset behind the daemon's back: not a negative delta, not twice
 sleep 1.5
 c2=$(counters)
 # (nft 1.0.6 cannot reset an element's counter: a counting element deleted
-# does the same, made again by the next packet, its counter from zero)
+# and made again, in one transaction, does the same)
 for e in "nat64_ports_count { $SRV6 . udp . 5353 }" "nat64_out_count { 192.0.2.2 . udp . 5353 }"; do
-	in_g nft delete element inet v6gate $e || fail "deleting the element $e"
+	in_g nft "delete element inet v6gate $e; add element inet v6gate $e" ||
+	    fail "making the element $e again"
 done
 set -- $(udp6 5)
 want=$(expect "$c2" "$1" "$2")
