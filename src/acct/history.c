@@ -36,7 +36,7 @@ struct history_svc {
 	int	ipv6, ipv4;
 };
 static struct history_svc	*history_svcs;
-static size_t			 history_nsvcs;
+static size_t			 history_nsvcs, history_capsvcs;
 static int			 history_svcs_dirty;
 /* What the database holds (sorted by name), once known, and what the
    checkpoint being written will make it hold: a reload writes the
@@ -95,16 +95,23 @@ history_service(const char *name, const char *mode, int ipv6, int ipv4)
 {
 	struct history_svc	*n;
 
-	n = reallocarray(history_svcs, history_nsvcs + 1, sizeof(*n));
-	if (n == NULL) {
-		log_warn("%s", __func__);
-		return;
+	/* (10,000 services at every start and reload: no printf, no
+	   realloc per service) */
+	if (history_nsvcs == history_capsvcs) {
+		size_t	ncap = history_capsvcs ? history_capsvcs * 2 : 64;
+
+		if ((n = reallocarray(history_svcs, ncap, sizeof(*n))) ==
+		    NULL) {
+			log_warn("%s", __func__);
+			return;
+		}
+		history_svcs = n;
+		history_capsvcs = ncap;
 	}
-	history_svcs = n;
 	n = &history_svcs[history_nsvcs++];
 	memset(n, 0, sizeof(*n));	/* compared whole (a store's diff) */
-	snprintf(n->name, sizeof(n->name), "%s", name);
-	snprintf(n->mode, sizeof(n->mode), "%s", mode);
+	memcpy(n->name, name, strnlen(name, sizeof(n->name) - 1));
+	memcpy(n->mode, mode, strnlen(mode, sizeof(n->mode) - 1));
 	n->ipv6 = ipv6;
 	n->ipv4 = ipv4;
 	history_svcs_dirty = 1;
@@ -325,7 +332,7 @@ history_stop(const struct store_retention *r)
 	store_close();
 	free(history_svcs);
 	history_svcs = NULL;
-	history_nsvcs = 0;
+	history_nsvcs = history_capsvcs = 0;
 	free(history_stored);
 	free(history_pending);
 	history_stored = history_pending = NULL;
