@@ -6,8 +6,10 @@
  *
  * What was last read lives in an array indexed by element (a hash: 30,000
  * elements cost 30,000 probes, not a sort); a poll reads the sets into a
- * new one and matches each element with its last read.  Before the guard
- * removes elements, only those are read.  The history keeps a row per
+ * new one and matches each element with its last read.  The counting
+ * elements of removed services are read once more, then swept (a whole
+ * read happens before the guard's table is made again, when it would
+ * take them with it).  The history keeps a row per
  * element whose counter has moved ("set hexkey", the owning service, the
  * table's handle, the values); only rows that changed are written.
  */
@@ -169,9 +171,7 @@ static void
 kc_text(const struct guard_key *k, char *buf, size_t len)
 {
 	char		a[INET6_ADDRSTRLEN];
-	int		alen = k->set == GUARD_NAT64_PORTS ||
-			    k->set == GUARD_NAT64_ECHO ||
-			    k->set == GUARD_SIIT_SERVERS ? 16 : 4;
+	int		alen = guard_sets[k->set].alen;
 
 	inet_ntop(alen == 16 ? AF_INET6 : AF_INET, k->key, a, sizeof(a));
 	if (guard_sets[k->set].keylen == alen)
@@ -310,8 +310,8 @@ kcount_stored(void)
 /* ---------------------------------------------------------------- reads */
 
 /*
- * An element read now (values in k) against its last read (old, NULL: not
- * read before): account what moved to its owner.  k and old may be one.
+ * An element read now (k, of the new read) against its last read (old,
+ * NULL: not read before): account what moved to its owner.
  */
 static void
 kcount_account(struct kc *old, struct kc *k, uint64_t table,
@@ -349,7 +349,7 @@ kcount_account(struct kc *old, struct kc *k, uint64_t table,
 		db = bytes - old->bytes;
 		moved = dp != 0 || db != 0;
 	}
-	if (old != NULL && old != k) {
+	if (old != NULL) {
 		k->owner = old->owner;
 		k->stored = old->stored;
 		k->dirty = old->dirty;
@@ -532,11 +532,13 @@ kcount_read(int seen, char *err, size_t errlen)
 			break;
 	if (rc.set < GUARD_NSETS || rc.r.failed) {
 		/* what was accounted stays accounted: the entries read
-		   replace their old ones, the others are kept */
+		   replace their old ones or join them (new ones were
+		   counted whole), the others are kept */
 		for (i = 0; i < rc.r.n; i++) {
 			struct kc *old = kc_tab_find(&kc, &rc.r.v[i].k);
 
-			if (old != NULL)
+			if (old != NULL || (old = kc_tab_add(&kc,
+			    &rc.r.v[i].k)) != NULL)
 				*old = rc.r.v[i];
 		}
 		kc_tab_free(&rc.r);
@@ -586,11 +588,12 @@ kcount_poll_all(char *err, size_t errlen)
 }
 
 /*
- * The elements gc gives its services, as kc_elems and kc_svcs: elems (taken)
- * when given, else built.
+ * The elements gc gives its services (guard_plan()'s), as kc_elems and
+ * kc_svcs: take, or a copy of keep (which stays the caller's).
  */
 static int
-kcount_owners(const struct gw_conf *gc, struct guard_elems *elems)
+kcount_owners(const struct gw_conf *gc, struct guard_elems *take,
+    const struct guard_elems *keep)
 {
 	struct acct_service	**svcs = NULL;
 	size_t			  i;
@@ -602,10 +605,10 @@ kcount_owners(const struct gw_conf *gc, struct guard_elems *elems)
 	if (gc->nservices > 0 && (svcs = calloc(gc->nservices,
 	    sizeof(*svcs))) == NULL)
 		return -1;
-	if (elems != NULL) {
-		kc_elems = *elems;
-		memset(elems, 0, sizeof(*elems));
-	} else if (guard_elems_build(gc, &kc_elems) == -1) {
+	if (take != NULL) {
+		kc_elems = *take;
+		memset(take, 0, sizeof(*take));
+	} else if (guard_elems_copy(&kc_elems, keep) == -1) {
 		free(svcs);
 		return -1;
 	}
@@ -623,7 +626,7 @@ kcount_before(const struct gw_conf *gc, const struct guard_plan *gp,
 {
 	/* at a start, what no stored row names is gc's: its owners are
 	   the only ones known (later, the running config's are) */
-	if (!kc_owned && kcount_owners(gc, NULL) == -1) {
+	if (!kc_owned && kcount_owners(gc, NULL, &gp->want) == -1) {
 		snprintf(err, errlen, "nftables counters: out of memory");
 		return -1;
 	}
@@ -647,7 +650,7 @@ kcount_apply(const struct gw_conf *gc, struct guard_elems *elems)
 	size_t			 i;
 
 	kc_active = gc->nat64.on || gc->siit.on;
-	if (kcount_owners(gc, elems) == -1)
+	if (kcount_owners(gc, elems, NULL) == -1)
 		return -1;
 	if (!kc_active) {
 		kc_forget_all();	/* the table went with the guard */

@@ -57,7 +57,7 @@ int	kcount_before(const struct gw_conf *, const struct guard_plan *,
 /*
  * Count gc's services from now on: which service owns which element,
  * after guard_commit() made them; elems (gc's, guard_plan() built them) is
- * taken, or built when NULL.  -1 when out of memory.
+ * taken.  -1 when out of memory.
  */
 int	kcount_apply(const struct gw_conf *, struct guard_elems *);
 

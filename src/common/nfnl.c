@@ -53,7 +53,6 @@
 /* What a message of the batch does, to name it in an error. */
 struct nfnl_msg {
 	uint32_t	seq;
-	int		add;
 	char		set[NFNL_NAME_MAX];
 };
 
@@ -64,7 +63,6 @@ struct nfnl_batch {
 	struct nftnl_set	*cur;		/* elements not in a message yet */
 	int			 cur_add;
 	size_t			 cur_n;
-	size_t			 total;
 	struct nfnl_msg	*msgs;
 	size_t			 nmsgs, capmsgs;
 	int			 broken;	/* out of memory */
@@ -147,7 +145,7 @@ nfnl_batch_free(struct nfnl_batch *b)
 	free(b);
 }
 
-/* Append one message for s (its elements, or none: a flush). */
+/* Append one message for s's elements. */
 static int
 nfnl_batch_msg(struct nfnl_batch *b, struct nftnl_set *s, int add)
 {
@@ -165,7 +163,6 @@ nfnl_batch_msg(struct nfnl_batch *b, struct nftnl_set *s, int add)
 	}
 	m = &b->msgs[b->nmsgs++];
 	m->seq = b->seq++;
-	m->add = add;
 	name = nftnl_set_get_str(s, NFTNL_SET_NAME);
 	snprintf(m->set, sizeof(m->set), "%s", name ? name : "?");
 	nlh = nftnl_nlmsg_build_hdr(nftnl_batch_buffer(b->nb), add ?
@@ -220,35 +217,10 @@ nfnl_batch_elem(struct nfnl_batch *b, int add, const char *set,
 	}
 	nftnl_set_elem_add(b->cur, e);
 	b->cur_n++;
-	b->total++;
 	return 0;
 fail:
 	b->broken = 1;
 	return -1;
-}
-
-int
-nfnl_batch_flush(struct nfnl_batch *b, const char *set)
-{
-	struct nftnl_set	*s;
-	int			 rc;
-
-	if (b->broken || nfnl_batch_close(b) == -1 ||
-	    (s = nfnl_set_new(b->table, set)) == NULL) {
-		b->broken = 1;
-		return -1;
-	}
-	rc = nfnl_batch_msg(b, s, 0);
-	nftnl_set_free(s);
-	if (rc == -1)
-		b->broken = 1;
-	return rc;
-}
-
-size_t
-nfnl_batch_count(const struct nfnl_batch *b)
-{
-	return b->total;
 }
 
 /* The kernel's explanation in an error, if it gave one (extended ack). */
@@ -656,12 +628,6 @@ nfnl_rule_cb(const struct nlmsghdr *nlh, void *arg)
 	return MNL_CB_OK;
 }
 
-static int
-nfnl_chain_cb(const struct nlmsghdr *nlh, void *arg)
-{
-	return MNL_CB_OK;
-}
-
 int
 nfnl_rules(int family, const char *table, const char *chain,
     nfnl_expr_fn *fn, void *arg, char *err, size_t errlen)
@@ -685,7 +651,7 @@ nfnl_rules(int family, const char *table, const char *chain,
 	    NLM_F_ACK, (uint32_t)time(NULL));
 	nftnl_chain_nlmsg_build_payload(nlh, c);
 	nftnl_chain_free(c);
-	if ((rv = nfnl_ask(nlh, nfnl_chain_cb, NULL, err, errlen,
+	if ((rv = nfnl_ask(nlh, NULL, NULL, err, errlen,
 	    "table %s, chain %s", table, chain)) != 1)
 		return rv;
 

@@ -39,12 +39,6 @@ struct nfnl_batch *nfnl_batch_new(const char *table);
 int	nfnl_batch_elem(struct nfnl_batch *, int add, const char *set,
 	    const void *key, size_t len);
 
-/* Queue the removal of every element of set. */
-int	nfnl_batch_flush(struct nfnl_batch *, const char *set);
-
-/* How many elements are queued. */
-size_t	nfnl_batch_count(const struct nfnl_batch *);
-
 /*
  * Send the batch as one transaction: all of it applies, or none.  0, or
  * -1 with err naming the set and the kernel's reason.  Frees the batch

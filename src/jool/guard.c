@@ -38,16 +38,17 @@
 #define GUARD_OLD_COUNT	"v6gate_count"
 
 const struct guard_set_info guard_sets[GUARD_NSETS] = {
-	[GUARD_NAT64_PORTS] =	 { "nat64_ports", "nat64_ports_count", 24, 1,
+	[GUARD_NAT64_PORTS] =	 { "nat64_ports", "nat64_ports_count", 24, 16,
+				   1, 0 },
+	[GUARD_NAT64_ECHO] =	 { "nat64_echo", "nat64_echo_count", 16, 16, 1,
 				   0 },
-	[GUARD_NAT64_ECHO] =	 { "nat64_echo", "nat64_echo_count", 16, 1, 0 },
-	[GUARD_NAT64_HOSTS] =	 { "nat64_hosts", NULL, 16, 1, 0 },
-	[GUARD_NAT64_OUT] =	 { "nat64_out", "nat64_out_count", 12, 1, 1 },
+	[GUARD_NAT64_HOSTS] =	 { "nat64_hosts", NULL, 16, 16, 1, 0 },
+	[GUARD_NAT64_OUT] =	 { "nat64_out", "nat64_out_count", 12, 4, 1, 1 },
 	[GUARD_NAT64_ECHO_OUT] = { "nat64_echo_out", "nat64_echo_out_count", 4,
-				   1, 1 },
-	[GUARD_SIIT_V4] =	 { "siit_v4", "siit_v4_count", 4, 0, 0 },
-	[GUARD_SIIT_SERVERS] =	 { "siit_servers", "siit_servers_count", 16, 0,
-				   1 },
+				   4, 1, 1 },
+	[GUARD_SIIT_V4] =	 { "siit_v4", "siit_v4_count", 4, 4, 0, 0 },
+	[GUARD_SIIT_SERVERS] =	 { "siit_servers", "siit_servers_count", 16, 16,
+				   0, 1 },
 };
 
 static const char *const guard_set_types[GUARD_NSETS] = {
@@ -166,7 +167,7 @@ guard_elems_free(struct guard_elems *ge)
 	memset(ge, 0, sizeof(*ge));
 }
 
-static int
+int
 guard_elems_copy(struct guard_elems *dst, const struct guard_elems *src)
 {
 	memset(dst, 0, sizeof(*dst));

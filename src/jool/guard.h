@@ -52,6 +52,7 @@ struct guard_set_info {
 	const char	*name;
 	const char	*count;		/* its counting set, or NULL */
 	uint8_t		 keylen;	/* bytes, in the kernel's layout */
+	uint8_t		 alen;		/* of them the address's: 4 or 16 */
 	uint8_t		 nat64;		/* else siit */
 	uint8_t		 out;		/* answers (server -> client) */
 };
@@ -109,6 +110,7 @@ struct guard_elems {
 
 /* 0, or -1 when out of memory. */
 int	guard_elems_build(const struct gw_conf *, struct guard_elems *);
+int	guard_elems_copy(struct guard_elems *, const struct guard_elems *);
 /* The service (index in gc->services) that owns an element, or -1. */
 long	guard_elems_owner(const struct guard_elems *, const struct guard_key *);
 void	guard_elems_free(struct guard_elems *);

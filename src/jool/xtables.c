@@ -47,6 +47,15 @@
 
 #define XT_CHAIN	"V6GATE-SIIT"
 
+/* The two families: their commands, and their nftables family. */
+static const struct {
+	const char	*ipt, *restore;
+	int		 family;
+} xt_fam[2] = {
+	{ "iptables", "iptables-restore", NFPROTO_IPV4 },
+	{ "ip6tables", "ip6tables-restore", NFPROTO_IPV6 },
+};
+
 /* A command running: its pid and the pipe of its output. */
 struct xt_proc {
 	pid_t	pid;
@@ -251,9 +260,6 @@ static int	xt_removed;
 int
 xtables_apply(const struct gw_conf *gc, char *err, size_t errlen)
 {
-	static const char *const restore[2] = { "iptables-restore",
-		"ip6tables-restore" };
-	static const int	 family[2] = { NFPROTO_IPV4, NFPROTO_IPV6 };
 	struct xt_proc		 xp[2];
 	struct xt_have		 h;
 	char			 rules[512], e[512], *argv[4];
@@ -268,8 +274,8 @@ xtables_apply(const struct gw_conf *gc, char *err, size_t errlen)
 	e[0] = '\0';
 	for (f = 0; f < 2; f++) {
 		xp[f].pid = -1;
-		known[f] = !legacy && xt_look(family[f], gc->siit.instance,
-		    &h) != -1;
+		known[f] = !legacy && xt_look(xt_fam[f].family,
+		    gc->siit.instance, &h) != -1;
 		if (known[f] && h.rule && h.jump)
 			continue;	/* all there */
 		/* the jump, when it is known to be missing (else xt_jump
@@ -280,7 +286,7 @@ xtables_apply(const struct gw_conf *gc, char *err, size_t errlen)
 		    GUARD_SIIT_MARK, GUARD_SIIT_MASK, gc->siit.instance,
 		    known[f] && !h.jump ? "-I PREROUTING -j " XT_CHAIN "\n" :
 		    "");
-		argv[0] = (char *)restore[f];
+		argv[0] = (char *)xt_fam[f].restore;
 		argv[1] = "-w";
 		argv[2] = "--noflush";
 		argv[3] = NULL;
@@ -291,10 +297,10 @@ xtables_apply(const struct gw_conf *gc, char *err, size_t errlen)
 	for (f = 0; f < 2; f++)
 		if (xp[f].pid != -1 && xt_finish(&xp[f], e, sizeof(e)) != 0)
 			rc = -1;
-	if (rc == 0 && (!known[0] || !known[1]) &&
-	    ((!known[0] && xt_jump("iptables", 1, e, sizeof(e)) == -1) ||
-	    (!known[1] && xt_jump("ip6tables", 1, e, sizeof(e)) == -1)))
-		rc = -1;
+	/* where nothing was read, the commands look for the jump */
+	for (f = 0; f < 2 && rc == 0; f++)
+		if (!known[f] && xt_jump(xt_fam[f].ipt, 1, e, sizeof(e)) == -1)
+			rc = -1;
 	if (rc == -1) {
 		xt_applied[0] = '\0';
 		xt_removed = 0;
@@ -310,8 +316,6 @@ xtables_apply(const struct gw_conf *gc, char *err, size_t errlen)
 int
 xtables_remove(char *err, size_t errlen)
 {
-	static const char *const ipts[] = { "iptables", "ip6tables" };
-	static const int	 family[2] = { NFPROTO_IPV4, NFPROTO_IPV6 };
 	struct xt_have		 h;
 	char			 e[256];
 	int			 legacy;
@@ -323,16 +327,16 @@ xtables_remove(char *err, size_t errlen)
 	xt_removed = 1;
 	legacy = xt_legacy();
 	for (i = 0; i < 2; i++) {
-		char	*flush[] = { (char *)ipts[i], "-w", "-t", "mangle",
-			    "-F", XT_CHAIN, NULL };
-		char	*del[] = { (char *)ipts[i], "-w", "-t", "mangle", "-X",
-			    XT_CHAIN, NULL };
+		char	*flush[] = { (char *)xt_fam[i].ipt, "-w", "-t",
+			    "mangle", "-F", XT_CHAIN, NULL };
+		char	*del[] = { (char *)xt_fam[i].ipt, "-w", "-t", "mangle",
+			    "-X", XT_CHAIN, NULL };
 
 		/* no chain (read, not asked: no exec) */
-		if (!legacy && xt_look(family[i], "", &h) == 0)
+		if (!legacy && xt_look(xt_fam[i].family, "", &h) == 0)
 			continue;
 		/* nothing there (or no iptables at all) is fine */
-		if (xt_jump(ipts[i], 0, e, sizeof(e)) == -1)
+		if (xt_jump(xt_fam[i].ipt, 0, e, sizeof(e)) == -1)
 			continue;
 		xt_run(flush, NULL, e, sizeof(e));
 		xt_run(del, NULL, e, sizeof(e));
