@@ -289,7 +289,7 @@ reload(FILE *out, int recreate)
 		    "configuration stays");
 		goto fail;
 	}
-	if (proxy_apply(gc, err, sizeof(err)) == -1) {
+	if (proxy_apply(gc, check_fds(gc), err, sizeof(err)) == -1) {
 		translator_discard(&tp);
 		conf_free(gc);
 		log_warnx("%s", err);
@@ -684,7 +684,7 @@ main(int argc, char *argv[])
 	if (history_start(gc->state_dir, err, sizeof(err)) == -1)
 		log_warnx("%s; counting goes on, the history is tried again "
 		    "at every checkpoint", err);
-	if (proxy_apply(gc, err, sizeof(err)) == -1) {
+	if (proxy_apply(gc, check_fds(gc), err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		control_close(control_fd, control_path);
 		return 1;

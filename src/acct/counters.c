@@ -11,9 +11,9 @@
 
 #include "counters.h"
 #include "log.h"
-#include "proxy/route.h"
+#include "namemap.h"
 
-static struct route_table	*acct_names;	/* name -> acct_service */
+static struct namemap	*acct_names;	/* name -> acct_service */
 static struct acct_service	**acct_all;
 static size_t			 acct_n, acct_cap;
 static int			 acct_nworkers = 1;
@@ -31,9 +31,9 @@ acct_service_get(const char *name)
 	void			*prev;
 
 	/* a hash: a reload of 10,000 services must not scan 10,000 times */
-	if (acct_names == NULL && (acct_names = route_new()) == NULL)
+	if (acct_names == NULL && (acct_names = namemap_new()) == NULL)
 		return NULL;
-	if ((as = route_lookup(acct_names, name, strlen(name))) != NULL)
+	if ((as = namemap_lookup(acct_names, name, strlen(name))) != NULL)
 		return as;
 	if ((as = calloc(1, sizeof(*as))) == NULL ||
 	    (as->slots = aligned_alloc(64, sizeof(struct acct_slot) *
@@ -56,7 +56,7 @@ acct_service_get(const char *name)
 		acct_all = n;
 		acct_cap = ncap;
 	}
-	if (route_add(acct_names, as->name, as, &prev) == -1) {
+	if (namemap_add(acct_names, as->name, as, &prev) == -1) {
 		free(as->slots);
 		free(as);
 		return NULL;

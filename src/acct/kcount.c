@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The kernel's counters of nat64 and siit services (see kcount.h): the
- * counters of the guard's set elements (jool/guard.h), read over netlink
+ * counters of the guard's set elements (guard/guard.h), read over netlink
  * (nfnl.h), attributed to the services that own the elements.
  *
  * What was last read lives in an array indexed by element (a hash: 30,000
@@ -25,7 +25,7 @@
 #include "clients.h"
 #include "clock.h"
 #include "counters.h"
-#include "jool/guard.h"
+#include "guard/guard.h"
 #include "kcount.h"
 #include "log.h"
 #include "nfnl.h"

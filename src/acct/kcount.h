@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "conf/conf.h"
-#include "jool/guard.h"
+#include "guard/guard.h"
 
 /*
  * The traffic of nat64 and siit services, which never passes through the

@@ -42,7 +42,7 @@
 #include "log.h"
 #include "pool/state.h"
 #include "probe.h"
-#include "proxy/pphdr.h"
+#include "pphdr.h"
 
 #define CHECK_EVENTS		64
 /* Probes in flight at once: see CHECK_FDS in check.h. */
@@ -274,7 +274,7 @@ check_target_fill(struct check_target *t, struct check_svc *cs,
 	t->spec.type = cs->type;
 	t->spec.tls = cs->tls;
 	t->spec.addr = &t->addr;
-	if (be->pp != CONF_PP_NONE) {
+	if (be->pp != PPHDR_NONE) {
 		struct pphdr	h;
 
 		memset(&h, 0, sizeof(h));	/* no addresses */
@@ -798,6 +798,22 @@ check_ptr_cmp(const void *a, const void *b)
 	const struct pool_state	*y = *(struct pool_state * const *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+unsigned
+check_fds(const struct gw_conf *gc)
+{
+	unsigned long	n = 0;
+	size_t		i;
+
+	/* one socket per checked backend, its epoll and its eventfd */
+	for (i = 0; i < gc->nservices; i++)
+		if (gc->services[i].mode == CONF_PROXY &&
+		    gc->services[i].check.type != CONF_CHECK_NONE)
+			n += gc->services[i].nbackends;
+	if (n == 0)
+		return 0;
+	return n + 2 < CHECK_FDS ? (unsigned)n + 2 : CHECK_FDS;
 }
 
 /*

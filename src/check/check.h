@@ -22,9 +22,13 @@
  * File descriptors the checker may hold: one socket per probe in flight,
  * its epoll and its eventfd.  Due checks beyond that wait for a free slot
  * rather than take descriptors from the data plane, whose budget leaves
- * these out (proxy.c).
+ * these out (check_fds()).
  */
 #define CHECK_FDS	258
+
+/* The descriptors the checker needs for gc's checks (CHECK_FDS at most):
+   what the daemon keeps out of the proxy's budget. */
+unsigned check_fds(const struct gw_conf *gc);
 
 /* Start the checker thread.  Returns 0, or -1 with err set. */
 int	check_start(char *err, size_t errlen);

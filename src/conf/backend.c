@@ -55,11 +55,11 @@ conf_backend(struct conf_ctx *ctx, config_setting_t *e, const char *path,
 		if (conf_get_string(ctx, e, "proxy_protocol", path, &pp) ==
 		    1) {
 			if (strcmp(pp, "none") == 0)
-				b->pp = CONF_PP_NONE;
+				b->pp = PPHDR_NONE;
 			else if (strcmp(pp, "v1") == 0)
-				b->pp = CONF_PP_V1;
+				b->pp = PPHDR_V1;
 			else if (strcmp(pp, "v2") == 0)
-				b->pp = CONF_PP_V2;
+				b->pp = PPHDR_V2;
 			else
 				conf_err(ctx, config_setting_get_member(e,
 				    "proxy_protocol"), path, "unknown "
@@ -354,7 +354,7 @@ conf_check_name(enum conf_check_type t)
 }
 
 const char *
-conf_pp_name(enum conf_pp p)
+conf_pp_name(enum pphdr_version p)
 {
-	return p == CONF_PP_V1 ? "v1" : p == CONF_PP_V2 ? "v2" : "none";
+	return p == PPHDR_V1 ? "v1" : p == PPHDR_V2 ? "v2" : "none";
 }

@@ -27,7 +27,7 @@
 #include "conf.h"
 #include "conf_int.h"
 #include "hostname.h"
-#include "proxy/route.h"
+#include "namemap.h"
 
 #define CONF_NAME_MAX	64
 
@@ -619,7 +619,7 @@ conf_listener_add(struct conf_ctx *ctx, config_setting_t *at,
 	l->line = conf_line(at);
 	l->index = gc->nlisteners++;
 	l->protocol = proto;
-	if ((l->routes = route_new()) == NULL) {
+	if ((l->routes = namemap_new()) == NULL) {
 		conf_err(ctx, at, path, "out of memory");
 		return NULL;
 	}
@@ -646,9 +646,9 @@ conf_claim(struct conf_ctx *ctx, struct conf_service *svc, const char *kind,
 		key[o++] = hex[b[i] & 15];
 	}
 	key[o] = '\0';
-	if (ctx->claims == NULL && (ctx->claims = route_new()) == NULL)
+	if (ctx->claims == NULL && (ctx->claims = namemap_new()) == NULL)
 		return NULL;
-	if (route_add(ctx->claims, key, svc, &prev) == 0)
+	if (namemap_add(ctx->claims, key, svc, &prev) == 0)
 		return NULL;
 	return prev;
 }
@@ -863,7 +863,7 @@ conf_routes(struct conf_ctx *ctx, config_setting_t *services)
 
 				snprintf(hpath, sizeof(hpath),
 				    "services.[%zu].hosts", i);
-				if (route_add(l->routes, svc->hosts[k], svc,
+				if (namemap_add(l->routes, svc->hosts[k], svc,
 				    &prev) == 0)
 					continue;
 				if (prev == NULL) {
@@ -1021,7 +1021,7 @@ conf_build(config_t *cfg, const char *file, struct conf_report *rep)
 done:
 	conf_sort_errors(&ctx);
 	free(ctx.lines);
-	route_free(ctx.claims);
+	namemap_free(ctx.claims);
 	if (rep->nerrors > 0) {
 		conf_free(gc);
 		return NULL;
@@ -1161,7 +1161,7 @@ conf_free(struct gw_conf *gc)
 	free(gc->nat64.pool4);
 	free(gc->services);
 	for (i = 0; i < gc->nlisteners; i++)
-		route_free(gc->listeners[i].routes);
+		namemap_free(gc->listeners[i].routes);
 	free(gc->listeners);
 	free(gc->file);
 	free(gc->name);

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 
 #include "addr.h"
+#include "pphdr.h"
 
 /*
  * The configuration: libconfig text -> struct gw_conf, an immutable snapshot
@@ -29,13 +30,6 @@ enum conf_proto {
 	CONF_HTTP,		/* plain HTTP/1.x, routed by Host */
 };
 
-/* PROXY protocol toward a backend (haproxy.org proxy-protocol.txt). */
-enum conf_pp {
-	CONF_PP_NONE,
-	CONF_PP_V1,		/* text line */
-	CONF_PP_V2,		/* binary, with AUTHORITY and UNIQUE_ID */
-};
-
 struct pool_state;
 
 struct conf_backend {
@@ -44,7 +38,7 @@ struct conf_backend {
 	int			 line;
 	unsigned		 weight;	/* 1-256 */
 	int			 backup;	/* only when no normal one is up */
-	enum conf_pp		 pp;
+	enum pphdr_version	 pp;		/* PROXY protocol to it */
 	uint64_t		 hash;		/* of text, mixed: "source" */
 	struct pool_state	*st;		/* live state (pool/state.h); set
 						   by the daemon when the
@@ -181,7 +175,7 @@ struct conf_listener {
 	int			 line;
 	size_t			 index;		/* in gw_conf.listeners */
 	enum conf_proto		 protocol;
-	struct route_table	*routes;	/* name -> conf_service */
+	struct namemap	*routes;	/* name -> conf_service */
 	struct conf_service	*dflt;		/* or NULL */
 	struct conf_service	*only;		/* the one service, if so: its
 						   allow/deny apply before the
@@ -259,7 +253,7 @@ const char	*conf_mode_name(enum conf_mode);
 const char	*conf_l4_name(enum conf_l4);
 const char	*conf_balance_name(enum conf_balance);
 const char	*conf_check_name(enum conf_check_type);
-const char	*conf_pp_name(enum conf_pp);
+const char	*conf_pp_name(enum pphdr_version);
 
 /* Whether svc admits a client address (allow/deny, longest prefix wins). */
 int		 conf_acl_admits(const struct conf_service *,

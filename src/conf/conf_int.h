@@ -20,7 +20,7 @@ struct conf_ctx {
 	int			*lines;		/* of rep->errors, to sort */
 	size_t			 nlines;
 	int			 allow_wkp_nonglobal;
-	struct route_table	*claims;	/* see conf_claim() */
+	struct namemap	*claims;	/* see conf_claim() */
 };
 
 /*

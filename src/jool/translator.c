@@ -15,7 +15,7 @@
 
 #include "acct/kcount.h"
 #include "clock.h"
-#include "guard.h"
+#include "guard/guard.h"
 #include "jool.h"
 #include "log.h"
 #include "nfnl.h"

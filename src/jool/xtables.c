@@ -41,7 +41,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 
-#include "guard.h"
+#include "guard/guard.h"
 #include "nfnl.h"
 #include "xtables.h"
 

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proxy/route.h"
+#include "namemap.h"
 #include "state.h"
 
 static struct pool_state	*pool_states, **pool_tail = &pool_states;
-static struct route_table	*pool_index;
+static struct namemap	*pool_index;
 
 /* Service names have no spaces (conf.c): "portal 10.1.0.5:443" is one. */
 static size_t
@@ -33,7 +33,7 @@ pool_state_find(const char *service, const char *addr)
 	if (pool_index == NULL || (n = pool_key(key, sizeof(key), service,
 	    addr)) == 0)
 		return NULL;
-	return route_lookup(pool_index, key, n);
+	return namemap_lookup(pool_index, key, n);
 }
 
 struct pool_state *
@@ -45,14 +45,14 @@ pool_state_get(const char *service, const char *addr)
 
 	if ((st = pool_state_find(service, addr)) != NULL)
 		return st;
-	if (pool_index == NULL && (pool_index = route_new()) == NULL)
+	if (pool_index == NULL && (pool_index = namemap_new()) == NULL)
 		return NULL;
 	if (pool_key(key, sizeof(key), service, addr) == 0 ||
 	    (st = calloc(1, sizeof(*st))) == NULL)
 		return NULL;
 	snprintf(st->service, sizeof(st->service), "%s", service);
 	snprintf(st->addr, sizeof(st->addr), "%s", addr);
-	if (route_add(pool_index, key, st, &prev) == -1) {
+	if (namemap_add(pool_index, key, st, &prev) == -1) {
 		free(st);
 		return NULL;
 	}

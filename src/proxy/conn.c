@@ -30,7 +30,7 @@
 #include "pool/pick.h"
 #include "pool/state.h"
 #include "pphdr.h"
-#include "route.h"
+#include "namemap.h"
 
 /* Splice rounds per event before yielding to other connections. */
 #define CONN_BUDGET		16
@@ -548,7 +548,7 @@ conn_route(struct worker *w, struct conn *c)
 	}
 	if (len > 0)
 		c->name = strndup(name, len);
-	c->svc = len ? route_lookup(c->lst->routes, name, len) : NULL;
+	c->svc = len ? namemap_lookup(c->lst->routes, name, len) : NULL;
 	if (c->svc == NULL)
 		c->svc = c->lst->dflt;
 	limit_pending_put(c->client_key);
@@ -712,7 +712,7 @@ conn_connect(struct worker *w, struct conn *c)
  * closing.
  */
 static int
-conn_pphdr(struct worker *w, struct conn *c, enum conf_pp version)
+conn_pphdr(struct worker *w, struct conn *c, enum pphdr_version version)
 {
 	struct conn_ff	*ff = c->ff;
 	union addr_sa	 dst;
@@ -771,7 +771,7 @@ conn_connected(struct worker *w, struct conn *c)
 		const struct conf_backend *b = &c->svc->backends[c->backend];
 
 		__atomic_add_fetch(&b->st->total, 1, __ATOMIC_RELAXED);
-		if (b->pp != CONF_PP_NONE && conn_pphdr(w, c, b->pp) == -1)
+		if (b->pp != PPHDR_NONE && conn_pphdr(w, c, b->pp) == -1)
 			return -1;
 		conn_set_state(w, c, CS_RELAY);
 		if (c->snap->conf->audit_on) {

@@ -24,7 +24,6 @@
 
 #include "acct/clientq.h"
 #include "acct/counters.h"
-#include "check/check.h"
 #include "log.h"
 #include "pool/state.h"
 #include "proxy.h"
@@ -237,28 +236,21 @@ fail:
 
 /*
  * How many connections the fd limit allows: two sockets each, plus the
- * listeners, the pipes kept ready and some slack for the control socket,
- * logs and health checks.  Pipes for bytes in flight come out of the slack
- * of connections that are idle.
+ * listeners, the pipes kept ready, what others hold (other, the health
+ * checker's sockets) and some slack for the control socket and logs.
+ * Pipes for bytes in flight come out of the slack of connections that are
+ * idle.
  */
 static unsigned
-proxy_fd_budget(const struct gw_conf *gc)
+proxy_fd_budget(const struct gw_conf *gc, unsigned other)
 {
 	struct rlimit	rl;
-	unsigned long	reserve, avail, checks;
-	size_t		i;
+	unsigned long	reserve, avail;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur ==
 	    RLIM_INFINITY)
 		return gc->max_connections;
-	/* the checker's sockets: one per checked backend, CHECK_FDS at most */
-	for (i = 0, checks = 0; i < gc->nservices; i++)
-		if (gc->services[i].mode == CONF_PROXY &&
-		    gc->services[i].check.type != CONF_CHECK_NONE)
-			checks += gc->services[i].nbackends;
-	if (checks > 0)
-		checks = checks + 2 < CHECK_FDS ? checks + 2 : CHECK_FDS;
-	reserve = 100 + checks + gc->nlisteners *
+	reserve = 100 + other + gc->nlisteners *
 	    (unsigned long)proxy_nworkers +
 	    2UL * PROXY_PIPES_FREE * (unsigned long)proxy_nworkers;
 	avail = rl.rlim_cur > reserve ? (rl.rlim_cur - reserve) / 2 : 1;
@@ -275,7 +267,8 @@ proxy_fd_budget(const struct gw_conf *gc)
 }
 
 int
-proxy_apply(struct gw_conf *gc, char *err, size_t errlen)
+proxy_apply(struct gw_conf *gc, unsigned fds_other, char *err,
+    size_t errlen)
 {
 	struct proxy_snap	 *snap, *old = proxy_cur;
 	struct proxy_lsock	**ls;
@@ -329,7 +322,7 @@ proxy_apply(struct gw_conf *gc, char *err, size_t errlen)
 	for (i = 0; i < gc->nlisteners; i++)
 		ls[i]->refs++;
 	snap->refs = 1 + proxy_nworkers;	/* main + each worker */
-	__atomic_store_n(&proxy_max, proxy_fd_budget(gc), __ATOMIC_RELAXED);
+	__atomic_store_n(&proxy_max, proxy_fd_budget(gc, fds_other), __ATOMIC_RELAXED);
 
 	pthread_mutex_lock(&proxy_ack_lock);
 	proxy_acks = 0;

@@ -21,10 +21,13 @@ int		 proxy_start(int nworkers);
 /*
  * Make gc live.  Opens the listening sockets gc adds (all workers' sockets
  * for an address, or none), posts the snapshot, waits until every worker
- * took it, then closes the sockets gc dropped.  On failure nothing changed
- * and err says why.  Takes ownership of gc on success only.
+ * took it, then closes the sockets gc dropped.  fds_other: the file
+ * descriptors others hold beside the proxy (the health checker's), left
+ * out of the connections' budget.  On failure nothing changed and err says
+ * why.  Takes ownership of gc on success only.
  */
-int		 proxy_apply(struct gw_conf *, char *, size_t);
+int		 proxy_apply(struct gw_conf *, unsigned fds_other, char *,
+		    size_t);
 
 /* Stop the workers (closing their connections); the config and the
    counters stay readable until proxy_stop(). */

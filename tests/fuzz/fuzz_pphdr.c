@@ -28,7 +28,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "proxy/pphdr.h"
+#include "pphdr.h"
 #include "../unit/pphdr_read.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -186,7 +186,7 @@ fuzz_writer(struct fuzz_in *in, uint8_t b0)
 	struct fuzz_end		 src, dst;
 	struct pphdr		 h;
 	struct pphdr_info	 info;
-	enum conf_pp		 v;
+	enum pphdr_version		 v;
 	char			 auth[300], uid[200];
 	uint8_t			 full[PPHDR_MAX + FUZZ_CANARY];
 	uint8_t			 buf[FUZZ_CAP_MAX + FUZZ_CANARY];
@@ -198,7 +198,7 @@ fuzz_writer(struct fuzz_in *in, uint8_t b0)
 
 	b1 = fuzz_byte(in);
 	ver = b0 & 7;
-	v = ver == 0 ? CONF_PP_NONE : ver <= 3 ? CONF_PP_V1 : CONF_PP_V2;
+	v = ver == 0 ? PPHDR_NONE : ver <= 3 ? PPHDR_V1 : PPHDR_V2;
 	fuzz_end(in, (enum fuzz_kind)(b0 >> 3 & 3), &src);
 	fuzz_end(in, (enum fuzz_kind)(b1 & 3), &dst);
 	alen = fuzz_u16(in) % 301;
@@ -226,7 +226,7 @@ fuzz_writer(struct fuzz_in *in, uint8_t b0)
 
 	/* What the header must be. */
 	af = src.af == dst.af ? src.af : AF_UNSPEC;
-	valid = v != CONF_PP_NONE &&
+	valid = v != PPHDR_NONE &&
 	    (h.authority == NULL || (alen >= 1 && alen <= 255)) &&
 	    (h.unique_id == NULL || (ulen >= 1 && ulen <= 128));
 
@@ -238,7 +238,7 @@ fuzz_writer(struct fuzz_in *in, uint8_t b0)
 		FUZZ_ASSERT(full[i] == FUZZ_FILL);
 	if (len != 0) {
 		FUZZ_ASSERT(len <= PPHDR_MAX);
-		if (v == CONF_PP_V2) {
+		if (v == PPHDR_V2) {
 			want = 16 + (af == AF_INET ? 12 : af == AF_INET6 ?
 			    36 : 0);
 			if (h.authority != NULL)
@@ -259,9 +259,9 @@ fuzz_writer(struct fuzz_in *in, uint8_t b0)
 		memset(rd + len, (b1 & 0x10) ? '\r' : '\n', sizeof(rd) - len);
 		FUZZ_ASSERT(pphdr_read(rd, sizeof(rd), &info) == 0);
 		FUZZ_ASSERT(info.len == len);
-		FUZZ_ASSERT(info.version == (v == CONF_PP_V1 ? 1 : 2));
+		FUZZ_ASSERT(info.version == (v == PPHDR_V1 ? 1 : 2));
 		/* v2 without addresses is LOCAL */
-		FUZZ_ASSERT(info.command == (v == CONF_PP_V2 &&
+		FUZZ_ASSERT(info.command == (v == PPHDR_V2 &&
 		    af == AF_UNSPEC ? 0 : 1));
 		FUZZ_ASSERT(info.family == af);
 		FUZZ_ASSERT(info.other_tlvs == 0);
@@ -269,12 +269,12 @@ fuzz_writer(struct fuzz_in *in, uint8_t b0)
 			fuzz_same_end(&info.src, &src);
 			fuzz_same_end(&info.dst, &dst);
 		}
-		if (v == CONF_PP_V2 && h.authority != NULL)
+		if (v == PPHDR_V2 && h.authority != NULL)
 			FUZZ_ASSERT(info.authority_len == alen &&
 			    memcmp(info.authority, auth, alen) == 0);
 		else
 			FUZZ_ASSERT(info.authority == NULL);
-		if (v == CONF_PP_V2 && h.unique_id != NULL)
+		if (v == PPHDR_V2 && h.unique_id != NULL)
 			FUZZ_ASSERT(info.unique_id_len == ulen &&
 			    memcmp(info.unique_id, uid, ulen) == 0);
 		else
@@ -366,12 +366,12 @@ fuzz_reader(const uint8_t *d, size_t n)
 	    !(info.family == AF_INET6 &&
 	    (IN6_IS_ADDR_V4MAPPED(&info.src.sin6.sin6_addr) ||
 	    IN6_IS_ADDR_V4MAPPED(&info.dst.sin6.sin6_addr)))) {
-		r = pphdr_write(CONF_PP_V2, &h, out, sizeof(out));
+		r = pphdr_write(PPHDR_V2, &h, out, sizeof(out));
 		FUZZ_ASSERT(r == info.len && memcmp(out, d, r) == 0);
 	}
 	if (info.version == 1 && (info.family == AF_INET ||
 	    (info.family == AF_UNSPEC && info.len == 15))) {
-		r = pphdr_write(CONF_PP_V1, &h, out, sizeof(out));
+		r = pphdr_write(PPHDR_V1, &h, out, sizeof(out));
 		FUZZ_ASSERT(r == info.len && memcmp(out, d, r) == 0);
 	}
 }

@@ -30,7 +30,7 @@
 #include "acct/counters.h"
 #include "acct/kcount.h"
 #include "conf/conf.h"
-#include "jool/guard.h"
+#include "guard/guard.h"
 #include "log.h"
 
 static struct gw_conf	*cur;

@@ -264,8 +264,8 @@ check_pool(void)
 	CHECK_INT(p->retries, 1);
 	CHECK_INT(p->backends[0].weight, 5);
 	CHECK_INT(p->backends[1].weight, 1);
-	CHECK_INT(p->backends[2].pp, CONF_PP_V2);
-	CHECK_INT(p->backends[3].pp, CONF_PP_V1);
+	CHECK_INT(p->backends[2].pp, PPHDR_V2);
+	CHECK_INT(p->backends[3].pp, PPHDR_V1);
 	CHECK_INT(p->backends[3].backup, 1);
 	/* nginx's smooth order for 5:1:1, then the backup */
 	CHECK_INT(p->nwrr, 8);

@@ -16,7 +16,7 @@
 
 #include "t.h"
 #include "pphdr_read.h"
-#include "proxy/pphdr.h"
+#include "pphdr.h"
 
 #define CANARY	0xa5
 #define SLACK	16
@@ -59,7 +59,7 @@ hdr(const union addr_sa *src, const union addr_sa *dst, const char *auth,
  * nothing after it touched.
  */
 static void
-t_caps(const char *what, enum conf_pp v, const struct pphdr *h,
+t_caps(const char *what, enum pphdr_version v, const struct pphdr *h,
     const uint8_t *want, size_t want_len)
 {
 	uint8_t		buf[PPHDR_MAX + 2 * SLACK];
@@ -90,7 +90,7 @@ t_caps(const char *what, enum conf_pp v, const struct pphdr *h,
 
 /* The header, followed by a request, reads back as the given ends. */
 static void
-t_read_back(const char *what, enum conf_pp v, const uint8_t *b, size_t len,
+t_read_back(const char *what, enum pphdr_version v, const uint8_t *b, size_t len,
     int family, const union addr_sa *src, const union addr_sa *dst,
     const struct pphdr *h)
 {
@@ -106,9 +106,9 @@ t_read_back(const char *what, enum conf_pp v, const uint8_t *b, size_t len,
 		fprintf(stderr, "%s: reader: %s\n", what, info.why);
 	CHECK_INT(rc, 0);
 	CHECK_INT(info.len, len);
-	CHECK_INT(info.version, v == CONF_PP_V1 ? 1 : 2);
+	CHECK_INT(info.version, v == PPHDR_V1 ? 1 : 2);
 	/* v2 without addresses is LOCAL, as HAProxy writes it */
-	CHECK_INT(info.command, v == CONF_PP_V2 && family == AF_UNSPEC ? 0 : 1);
+	CHECK_INT(info.command, v == PPHDR_V2 && family == AF_UNSPEC ? 0 : 1);
 	CHECK_INT(info.family, family);
 	if (family != AF_UNSPEC) {
 		CHECK(addr_equal(&info.src, src));
@@ -117,13 +117,13 @@ t_read_back(const char *what, enum conf_pp v, const uint8_t *b, size_t len,
 		CHECK_INT(addr_port(&info.dst), addr_port(dst));
 	}
 	CHECK_INT(info.other_tlvs, 0);
-	if (v == CONF_PP_V2 && h->authority != NULL) {
+	if (v == PPHDR_V2 && h->authority != NULL) {
 		CHECK(info.authority_len == h->authority_len &&
 		    memcmp(info.authority, h->authority,
 		    h->authority_len) == 0);
 	} else
 		CHECK(info.authority == NULL);
-	if (v == CONF_PP_V2 && h->unique_id != NULL) {
+	if (v == PPHDR_V2 && h->unique_id != NULL) {
 		CHECK(info.unique_id_len == h->unique_id_len &&
 		    memcmp(info.unique_id, h->unique_id,
 		    h->unique_id_len) == 0);
@@ -133,7 +133,7 @@ t_read_back(const char *what, enum conf_pp v, const uint8_t *b, size_t len,
 
 /* A case: the expected header, its caps, and the read-back. */
 static void
-t_case(const char *what, enum conf_pp v, const struct pphdr *h,
+t_case(const char *what, enum pphdr_version v, const struct pphdr *h,
     const void *want, size_t want_len, int family,
     const union addr_sa *src, const union addr_sa *dst)
 {
@@ -146,7 +146,7 @@ static void
 t_line(const char *what, const struct pphdr *h, const char *want,
     int family, const union addr_sa *src, const union addr_sa *dst)
 {
-	t_case(what, CONF_PP_V1, h, want, strlen(want), family, src, dst);
+	t_case(what, PPHDR_V1, h, want, strlen(want), family, src, dst);
 }
 
 static void
@@ -341,39 +341,39 @@ test_v2(void)
 	CHECK_INT(sizeof(unspec_tlv), 16 + 0x14);
 
 	h = hdr(&s4, &d4, NULL, NULL);
-	t_case("v2 tcp4", CONF_PP_V2, &h, tcp4, sizeof(tcp4), AF_INET,
+	t_case("v2 tcp4", PPHDR_V2, &h, tcp4, sizeof(tcp4), AF_INET,
 	    &s4, &d4);
 	h = hdr(&m4, &md, NULL, NULL);
-	t_case("v2 mapped both", CONF_PP_V2, &h, tcp4, sizeof(tcp4),
+	t_case("v2 mapped both", PPHDR_V2, &h, tcp4, sizeof(tcp4),
 	    AF_INET, &s4, &d4);
 	h = hdr(&s4, &md, NULL, NULL);
-	t_case("v2 mapped dst", CONF_PP_V2, &h, tcp4, sizeof(tcp4),
+	t_case("v2 mapped dst", PPHDR_V2, &h, tcp4, sizeof(tcp4),
 	    AF_INET, &s4, &d4);
 	h = hdr(&s4, &d4, "example.com", NULL);
-	t_case("v2 tcp4 authority", CONF_PP_V2, &h, tcp4_auth,
+	t_case("v2 tcp4 authority", PPHDR_V2, &h, tcp4_auth,
 	    sizeof(tcp4_auth), AF_INET, &s4, &d4);
 	h = hdr(&m4, &d4, "example.com", NULL);
-	t_case("v2 mapped authority", CONF_PP_V2, &h, tcp4_auth,
+	t_case("v2 mapped authority", PPHDR_V2, &h, tcp4_auth,
 	    sizeof(tcp4_auth), AF_INET, &s4, &d4);
 
 	h = hdr(&s6, &d6, "example.com", "abc");
-	t_case("v2 tcp6 tlvs", CONF_PP_V2, &h, tcp6_tlv, sizeof(tcp6_tlv),
+	t_case("v2 tcp6 tlvs", PPHDR_V2, &h, tcp6_tlv, sizeof(tcp6_tlv),
 	    AF_INET6, &s6, &d6);
 	h = hdr(&s6, &d6, NULL, "abc");
-	t_case("v2 tcp6 unique id", CONF_PP_V2, &h, tcp6_uid,
+	t_case("v2 tcp6 unique id", PPHDR_V2, &h, tcp6_uid,
 	    sizeof(tcp6_uid), AF_INET6, &s6, &d6);
 
 	h = hdr(&s4, &d6, NULL, NULL);
-	t_case("v2 4/6", CONF_PP_V2, &h, unspec, sizeof(unspec), AF_UNSPEC,
+	t_case("v2 4/6", PPHDR_V2, &h, unspec, sizeof(unspec), AF_UNSPEC,
 	    NULL, NULL);
 	h = hdr(&m4, &d6, NULL, NULL);
-	t_case("v2 mapped/6", CONF_PP_V2, &h, unspec, sizeof(unspec),
+	t_case("v2 mapped/6", PPHDR_V2, &h, unspec, sizeof(unspec),
 	    AF_UNSPEC, NULL, NULL);
 	h = hdr(&un, NULL, NULL, NULL);
-	t_case("v2 none", CONF_PP_V2, &h, unspec, sizeof(unspec), AF_UNSPEC,
+	t_case("v2 none", PPHDR_V2, &h, unspec, sizeof(unspec), AF_UNSPEC,
 	    NULL, NULL);
 	h = hdr(&s6, &d4, "example.com", "abc");
-	t_case("v2 6/4 tlvs", CONF_PP_V2, &h, unspec_tlv, sizeof(unspec_tlv),
+	t_case("v2 6/4 tlvs", PPHDR_V2, &h, unspec_tlv, sizeof(unspec_tlv),
 	    AF_UNSPEC, NULL, NULL);
 }
 
@@ -432,45 +432,45 @@ test_tlv_limits(void)
 	memcpy(want + n, uid, 128);
 	n += 128;
 	CHECK_INT(n, PPHDR_MAX);
-	t_case("v2 largest", CONF_PP_V2, &h, want, n, AF_INET6, &s6, &d6);
+	t_case("v2 largest", PPHDR_V2, &h, want, n, AF_INET6, &s6, &d6);
 
 	/* one byte more, each: nothing, whatever the cap */
 	h.authority_len = PPHDR_AUTHORITY_MAX + 1;
-	CHECK_INT(pphdr_write(CONF_PP_V2, &h, buf, sizeof(buf)), 0);
-	CHECK_INT(pphdr_write(CONF_PP_V1, &h, buf, sizeof(buf)), 0);
+	CHECK_INT(pphdr_write(PPHDR_V2, &h, buf, sizeof(buf)), 0);
+	CHECK_INT(pphdr_write(PPHDR_V1, &h, buf, sizeof(buf)), 0);
 	h.authority_len = PPHDR_AUTHORITY_MAX;
 	h.unique_id_len = PPHDR_UNIQUE_ID_MAX + 1;
-	CHECK_INT(pphdr_write(CONF_PP_V2, &h, buf, sizeof(buf)), 0);
-	CHECK_INT(pphdr_write(CONF_PP_V1, &h, buf, sizeof(buf)), 0);
+	CHECK_INT(pphdr_write(PPHDR_V2, &h, buf, sizeof(buf)), 0);
+	CHECK_INT(pphdr_write(PPHDR_V1, &h, buf, sizeof(buf)), 0);
 	h.unique_id_len = PPHDR_UNIQUE_ID_MAX;
-	CHECK_INT(pphdr_write(CONF_PP_V2, &h, buf, sizeof(buf)), PPHDR_MAX);
+	CHECK_INT(pphdr_write(PPHDR_V2, &h, buf, sizeof(buf)), PPHDR_MAX);
 
 	/* empty but present: nothing */
 	h = hdr(&s4, &d4, "", NULL);
-	CHECK_INT(pphdr_write(CONF_PP_V2, &h, buf, sizeof(buf)), 0);
-	CHECK_INT(pphdr_write(CONF_PP_V1, &h, buf, sizeof(buf)), 0);
+	CHECK_INT(pphdr_write(PPHDR_V2, &h, buf, sizeof(buf)), 0);
+	CHECK_INT(pphdr_write(PPHDR_V1, &h, buf, sizeof(buf)), 0);
 	h = hdr(&s4, &d4, NULL, "");
-	CHECK_INT(pphdr_write(CONF_PP_V2, &h, buf, sizeof(buf)), 0);
-	CHECK_INT(pphdr_write(CONF_PP_V1, &h, buf, sizeof(buf)), 0);
+	CHECK_INT(pphdr_write(PPHDR_V2, &h, buf, sizeof(buf)), 0);
+	CHECK_INT(pphdr_write(PPHDR_V1, &h, buf, sizeof(buf)), 0);
 
 	/* absent: the length is not looked at */
 	h = hdr(&s4, &d4, NULL, NULL);
 	h.authority_len = 1000;
 	h.unique_id_len = 1000;
-	CHECK_INT(pphdr_write(CONF_PP_V2, &h, buf, sizeof(buf)), 28);
+	CHECK_INT(pphdr_write(PPHDR_V2, &h, buf, sizeof(buf)), 28);
 
 	/* no version */
 	h = hdr(&s4, &d4, NULL, NULL);
-	CHECK_INT(pphdr_write(CONF_PP_NONE, &h, buf, sizeof(buf)), 0);
+	CHECK_INT(pphdr_write(PPHDR_NONE, &h, buf, sizeof(buf)), 0);
 
 	/* the authority exactly as given: case, UTF-8 */
 	h = hdr(&s4, &d4, "WWW.Example.COM", NULL);
-	n = pphdr_write(CONF_PP_V2, &h, buf, sizeof(buf));
+	n = pphdr_write(PPHDR_V2, &h, buf, sizeof(buf));
 	CHECK_INT(n, 28 + 3 + 15);
 	CHECK(memcmp(buf + 31, "WWW.Example.COM", 15) == 0);
 	h = hdr(&s4, &d4, "b\xc3\xbc" "cher.example", NULL);
-	n = pphdr_write(CONF_PP_V2, &h, buf, sizeof(buf));
-	t_read_back("v2 utf-8", CONF_PP_V2, buf, n, AF_INET, &s4, &d4, &h);
+	n = pphdr_write(PPHDR_V2, &h, buf, sizeof(buf));
+	t_read_back("v2 utf-8", PPHDR_V2, buf, n, AF_INET, &s4, &d4, &h);
 }
 
 /* CRC-32C for building test headers; checked on RFC 3720 B.4's value. */

@@ -1,41 +1,41 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Routing tables: two open-addressing hash tables per listener, one for exact
- * names and one for wildcard suffixes.  A lookup costs one probe for an
- * exact name and one more per label for wildcards, whatever the number of
- * names configured (sniproxy scans a list of regexes instead).  Tables grow
- * while the config is built and are never written after that, so workers
- * read them without locks.  Defaults are not kept here: the caller falls
- * back to the listener's default service.
+ * A name map (see namemap.h): two open-addressing hash tables, one for
+ * exact names and one for wildcard suffixes.  A lookup costs one probe for
+ * an exact name and one more per label for wildcards, whatever the number
+ * of names (sniproxy scans a list of regexes instead).  A map grows while
+ * it is built and, for a listener's routes, is never written after that, so
+ * workers read it without locks.  Defaults are not kept here: the proxy
+ * falls back to the listener's default service.
  */
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "route.h"
+#include "namemap.h"
 
-struct route_entry {
+struct namemap_entry {
 	char		*name;		/* NULL: empty slot */
 	size_t		 len;
 	uint32_t	 hash;
 	void		*val;
 };
 
-struct route_hash {
-	struct route_entry	*slots;
+struct namemap_hash {
+	struct namemap_entry	*slots;
 	size_t			 size;	/* power of two, or 0 */
 	size_t			 used;
 };
 
-struct route_table {
-	struct route_hash	exact;
-	struct route_hash	wild;	/* keyed by the suffix after "*." */
+struct namemap {
+	struct namemap_hash	exact;
+	struct namemap_hash	wild;	/* keyed by the suffix after "*." */
 };
 
 /* FNV-1a: short keys, no adversary controls the table's content. */
 static uint32_t
-route_hashfn(const char *s, size_t len)
+namemap_hashfn(const char *s, size_t len)
 {
 	uint32_t	h = 2166136261u;
 	size_t		i;
@@ -47,8 +47,8 @@ route_hashfn(const char *s, size_t len)
 	return h;
 }
 
-static struct route_entry *
-route_find(const struct route_hash *t, const char *s, size_t len, uint32_t h)
+static struct namemap_entry *
+namemap_find(const struct namemap_hash *t, const char *s, size_t len, uint32_t h)
 {
 	size_t	i, mask;
 
@@ -56,7 +56,7 @@ route_find(const struct route_hash *t, const char *s, size_t len, uint32_t h)
 		return NULL;
 	mask = t->size - 1;
 	for (i = h & mask;; i = (i + 1) & mask) {
-		struct route_entry *e = &t->slots[i];
+		struct namemap_entry *e = &t->slots[i];
 
 		if (e->name == NULL)
 			return NULL;
@@ -67,9 +67,9 @@ route_find(const struct route_hash *t, const char *s, size_t len, uint32_t h)
 }
 
 static int
-route_grow(struct route_hash *t)
+namemap_grow(struct namemap_hash *t)
 {
-	struct route_entry	*old = t->slots, *ns;
+	struct namemap_entry	*old = t->slots, *ns;
 	size_t			 osize = t->size, nsize, i, j;
 
 	nsize = osize ? osize * 2 : 16;
@@ -90,20 +90,20 @@ route_grow(struct route_hash *t)
 }
 
 static int
-route_insert(struct route_hash *t, const char *s, size_t len, void *val,
+namemap_insert(struct namemap_hash *t, const char *s, size_t len, void *val,
     void **prev)
 {
-	struct route_entry	*e;
-	uint32_t		 h = route_hashfn(s, len);
+	struct namemap_entry	*e;
+	uint32_t		 h = namemap_hashfn(s, len);
 	size_t			 i;
 
 	*prev = NULL;
-	if ((e = route_find(t, s, len, h)) != NULL) {
+	if ((e = namemap_find(t, s, len, h)) != NULL) {
 		*prev = e->val;
 		return -1;
 	}
 	/* Keep the load factor at most 1/2: probes stay short. */
-	if ((t->used + 1) * 2 > t->size && route_grow(t) == -1)
+	if ((t->used + 1) * 2 > t->size && namemap_grow(t) == -1)
 		return -1;
 	for (i = h & (t->size - 1); t->slots[i].name != NULL;
 	    i = (i + 1) & (t->size - 1))
@@ -117,14 +117,14 @@ route_insert(struct route_hash *t, const char *s, size_t len, void *val,
 	return 0;
 }
 
-struct route_table *
-route_new(void)
+struct namemap *
+namemap_new(void)
 {
-	return calloc(1, sizeof(struct route_table));
+	return calloc(1, sizeof(struct namemap));
 }
 
 static void
-route_hash_free(struct route_hash *t)
+namemap_hash_free(struct namemap_hash *t)
 {
 	size_t	i;
 
@@ -134,33 +134,33 @@ route_hash_free(struct route_hash *t)
 }
 
 void
-route_free(struct route_table *rt)
+namemap_free(struct namemap *rt)
 {
 	if (rt == NULL)
 		return;
-	route_hash_free(&rt->exact);
-	route_hash_free(&rt->wild);
+	namemap_hash_free(&rt->exact);
+	namemap_hash_free(&rt->wild);
 	free(rt);
 }
 
 int
-route_add(struct route_table *rt, const char *name, void *val, void **prev)
+namemap_add(struct namemap *rt, const char *name, void *val, void **prev)
 {
 	size_t	len = strlen(name);
 
 	if (len > 2 && name[0] == '*' && name[1] == '.')
-		return route_insert(&rt->wild, name + 2, len - 2, val, prev);
-	return route_insert(&rt->exact, name, len, val, prev);
+		return namemap_insert(&rt->wild, name + 2, len - 2, val, prev);
+	return namemap_insert(&rt->exact, name, len, val, prev);
 }
 
 void *
-route_lookup(const struct route_table *rt, const char *name, size_t len)
+namemap_lookup(const struct namemap *rt, const char *name, size_t len)
 {
-	struct route_entry	*e;
+	struct namemap_entry	*e;
 	size_t			 i;
 
-	if ((e = route_find(&rt->exact, name, len,
-	    route_hashfn(name, len))) != NULL)
+	if ((e = namemap_find(&rt->exact, name, len,
+	    namemap_hashfn(name, len))) != NULL)
 		return e->val;
 	if (rt->wild.used == 0)
 		return NULL;
@@ -168,15 +168,15 @@ route_lookup(const struct route_table *rt, const char *name, size_t len)
 	for (i = 0; i < len; i++) {
 		if (name[i] != '.')
 			continue;
-		if ((e = route_find(&rt->wild, name + i + 1, len - i - 1,
-		    route_hashfn(name + i + 1, len - i - 1))) != NULL)
+		if ((e = namemap_find(&rt->wild, name + i + 1, len - i - 1,
+		    namemap_hashfn(name + i + 1, len - i - 1))) != NULL)
 			return e->val;
 	}
 	return NULL;
 }
 
 size_t
-route_count(const struct route_table *rt)
+namemap_count(const struct namemap *rt)
 {
 	return rt->exact.used + rt->wild.used;
 }

@@ -6,7 +6,6 @@
 #include <stdint.h>
 
 #include "addr.h"
-#include "conf/conf.h"
 
 /*
  * The PROXY protocol header a backend receives before the client's first
@@ -16,6 +15,13 @@
  * An IPv4 client is TCP4 and an IPv6 client TCP6; an IPv4-mapped IPv6
  * address (::ffff:a.b.c.d) is written as the IPv4 address it is.
  */
+
+/* PROXY protocol toward a backend: none, or the header's version. */
+enum pphdr_version {
+	PPHDR_NONE,
+	PPHDR_V1,		/* text line */
+	PPHDR_V2,		/* binary, with AUTHORITY and UNIQUE_ID */
+};
 
 /* v2: 16 fixed + 36 (TCP6) + 3 + 255 (AUTHORITY) + 3 + 128 (UNIQUE_ID). */
 #define PPHDR_MAX		441
@@ -32,12 +38,12 @@ struct pphdr {
 };
 
 /*
- * Write the header of version (CONF_PP_V1 or CONF_PP_V2) into buf.
+ * Write the header of version (PPHDR_V1 or PPHDR_V2) into buf.
  * Returns its length, or 0 when it cannot be written (cap too small, a
  * TLV too long, version NONE).  Addresses of two different families, or
  * of neither, give "PROXY UNKNOWN" (v1) or AF_UNSPEC (v2).
  */
-size_t	pphdr_write(enum conf_pp version, const struct pphdr *, uint8_t *buf,
+size_t	pphdr_write(enum pphdr_version version, const struct pphdr *, uint8_t *buf,
 	    size_t cap);
 
 #endif

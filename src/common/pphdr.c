@@ -245,7 +245,7 @@ pphdr_v2(const struct pphdr_end *src, const struct pphdr_end *dst,
 }
 
 size_t
-pphdr_write(enum conf_pp version, const struct pphdr *h, uint8_t *buf,
+pphdr_write(enum pphdr_version version, const struct pphdr *h, uint8_t *buf,
     size_t cap)
 {
 	struct pphdr_end	src, dst;
@@ -267,9 +267,9 @@ pphdr_write(enum conf_pp version, const struct pphdr *h, uint8_t *buf,
 	pphdr_end(h->src, &src);
 	pphdr_end(h->dst, &dst);
 	switch (version) {
-	case CONF_PP_V1:
+	case PPHDR_V1:
 		return pphdr_v1(&src, &dst, buf, cap);
-	case CONF_PP_V2:
+	case PPHDR_V2:
 		return pphdr_v2(&src, &dst, h, buf, cap);
 	default:
 		return 0;

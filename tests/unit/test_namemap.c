@@ -3,32 +3,32 @@
 
 #include <string.h>
 
-#include "proxy/route.h"
+#include "namemap.h"
 #include "t.h"
 
 static void *
-look(struct route_table *rt, const char *name)
+look(struct namemap *rt, const char *name)
 {
-	return route_lookup(rt, name, strlen(name));
+	return namemap_lookup(rt, name, strlen(name));
 }
 
 int
 main(void)
 {
-	struct route_table	*rt = route_new();
+	struct namemap	*rt = namemap_new();
 	int			 a, b, c, d;
 	void			*prev;
 	char			 name[32];
 	int			 i;
 
-	CHECK(route_add(rt, "www.example.org", &a, &prev) == 0);
-	CHECK(route_add(rt, "*.example.org", &b, &prev) == 0);
-	CHECK(route_add(rt, "*.deep.example.org", &c, &prev) == 0);
-	CHECK(route_add(rt, "example.org", &d, &prev) == 0);
+	CHECK(namemap_add(rt, "www.example.org", &a, &prev) == 0);
+	CHECK(namemap_add(rt, "*.example.org", &b, &prev) == 0);
+	CHECK(namemap_add(rt, "*.deep.example.org", &c, &prev) == 0);
+	CHECK(namemap_add(rt, "example.org", &d, &prev) == 0);
 	/* taken names report who has them */
-	CHECK(route_add(rt, "www.example.org", &b, &prev) == -1);
+	CHECK(namemap_add(rt, "www.example.org", &b, &prev) == -1);
 	CHECK(prev == &a);
-	CHECK(route_add(rt, "*.example.org", &c, &prev) == -1);
+	CHECK(namemap_add(rt, "*.example.org", &c, &prev) == -1);
 	CHECK(prev == &b);
 
 	CHECK(look(rt, "www.example.org") == &a);	/* exact first */
@@ -44,22 +44,22 @@ main(void)
 	CHECK(look(rt, ".example.org") == &b);
 	CHECK(look(rt, "") == NULL);
 	/* lookups take a length: no NUL needed, prefix of a longer buffer */
-	CHECK(route_lookup(rt, "www.example.orgXYZ", 15) == &a);
+	CHECK(namemap_lookup(rt, "www.example.orgXYZ", 15) == &a);
 
 	/* growth keeps every entry */
 	for (i = 0; i < 1000; i++) {
 		snprintf(name, sizeof(name), "h%d.example.net", i);
-		CHECK(route_add(rt, name, &d, &prev) == 0);
+		CHECK(namemap_add(rt, name, &d, &prev) == 0);
 	}
-	CHECK_INT(route_count(rt), 1004);
+	CHECK_INT(namemap_count(rt), 1004);
 	CHECK(look(rt, "h999.example.net") == &d);
 	CHECK(look(rt, "h1000.example.net") == NULL);
 	CHECK(look(rt, "www.example.org") == &a);
-	route_free(rt);
+	namemap_free(rt);
 
 	/* an empty table answers nothing */
-	rt = route_new();
+	rt = namemap_new();
 	CHECK(look(rt, "www.example.org") == NULL);
-	route_free(rt);
+	namemap_free(rt);
 	return t_done("test_route");
 }
