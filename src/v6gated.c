@@ -33,6 +33,7 @@
 #include "acct/clientq.h"
 #include "acct/clients.h"
 #include "acct/history.h"
+#include "acct/kcount.h"
 #include "audit/audit.h"
 #include "check/check.h"
 #include "audit/mapping.h"
@@ -160,6 +161,31 @@ mapping_due(const struct gw_conf *gc)
 		log_warnx("audit log: NAT64 mappings: %s", err);
 		warned = now.tv_sec;
 	}
+}
+
+/*
+ * Carry the translator's plan out, counted: what the guard's elements hold
+ * is read before it changes them (all of them when its table goes or is
+ * made again), and the counters follow the elements' owners after.  The
+ * plan is freed.  0, or -1 with err.
+ */
+static int
+translator_go(const struct gw_conf *gc, struct translator_plan *tp,
+    char *err, size_t errlen)
+{
+	char	e[512];
+	int	rc;
+
+	if (tp->needed && kcount_before(gc, &tp->guard, e, sizeof(e)) == -1)
+		log_warnx("%s", e);
+	rc = translator_commit(gc, tp, err, errlen);
+	if (tp->guarded && kcount_apply(gc, &tp->guard.want) == -1 &&
+	    rc == 0) {
+		snprintf(err, errlen, "nftables counters: out of memory");
+		rc = -1;
+	}
+	translator_discard(tp);
+	return rc;
 }
 
 /* A reload's checkpoint, due once its reply is out. */
@@ -308,7 +334,7 @@ reload(FILE *out, int recreate)
 	audit_set_days(cur->audit_days);
 	daemon_info.loaded = time(NULL);
 	daemon_info.reloads++;
-	if (translator_commit(cur, &tp, err, sizeof(err)) == -1) {
+	if (translator_go(cur, &tp, err, sizeof(err)) == -1) {
 		/* the kernel refused what was checked: say it loudly */
 		log_err("reloaded %s, but the translator failed: %s", conffile,
 		    err);
@@ -686,10 +712,11 @@ main(int argc, char *argv[])
 		    "at every checkpoint", err);
 	if (proxy_apply(gc, check_fds(gc), err, sizeof(err)) == -1) {
 		log_err("%s", err);
+		translator_discard(&tp);
 		control_close(control_fd, control_path);
 		return 1;
 	}
-	if (translator_commit(gc, &tp, err, sizeof(err)) == -1) {
+	if (translator_go(gc, &tp, err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		control_close(control_fd, control_path);
 		return 1;

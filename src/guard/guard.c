@@ -615,27 +615,45 @@ guard_diff(struct guard_plan *gp, const struct guard_elems *have)
 }
 
 int
-guard_plan(const struct gw_conf *gc, struct guard_plan *gp, char *err,
-    size_t errlen)
+guard_plan_want(const struct gw_conf *gc, struct guard_plan *gp)
 {
-	struct guard_elems	 have;
-	char			 comment[128];
-	int			 rc;
-
 	memset(gp, 0, sizeof(*gp));
 	if (!gc->nat64.on && !gc->siit.on) {
 		gp->remove = 1;
 		return 0;
 	}
-	if (guard_elems_build(gc, &gp->want) == -1) {
-		snprintf(err, errlen, "out of memory");
+	if (guard_elems_build(gc, &gp->want) == -1)
 		return -1;
+	if ((gp->nat64 = gc->nat64.on)) {
+		gp->pool6.addr = gc->nat64.pool6;
+		gp->pool6.len = gc->nat64.pool6_len;
 	}
 	guard_shape(gc, gp);
-	if ((rc = nfnl_table(GUARD_TABLE, &gp->handle, comment,
-	    sizeof(comment), err, errlen)) == -1)
-		goto fail;
-	if (rc == 0 || strcmp(comment, gp->shape) != 0) {
+	return 0;
+}
+
+static int
+guard_prefix_eq(const struct guard_prefix *a, const struct guard_prefix *b)
+{
+	return a->len == b->len && memcmp(&a->addr, &b->addr,
+	    sizeof(a->addr)) == 0;
+}
+
+int
+guard_plan_diff(struct guard_plan *gp, const char *comment,
+    const struct guard_elems *have, const struct guard_prefix *live,
+    size_t nlive)
+{
+	size_t	i;
+
+	if (gp->remove)
+		return 0;
+	/* what Jool translates and these rules will not guard: held */
+	for (i = 0; i < nlive && gp->nhold < GUARD_HOLD_MAX; i++)
+		if (!gp->nat64 || !guard_prefix_eq(&live[i], &gp->pool6))
+			gp->hold[gp->nhold++] = live[i];
+	if (comment == NULL || strcmp(comment, gp->shape) != 0 ||
+	    have == NULL) {
 		/* rules of another shape, or none */
 		gp->remake = 1;
 		if (guard_minus(&gp->want, NULL, &gp->added, &gp->nadded) ==
@@ -643,49 +661,75 @@ guard_plan(const struct gw_conf *gc, struct guard_plan *gp, char *err,
 			goto oom;
 		return 0;
 	}
-	/* the same rules: the elements that differ, from what the last
-	   commit left if this is still its table, else (a restart) read */
-	if (guard_last.valid && guard_last.handle == gp->handle) {
-		gp->from_memory = 1;
-		if (guard_diff(gp, &guard_last.elems) == -1)
-			goto oom;
-		return 0;
-	}
-	if (guard_read(&have, err, errlen) == -1)
-		goto fail;
-	rc = guard_diff(gp, &have);
-	guard_elems_free(&have);
-	if (rc == -1)
+	if (guard_diff(gp, have) == -1)
 		goto oom;
 	return 0;
 oom:
-	snprintf(err, errlen, "out of memory");
-fail:
 	guard_plan_free(gp);
 	return -1;
 }
 
+int
+guard_plan(const struct gw_conf *gc, const struct guard_prefix *live,
+    size_t nlive, struct guard_plan *gp, char *err, size_t errlen)
+{
+	struct guard_elems	 have;
+	const struct guard_elems *h = NULL;
+	char			 comment[128];
+	int			 rc;
+
+	if (guard_plan_want(gc, gp) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (gp->remove)
+		return 0;
+	memset(&have, 0, sizeof(have));
+	if ((rc = nfnl_table(GUARD_TABLE, &gp->handle, comment,
+	    sizeof(comment), err, errlen)) == -1) {
+		guard_plan_free(gp);
+		return -1;
+	}
+	/* the same rules: the elements that differ, from what the last
+	   commit left if this is still its table, else (a restart) read */
+	if (rc == 1 && strcmp(comment, gp->shape) == 0) {
+		if (guard_last.valid && guard_last.handle == gp->handle) {
+			gp->from_memory = 1;
+			h = &guard_last.elems;
+		} else if (guard_read(&have, err, errlen) == -1) {
+			guard_plan_free(gp);
+			return -1;
+		} else
+			h = &have;
+	}
+	rc = guard_plan_diff(gp, rc == 1 ? comment : NULL, h, live, nlive);
+	guard_elems_free(&have);
+	if (rc == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 /* ---------------------------------------------------------------- commit */
 
-/* Deletions, then additions, in one transaction. */
+/* Deletions (add 0) or additions of keys, in one transaction. */
 static int
-guard_sync(const struct guard_plan *gp, char *err, size_t errlen)
+guard_sync(const struct guard_key *keys, size_t n, int add, char *err,
+    size_t errlen)
 {
 	struct nfnl_batch	*b;
 	size_t			 i;
 
-	if (gp->ngone + gp->nadded == 0)
+	if (n == 0)
 		return 0;
 	if ((b = nfnl_batch_new(GUARD_TABLE)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (i = 0; i < gp->ngone; i++)
-		nfnl_batch_elem(b, 0, guard_sets[gp->gone[i].set].name,
-		    gp->gone[i].key, guard_sets[gp->gone[i].set].keylen);
-	for (i = 0; i < gp->nadded; i++)
-		nfnl_batch_elem(b, 1, guard_sets[gp->added[i].set].name,
-		    gp->added[i].key, guard_sets[gp->added[i].set].keylen);
+	for (i = 0; i < n; i++)
+		nfnl_batch_elem(b, add, guard_sets[keys[i].set].name,
+		    keys[i].key, guard_sets[keys[i].set].keylen);
 	/* (a failed nfnl_batch_elem() makes the commit fail) */
 	return nfnl_batch_commit(b, err, errlen);
 }
@@ -698,19 +742,90 @@ guard_forget(void)
 	guard_last.handle = 0;
 }
 
-int
-guard_commit(const struct gw_conf *gc, struct guard_plan *gp, char *err,
-    size_t errlen)
+/*
+ * Half of a plan's elements (add: the added, else the gone); when what
+ * the last commit left was not what the kernel has (a hand edit), read
+ * it, plan again, and retry.  0, or -1 with err.
+ */
+static int
+guard_sync_half(struct guard_plan *gp, int add, char *err, size_t errlen)
 {
 	struct guard_elems	have;
-	char			comment[128];
 	int			rc;
 
+	if (guard_sync(add ? gp->added : gp->gone, add ? gp->nadded :
+	    gp->ngone, add, err, errlen) == 0)
+		return 0;
+	if (!gp->from_memory || guard_read(&have, err, errlen) == -1)
+		return -1;
+	rc = guard_diff(gp, &have);
+	guard_elems_free(&have);
+	if (rc == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	gp->from_memory = 0;
+	return guard_sync(add ? gp->added : gp->gone, add ? gp->nadded :
+	    gp->ngone, add, err, errlen);
+}
+
+/* The hold: every packet to gp->hold dropped, in a table of its own. */
+static int
+guard_hold(const struct guard_plan *gp, char *err, size_t errlen)
+{
+	char	 cmds[1024], a[INET6_ADDRSTRLEN];
+	size_t	 i, n;
+
+	n = (size_t)snprintf(cmds, sizeof(cmds), "add table inet %s\n"
+	    "delete table inet %s\ntable inet %s {\n\tcomment \"v6gate: "
+	    "what Jool translates while the guard is made again\"\n"
+	    "\tchain hold {\n\t\ttype filter hook prerouting priority -310; "
+	    "policy accept;\n\t\tip6 daddr { ", GUARD_HOLD_TABLE,
+	    GUARD_HOLD_TABLE, GUARD_HOLD_TABLE);
+	for (i = 0; i < gp->nhold && n < sizeof(cmds); i++)
+		n += (size_t)snprintf(cmds + n, sizeof(cmds) - n, "%s%s/%u",
+		    i ? ", " : "", inet_ntop(AF_INET6, &gp->hold[i].addr, a,
+		    sizeof(a)), gp->hold[i].len);
+	if (n < sizeof(cmds))
+		n += (size_t)snprintf(cmds + n, sizeof(cmds) - n, " } counter "
+		    "drop\n\t}\n}\n");
+	if (n >= sizeof(cmds)) {
+		snprintf(err, errlen, "nftables: the hold does not fit");
+		return -1;
+	}
+	return nftsafe_run(cmds, NULL, err, errlen);
+}
+
+/* The hold gone, if there is one. */
+static int
+guard_unhold(char *err, size_t errlen)
+{
+	char		cmds[128], comment[128];
+	uint64_t	handle;
+	int		rc;
+
+	if ((rc = nfnl_table(GUARD_HOLD_TABLE, &handle, comment,
+	    sizeof(comment), err, errlen)) != 1)
+		return rc;
+	snprintf(cmds, sizeof(cmds), "delete table inet %s\n",
+	    GUARD_HOLD_TABLE);
+	return nftsafe_run(cmds, NULL, err, errlen);
+}
+
+int
+guard_add(const struct gw_conf *gc, struct guard_plan *gp, char *err,
+    size_t errlen)
+{
+	char	comment[128];
+
 	if (gp->remove)
-		return guard_remove(err, errlen);
+		return 0;
+	/* (a failure from here on keeps the hold: closed, not open) */
+	if (gp->nhold > 0 && guard_hold(gp, err, errlen) == -1)
+		goto fail;
 	if (gp->remake) {
 		if (guard_create(gc, gp, err, errlen) == -1 ||
-		    guard_sync(gp, err, errlen) == -1)
+		    guard_sync(gp->added, gp->nadded, 1, err, errlen) == -1)
 			goto fail;
 		/* its handle, for the next plan to know it */
 		if (nfnl_table(GUARD_TABLE, &gp->handle, comment,
@@ -719,21 +834,28 @@ guard_commit(const struct gw_conf *gc, struct guard_plan *gp, char *err,
 			    "vanished", GUARD_TABLE);
 			goto fail;
 		}
-	} else if (guard_sync(gp, err, errlen) == -1) {
-		/* what the last commit left was not what the kernel had (a
-		   hand edit): read it, and again */
-		if (!gp->from_memory || guard_read(&have, err, errlen) == -1)
-			goto fail;
-		rc = guard_diff(gp, &have);
-		guard_elems_free(&have);
-		if (rc == -1) {
-			snprintf(err, errlen, "out of memory");
-			goto fail;
-		}
-		gp->from_memory = 0;
-		if (guard_sync(gp, err, errlen) == -1)
-			goto fail;
+		return 0;
 	}
+	if (guard_sync_half(gp, 1, err, errlen) == -1)
+		goto fail;
+	return 0;
+fail:
+	/* unknown state now: the next plan reads the kernel */
+	guard_forget();
+	return -1;
+}
+
+int
+guard_prune(struct guard_plan *gp, int jool_ok, char *err, size_t errlen)
+{
+	if (gp->remove)
+		/* Jool may still translate: the guard stays until it does
+		   not */
+		return jool_ok ? guard_remove(err, errlen) : 0;
+	if (!gp->remake && guard_sync_half(gp, 0, err, errlen) == -1)
+		goto fail;
+	if (jool_ok && guard_unhold(err, errlen) == -1)
+		goto fail;
 	/* a copy: the plan's goes on to kcount_apply() */
 	guard_elems_free(&guard_last.elems);
 	if (guard_elems_copy(&guard_last.elems, &gp->want) == -1) {
@@ -744,7 +866,6 @@ guard_commit(const struct gw_conf *gc, struct guard_plan *gp, char *err,
 	guard_last.valid = 1;
 	return 0;
 fail:
-	/* unknown state now: the next plan reads the kernel */
 	guard_forget();
 	return -1;
 }
@@ -756,7 +877,9 @@ guard_remove(char *err, size_t errlen)
 
 	guard_forget();
 	snprintf(cmds, sizeof(cmds), "add table inet %s\ndelete table inet "
-	    "%s\nadd table inet %s\ndelete table inet %s\n", GUARD_TABLE,
-	    GUARD_TABLE, GUARD_OLD_COUNT, GUARD_OLD_COUNT);
+	    "%s\nadd table inet %s\ndelete table inet %s\nadd table inet "
+	    "%s\ndelete table inet %s\n", GUARD_TABLE, GUARD_TABLE,
+	    GUARD_OLD_COUNT, GUARD_OLD_COUNT, GUARD_HOLD_TABLE,
+	    GUARD_HOLD_TABLE);
 	return nftsafe_run(cmds, NULL, err, errlen);
 }

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <netinet/in.h>
+
 #include "conf/conf.h"
 
 /*
@@ -115,13 +117,40 @@ int	guard_elems_copy(struct guard_elems *, const struct guard_elems *);
 long	guard_elems_owner(const struct guard_elems *, const struct guard_key *);
 void	guard_elems_free(struct guard_elems *);
 
-/* What a commit will do, planned from reads only. */
+/* A prefix Jool translates (a NAT64 instance's pool6). */
+struct guard_prefix {
+	struct in6_addr	 addr;
+	uint8_t		 len;
+};
+
+/*
+ * The hold: a table of its own that drops every packet to the prefixes it
+ * names, made while the guard's table is made again without them and Jool
+ * still translates them (a pool6 changed with --recreate-nat64, the nat64
+ * block removed while siit stays); removed once Jool forgot them.
+ */
+#define GUARD_HOLD_TABLE	"v6gate_hold"
+#define GUARD_HOLD_MAX		2
+
+/*
+ * What a commit will do, planned from reads only.  It is carried out in
+ * two halves around Jool's changes, so that the translator is never an
+ * open door: guard_add() before (the table, made again if its shape
+ * changed, and the elements new services need: nothing is removed), and
+ * guard_prune() after (the elements of services that are gone, the hold,
+ * or the whole table when no translator is left).
+ */
 struct guard_plan {
 	int			 remove;	/* no translator: the table goes */
 	int			 remake;	/* the table is made again */
 	struct guard_elems	 want;
 	struct guard_key	*gone, *added;	/* remake: gone unused */
 	size_t			 ngone, nadded;
+	struct guard_prefix	 pool6;		/* the NAT64 pool6 it guards
+						   (len 0 with nat64 off) */
+	int			 nat64;		/* nat64 is on */
+	struct guard_prefix	 hold[GUARD_HOLD_MAX];
+	size_t			 nhold;
 	uint64_t		 handle;	/* of the table planned against */
 	int			 from_memory;	/* the last apply's, not a read */
 	uint32_t		 count_size[GUARD_NSETS];
@@ -130,23 +159,47 @@ struct guard_plan {
 
 /*
  * Plan gc: when the table's rules keep their shape (the blocks, their
- * pool6, pool4, the sizes of the counting sets), only the elements that differ from what the kernel has
- * (remembered from the last commit if the table is still its own, else
- * read); otherwise the whole table.  0, or -1 with err.
+ * pool6, pool4, the sizes of the counting sets), only the elements that
+ * differ from what the kernel has (remembered from the last commit if the
+ * table is still its own, else read); otherwise the whole table.  live:
+ * the NAT64 prefixes Jool translates now (its instance's pool6), held
+ * while a table made again does not guard them.  0, or -1 with err.
  */
-int	guard_plan(const struct gw_conf *, struct guard_plan *, char *,
-	    size_t);
+int	guard_plan(const struct gw_conf *, const struct guard_prefix *live,
+	    size_t nlive, struct guard_plan *, char *, size_t);
 
 /*
- * Carry a plan out, in one nftables transaction for the elements; a
- * remade table is made first, then filled (in between, a few milliseconds,
- * packets to pool6 are dropped, never let through).  0, or -1 with err.
+ * guard_plan()'s two pure halves, without a read: what gc wants (its
+ * elements, the counting sets' sizes, the shape), then the difference with
+ * what the kernel has: comment is the table's (NULL: no table), have its
+ * elements (read only when the comment is the shape: NULL otherwise).
+ * 0, or -1 when out of memory (the plan is then freed).
  */
-int	guard_commit(const struct gw_conf *, struct guard_plan *, char *,
-	    size_t);
+int	guard_plan_want(const struct gw_conf *, struct guard_plan *);
+int	guard_plan_diff(struct guard_plan *, const char *comment,
+	    const struct guard_elems *have, const struct guard_prefix *live,
+	    size_t nlive);
+
+/*
+ * Before Jool changes: the hold, the table made again if it must be (in
+ * between, a few milliseconds, packets to pool6 are dropped, never let
+ * through), and the elements added, in one nftables transaction.  Nothing
+ * is removed.  On failure Jool must not be changed: what the kernel has
+ * then lets nothing through that it did not before.  0, or -1 with err.
+ */
+int	guard_add(const struct gw_conf *, struct guard_plan *, char *, size_t);
+
+/*
+ * After Jool changes: the elements of services that are gone, then the
+ * hold (jool_ok: Jool's changes all went through; else the hold stays, and
+ * the next plan reads again what Jool translates); or the whole table when
+ * no translator is left.  0, or -1 with err.
+ */
+int	guard_prune(struct guard_plan *, int jool_ok, char *, size_t);
 void	guard_plan_free(struct guard_plan *);
 
-/* Remove the table (v6gated --teardown, or no translator left). */
+/* Remove the table and the hold (v6gated --teardown, or no translator
+   left). */
 int	guard_remove(char *, size_t);
 
 #endif

@@ -13,9 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "acct/kcount.h"
 #include "clock.h"
-#include "guard/guard.h"
 #include "jool.h"
 #include "log.h"
 #include "nfnl.h"
@@ -69,6 +67,36 @@ translator_needed(const struct gw_conf *gc)
 	return jool_version_check(ver, sizeof(ver), e, sizeof(e)) == 0;
 }
 
+/*
+ * What Jool translates now that the guard must keep guarding while it
+ * changes: the pool6 of the NAT64 instance v6gate owns, if it exists.
+ */
+static int
+translator_live(struct jnl *j, const char *state_dir,
+    struct translator_plan *tp, char *err, size_t errlen)
+{
+	char			nat64[JOOL_INAME_MAX + 1], siit[JOOL_INAME_MAX + 1];
+	struct jool_globals	g;
+	int			exists = 0;
+
+	reconcile_owned(state_dir, nat64, siit);
+	if (nat64[0] == '\0')
+		return 0;
+	if (jool_exists(j, JOOL_XT_NAT64, nat64, &exists, err, errlen) == -1)
+		return -1;
+	if (!exists)
+		return 0;
+	if (jool_globals_get(j, JOOL_XT_NAT64, nat64, &g, err, errlen) == -1)
+		return -1;
+	if (g.has_pool6 && g.pool6.len > 0) {
+		memcpy(&tp->live[0].addr, &g.pool6.addr,
+		    sizeof(tp->live[0].addr));
+		tp->live[0].len = g.pool6.len;
+		tp->nlive = 1;
+	}
+	return 0;
+}
+
 int
 translator_prepare(const struct gw_conf *gc, int recreate,
     struct translator_plan *tp, char *err, size_t errlen)
@@ -85,68 +113,106 @@ translator_prepare(const struct gw_conf *gc, int recreate,
 		return -1;
 	tp->t_plan = clock_ms(CLOCK_MONOTONIC);
 	rc = reconcile_plan(&j, gc, recreate, &tp->rec, err, errlen);
-	tp->t_plan = clock_ms(CLOCK_MONOTONIC) - tp->t_plan;
+	if (rc == 0 && (rc = translator_live(&j, gc->state_dir, tp, err,
+	    errlen)) == -1)
+		reconcile_free(&tp->rec);
 	jnl_close(&j);
+	if (rc == 0 && (rc = guard_plan(gc, tp->live, tp->nlive, &tp->guard,
+	    err, errlen)) == -1)
+		reconcile_free(&tp->rec);
+	tp->t_plan = clock_ms(CLOCK_MONOTONIC) - tp->t_plan;
+	if (rc == -1)
+		tp->needed = 0;
 	return rc;
+}
+
+size_t
+translator_steps(const struct translator_plan *tp,
+    enum translator_step *steps)
+{
+	size_t	n = 0;
+
+	if (!tp->needed)
+		return 0;
+	/* nothing to guard when no translator is left: the table goes
+	   after Jool forgot the instances */
+	if (!tp->guard.remove)
+		steps[n++] = TS_GUARD_ADD;
+	if (tp->rec.n > 0)
+		steps[n++] = TS_JOOL;
+	steps[n++] = TS_XTABLES;
+	steps[n++] = TS_GUARD_PRUNE;
+	return n;
 }
 
 int
 translator_commit(const struct gw_conf *gc, struct translator_plan *tp,
     char *err, size_t errlen)
 {
-	struct jnl	j;
-	char		e[512];
-	int		rc = 0;
-	uint64_t	t0, t1, t2, t3;
-	size_t		n = tp->rec.n;
+	enum translator_step	 steps[TRANSLATOR_NSTEPS];
+	struct jnl		 j;
+	char			 e[512];
+	int			 jool_ok = 1;
+	uint64_t		 t[TRANSLATOR_NSTEPS + 1], t0;
+	size_t			 n, i;
 
-	if (!tp->needed)
-		return 0;
-	t0 = clock_ms(CLOCK_MONOTONIC);
-	if (tp->rec.n > 0) {
-		if (jnl_open(&j, err, errlen) == -1) {
-			translator_discard(tp);
-			return -1;
-		}
-		rc = reconcile_apply(&j, gc->state_dir, &tp->rec, err,
-		    errlen);
-		jnl_close(&j);
-	}
-	translator_discard(tp);
-	t1 = clock_ms(CLOCK_MONOTONIC);
-	/* the guard counts too: what it is about to remove is read first
-	   when it must be, and the elements' owners follow the config */
-	if (rc == 0) {
-		struct guard_plan	gp;
-
-		if ((rc = guard_plan(gc, &gp, err, errlen)) == 0) {
-			if (kcount_before(gc, &gp, e, sizeof(e)) == -1)
-				log_warnx("%s", e);
-			if ((rc = guard_commit(gc, &gp, err, errlen)) == 0 &&
-			    kcount_apply(gc, &gp.want) == -1) {
-				snprintf(err, errlen, "nftables counters: out "
-				    "of memory");
-				rc = -1;
+	memset(t, 0, sizeof(t));
+	n = translator_steps(tp, steps);
+	for (i = 0; i < n; i++) {
+		t0 = clock_ms(CLOCK_MONOTONIC);
+		switch (steps[i]) {
+		case TS_GUARD_ADD:
+			if (guard_add(gc, &tp->guard, e, sizeof(e)) == -1) {
+				snprintf(err, errlen, "nftables guard: %s; "
+				    "Jool was not changed", e);
+				return -1;
 			}
-			guard_plan_free(&gp);
+			break;
+		case TS_JOOL:
+			if (jnl_open(&j, e, sizeof(e)) == 0) {
+				if (reconcile_apply(&j, gc->state_dir,
+				    &tp->rec, e, sizeof(e)) == -1)
+					jool_ok = 0;
+				jnl_close(&j);
+			} else
+				jool_ok = 0;
+			if (!jool_ok)
+				snprintf(err, errlen, "%s", e);
+			break;
+		case TS_XTABLES:
+			if (jool_ok && xtables_apply(gc, err, errlen) == -1)
+				jool_ok = 0;
+			break;
+		case TS_GUARD_PRUNE:
+			/* after a failure too: what is gone from the
+			   config lets nothing through any more */
+			if (guard_prune(&tp->guard, jool_ok, e,
+			    sizeof(e)) == -1) {
+				if (jool_ok)
+					snprintf(err, errlen, "nftables "
+					    "guard: %s", e);
+				jool_ok = 0;
+			} else
+				tp->guarded = 1;
+			break;
 		}
+		t[steps[i]] += clock_ms(CLOCK_MONOTONIC) - t0;
 	}
-	t2 = clock_ms(CLOCK_MONOTONIC);
-	if (rc == 0)
-		rc = xtables_apply(gc, err, errlen);
-	t3 = clock_ms(CLOCK_MONOTONIC);
 	/* what a big config costs, and where */
 	log_info("translator: planned in %llu ms, %zu Jool changes in %llu "
 	    "ms, nftables %llu ms, iptables %llu ms",
-	    (unsigned long long)tp->t_plan, n, (unsigned long long)(t1 - t0),
-	    (unsigned long long)(t2 - t1), (unsigned long long)(t3 - t2));
-	return rc;
+	    (unsigned long long)tp->t_plan, tp->rec.n,
+	    (unsigned long long)t[TS_JOOL],
+	    (unsigned long long)(t[TS_GUARD_ADD] + t[TS_GUARD_PRUNE]),
+	    (unsigned long long)t[TS_XTABLES]);
+	return jool_ok ? 0 : -1;
 }
 
 void
 translator_discard(struct translator_plan *tp)
 {
 	reconcile_free(&tp->rec);
+	guard_plan_free(&tp->guard);
 }
 
 int

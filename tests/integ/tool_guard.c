@@ -62,14 +62,16 @@ cmd_apply(const char *file)
 	}
 	conf_report_free(&rep);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (guard_plan(gc, &gp, err, sizeof(err)) == -1) {
+	if (guard_plan(gc, NULL, 0, &gp, err, sizeof(err)) == -1) {
 		printf("error: %s\n", err);
 		conf_free(gc);
 		return;
 	}
 	if (kcount_before(gc, &gp, err, sizeof(err)) == -1)
 		fprintf(stderr, "tool_guard: %s\n", err);
-	if ((rc = guard_commit(gc, &gp, err, sizeof(err))) == -1)
+	/* the daemon's two halves, with no Jool in between here */
+	if ((rc = guard_add(gc, &gp, err, sizeof(err))) == -1 ||
+	    (rc = guard_prune(&gp, 1, err, sizeof(err))) == -1)
 		printf("error: %s\n", err);
 	else if ((rc = kcount_apply(gc, &gp.want)) == -1)
 		printf("error: out of memory\n");
