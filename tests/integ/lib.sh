@@ -24,6 +24,12 @@ set -u
 V6GATED=${V6GATED:-$builddir/v6gated}
 V6GATECTL=${V6GATECTL:-$builddir/v6gatectl}
 TOOL_HELLO=${TOOL_HELLO:-$builddir/tests/integ/tool_hello}
+# The shared HTTP/TLS client (client.py, next to this file): run it as
+# in_c python3 "$CLIENT_PY" get|many ..., or import it from $INTEG_DIR.
+INTEG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CLIENT_PY=$INTEG_DIR/client.py
+# and importing it writes no __pycache__ into the source tree
+export PYTHONDONTWRITEBYTECODE=1
 # V6G_WRAPPER="valgrind --error-exitcode=1" runs the daemon under valgrind.
 V6G_WRAPPER=${V6G_WRAPPER:-}
 
