@@ -16,6 +16,7 @@
 # A test sources this file, calls net_up, nginx_up, gw_up CONFIG and then
 # its checks (ok / fail / check_eq); cleanup runs on exit.  Exit status:
 # 0 all checks passed, 1 a check failed, 77 skipped (not root, no netns).
+# More in README, next to this file.
 
 set -u
 
