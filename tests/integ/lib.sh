@@ -16,6 +16,7 @@
 # A test sources this file, calls net_up, nginx_up, gw_up CONFIG and then
 # its checks (ok / fail / check_eq); cleanup runs on exit.  Exit status:
 # 0 all checks passed, 1 a check failed, 77 skipped (not root, no netns).
+# More in README, next to this file.
 
 set -u
 
@@ -24,6 +25,12 @@ set -u
 V6GATED=${V6GATED:-$builddir/v6gated}
 V6GATECTL=${V6GATECTL:-$builddir/v6gatectl}
 TOOL_HELLO=${TOOL_HELLO:-$builddir/tests/integ/tool_hello}
+# The shared HTTP/TLS client (client.py, next to this file): run it as
+# in_c python3 "$CLIENT_PY" get|many ..., or import it from $INTEG_DIR.
+INTEG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CLIENT_PY=$INTEG_DIR/client.py
+# and importing it writes no __pycache__ into the source tree
+export PYTHONDONTWRITEBYTECODE=1
 # V6G_WRAPPER="valgrind --error-exitcode=1" runs the daemon under valgrind.
 V6G_WRAPPER=${V6G_WRAPPER:-}
 

@@ -104,32 +104,16 @@ sed 's|.*|addr add &/128 dev c0 nodad|' "$T/addrs" | in_c ip -batch -
 # entries would fill the kernel's table, which all namespaces share (1,024
 # entries; another test's gateway then cannot answer its clients)
 in_g ip -6 route add 2001:db8:1::/48 via 2001:db8:1::2 dev g0
-cat >"$T/clients.py" <<EOF
-import socket, sys, concurrent.futures
-def one(a):
-    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-    s.settimeout(10)
-    s.bind((a, 0))
-    s.connect(("$GW6", 80))
-    s.sendall(b"GET / HTTP/1.1\r\nHost: www.example.org\r\n"
-              b"Connection: close\r\n\r\n")
-    r = b""
-    while True:
-        d = s.recv(4096)
-        if not d:
-            break
-        r += d
-    s.close()
-    return r.startswith(b"HTTP/1.1 200")
-addrs = [l.strip() for l in open(sys.argv[1]) if l.strip()]
-with concurrent.futures.ThreadPoolExecutor(16) as ex:
-    good = sum(ex.map(one, addrs))
-print(good)
-EOF
+# clients ADDRS: a plain HTTP request from each address in the file ADDRS,
+# 16 at a time; prints how many were answered 200
+clients() {
+	in_c python3 "$CLIENT_PY" many --src-file "$1" -c 16 --timeout 10 \
+	    --host www.example.org --close "$GW6" 80
+}
 check_eq "1,000 synthetic clients served" \
-    "$(in_c python3 "$T/clients.py" "$T/addrs")" 1000
+    "$(clients "$T/addrs")" 1000
 # each of them again: nobody counted twice
-in_c python3 "$T/clients.py" "$T/addrs" >/dev/null
+clients "$T/addrs" >/dev/null
 check_eq "distinct IPv6 clients today: the 1,000 and the usual one" \
     "$(j web.ipv6.clients_day)" 1001
 check_eq "distinct IPv6 /64s today: 25 and the usual one" \
@@ -155,7 +139,7 @@ check_eq "after a restart: 1001 clients, 26 /64s" \
 head -100 "$T/addrs" >"$T/addrs100"
 echo 2001:db8:1:200::1 >>"$T/addrs100"
 in_c ip addr add 2001:db8:1:200::1/128 dev c0 nodad
-in_c python3 "$T/clients.py" "$T/addrs100" >/dev/null
+clients "$T/addrs100" >/dev/null
 check_eq "100 known clients and one new: 1002, 27 /64s" \
     "$(j web.ipv6.clients_day) $(j web.ipv6.clients64_day)" "1002 27"
 sleep 1.5
@@ -181,7 +165,7 @@ check_eq "past 100 clients the figure is an estimate" \
     "$(j web.ipv6.clients_day_exact) $(j web.ipv6.clients64_day_exact)" "false true"
 [ $(( (n - 1002) * (n - 1002) * 2500 )) -le $(( 1002 * 1002 )) ] &&
     ok "estimate $n of 1002 clients: within 2 %" || fail "estimate $n of 1002"
-in_c python3 "$T/clients.py" "$T/addrs" >/dev/null
+clients "$T/addrs" >/dev/null
 check_eq "known clients do not move the estimate" "$(j web.ipv6.clients_day)" "$n"
 ctl stats --service web | grep -Eq "^web +ipv6 .* ~$n +27 " &&
     ok "the text marks it ~$n" || fail "stats: $(ctl stats --service web)"
@@ -217,7 +201,7 @@ sed -i "s|state_dir = \"$T/state\"|state_dir = \"$T/state2\"|" "$T/gw.conf"
 export TZ=$tz
 gw_up "$T/gw.conf" || exit 1
 head -3 "$T/addrs" >"$T/addrs3"
-in_c python3 "$T/clients.py" "$T/addrs3" >/dev/null
+clients "$T/addrs3" >/dev/null
 check_eq "before midnight ($day0): 3 clients today, 3 this month" \
     "$(j web.day) $(j web.ipv6.clients_day) $(j web.ipv6.clients_month)" "$day0 3 3"
 for i in $(seq 150); do [ "$(j web.day)" = "$day1" ] && break; sleep 0.1; done
@@ -227,7 +211,7 @@ check_eq "after midnight, before any client: 0 today, $month_before this month" 
     "$(j web.day) $(j web.ipv6.clients_day) $(j web.ipv6.clients_month)" \
     "$day1 0 $month_before"
 sed -n '3,4p' "$T/addrs" >"$T/addrs2"
-in_c python3 "$T/clients.py" "$T/addrs2" >/dev/null
+clients "$T/addrs2" >/dev/null
 check_eq "after midnight ($day1): 2 today, $month_after this month" \
     "$(j web.day) $(j web.ipv6.clients_day) $(j web.ipv6.clients_month)" \
     "$day1 2 $month_after"

@@ -32,19 +32,11 @@ while True:
 wait_port "$NS_S" 10.1.0.5 7000 || exit 1
 gw_up "$T/gw.conf" || exit 1
 
-out=$(in_c timeout 10 python3 -c '
-import socket
-s = socket.create_connection(("'$GW6'", 80))
-req = b"POST / HTTP/1.1\r\nHost: half.example.org\r\nContent-Length: 5000\r\n\r\n" + b"y" * 5000
-s.sendall(req)
-s.shutdown(socket.SHUT_WR)
-got = b""
-while True:
-    b = s.recv(65536)
-    if not b:
-        break
-    got += b
-print(len(req), got.split(b"\n")[0].decode(), len(got))')
+# a POST of 5000 bytes, then shutdown(SHUT_WR), then read to EOF: prints
+# the request's length, the answer's first line and the answer's length
+out=$(in_c timeout 10 python3 "$CLIENT_PY" get --method POST \
+    --host half.example.org --body-bytes 5000 --shutdown \
+    --print '{sent} {line} {received}' "$GW6" 80)
 set -- $out
 check_eq "the backend saw the client's EOF after every byte" "$2 $3 $4" "read $1 bytes"
 want=$(( ${#2} + ${#3} + ${#4} + 3 + 200000 ))	# "read N bytes\n" + body

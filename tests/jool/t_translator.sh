@@ -40,6 +40,8 @@ fi
 
 J=$(mktemp -d "/tmp/v6g-$TNAME.XXXXXX")
 cp "$builddir/v6gated" "$builddir/v6gatectl" "$J/" || exit 1
+# the integration tests' HTTP client (import client, from /job)
+cp "$top/tests/integ/client.py" "$J/" || exit 1
 # A sanitizer build needs its suppressions in the guest too.
 cp "$top/tests/lsan.supp" "$J/" 2>/dev/null
 
@@ -254,22 +256,13 @@ udp_peer=${got#peer=}
 # each line "client peer-the-server-saw time" (the server says its peer)
 for a in 5 6 7 8; do in_c6 ip addr add 2001:db8:1::$a/64 dev c0 nodad; done
 in_c6 python3 -c '
-import socket, time
+import sys, time
+sys.path.insert(0, "/job")
+import client
 for i in range(12):
     src = "2001:db8:1::%d" % (5 + i % 4)
-    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-    s.settimeout(8)
-    s.bind((src, 0))
-    s.connect(("'$SRV6'", 80))
-    s.sendall(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n")
-    r = b""
-    while True:
-        d = s.recv(4096)
-        if not d:
-            break
-        r += d
-    s.close()
-    peer = r.split(b"peer=")[1].split(b" ")[0].decode()
+    r = client.fetch("'$SRV6'", 80, src, timeout=8, host="x", http="1.0")
+    peer = r.raw.split(b"peer=")[1].split(b" ")[0].decode()
     print(src, peer, "%.3f" % time.time())' >$S/batch.txt 2>&1
 check_eq "12 NAT64 connections from 4 clients, each told its pool4 peer" \
     "$(grep -c '^2001:db8:1::[5-8] 192.0.2.1:' $S/batch.txt)" 12
