@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Desired Jool state (from the config) against the kernel's, as a list of
- * operations (see reconcile.h).  The plan is computed from reads only, so a
- * refused change leaves the kernel as it was; applying it is a straight
- * walk.  Removals go before additions so that an entry that changes (an
+ * operations (see reconcile.h), in three steps:
+ *
+ *   read   rec_read(): the ownership file, then only what the plan will
+ *          look at, over netlink, into a struct rec_state;
+ *   plan   reconcile_plan_state(): pure, state and config in, operations
+ *          out; no netlink, no files, no logging;
+ *   apply  reconcile_apply(): a straight walk over the operations.
+ *
+ * A refused change leaves the kernel as it was, since nothing before apply
+ * writes.  Removals go before additions so that an entry that changes (an
  * EAM whose IPv6 side moved) never collides with its old self.
  *
  * Ownership lives in a small file, state_dir/jool-instances, one
@@ -187,20 +194,130 @@ rec_prefix6_eq(const struct jool_prefix6 *a, const struct jool_prefix6 *b)
 	    sizeof(a->addr)) == 0;
 }
 
-/* Plan the pool4 differences of an existing NAT64 instance. */
+/* The configured pool6 of a type. */
+static void
+rec_conf_pool6(const struct gw_conf *gc, enum jool_xt xt,
+    struct jool_prefix6 *pool6)
+{
+	if (xt == JOOL_XT_NAT64)
+		rec_prefix6(pool6, &gc->nat64.pool6, gc->nat64.pool6_len);
+	else
+		rec_prefix6(pool6, &gc->siit.pool6, gc->siit.pool6_len);
+}
+
+/* The configured instance name of a type, NULL when the block is absent. */
+static const char *
+rec_conf_name(const struct gw_conf *gc, enum jool_xt xt)
+{
+	if (xt == JOOL_XT_NAT64)
+		return gc->nat64.on ? gc->nat64.instance : NULL;
+	return gc->siit.on ? gc->siit.instance : NULL;
+}
+
+/* Whether the owned instance is one the config no longer names (or
+   renamed): the plan removes it if it exists. */
 static int
-rec_plan_pool4(struct jnl *j, const struct gw_conf *gc, struct rec_plan *p,
+rec_owned_other(const struct rec_xt_state *st, const char *want_name)
+{
+	return st->owned[0] && (want_name == NULL || strcmp(st->owned,
+	    want_name) != 0);
+}
+
+/*
+ * Read one type: only what rec_plan_xt() will look at, in the order it
+ * looks.  Returns 0, 1 when the plan refuses this type whatever the rest
+ * holds (the read stops there: nothing of a later type is read either), or
+ * -1 with err.
+ */
+static int
+rec_read_xt(struct jnl *j, const struct gw_conf *gc, enum jool_xt xt,
+    int recreate, struct rec_xt_state *st, char *err, size_t errlen)
+{
+	const char		*want_name = rec_conf_name(gc, xt);
+	struct jool_prefix6	 pool6;
+
+	if (rec_owned_other(st, want_name) && jool_exists(j, xt, st->owned,
+	    &st->owned_exists, err, errlen) == -1)
+		return -1;
+	if (want_name == NULL)
+		return 0;
+	if (jool_exists(j, xt, want_name, &st->exists, err, errlen) == -1)
+		return -1;
+	if (!st->exists)
+		return 0;
+	if (strcmp(st->owned, want_name) != 0)
+		return 1;	/* not ours: refused without a look inside */
+	if (jool_globals_get(j, xt, want_name, &st->g, err, errlen) == -1)
+		return -1;
+	if (xt == JOOL_XT_SIIT)
+		return jool_eam_list(j, want_name, &st->eam, &st->neam, err,
+		    errlen);
+	rec_conf_pool6(gc, xt, &pool6);
+	/* Another pool6: recreated (its pool4 does not matter) or refused. */
+	if (st->g.has_pool6 && !rec_prefix6_eq(&st->g.pool6, &pool6))
+		return recreate ? 0 : 1;
+	return jool_pool4_list(j, want_name, &st->pool4, &st->npool4, err,
+	    errlen);
+}
+
+/* reconcile_read() with the plan's recreate: with 0 the read stops at a
+   NAT64 pool6 change, which that plan refuses. */
+static int
+rec_read(struct jnl *j, const struct gw_conf *gc, int recreate,
+    struct rec_state *st, char *err, size_t errlen)
+{
+	int	rc;
+
+	memset(st, 0, sizeof(*st));
+	reconcile_owned(gc->state_dir, st->nat64.owned, st->siit.owned);
+	if ((rc = rec_read_xt(j, gc, JOOL_XT_NAT64, recreate, &st->nat64,
+	    err, errlen)) == 0)
+		rc = rec_read_xt(j, gc, JOOL_XT_SIIT, 0, &st->siit, err,
+		    errlen);
+	if (rc == -1) {
+		reconcile_state_free(st);
+		return -1;
+	}
+	return 0;
+}
+
+int
+reconcile_read(struct jnl *j, const struct gw_conf *gc, struct rec_state *st,
     char *err, size_t errlen)
 {
+	return rec_read(j, gc, 1, st, err, errlen);
+}
+
+static void
+rec_xt_state_free(struct rec_xt_state *xs)
+{
+	free(xs->pool4);
+	free(xs->eam);
+	xs->pool4 = NULL;
+	xs->eam = NULL;
+	xs->npool4 = xs->neam = 0;
+}
+
+void
+reconcile_state_free(struct rec_state *st)
+{
+	rec_xt_state_free(&st->nat64);
+	rec_xt_state_free(&st->siit);
+}
+
+/* Plan the pool4 differences of an existing NAT64 instance (have). */
+static int
+rec_plan_pool4(const struct jool_pool4 *have, size_t nh,
+    const struct gw_conf *gc, struct rec_plan *p, char *err, size_t errlen)
+{
 	const char		*iname = gc->nat64.instance;
-	struct jool_pool4	*have = NULL, *want = NULL;
+	struct jool_pool4	*want = NULL;
 	struct rec_op		 op;
-	size_t			 nh = 0, nw = 0, a, b;
+	size_t			 nw = 0, a, b;
 	int			 rc = -1;
 
-	if (jool_pool4_list(j, iname, &have, &nh, err, errlen) == -1 ||
-	    rec_want_pool4(&gc->nat64, &want, &nw) == -1)
-		goto out;
+	if (rec_want_pool4(&gc->nat64, &want, &nw) == -1)
+		goto nomem;
 	for (a = 0; a < nh; a++) {
 		for (b = 0; b < nw && !rec_pool4_eq(&have[a], &want[b]); b++)
 			;
@@ -226,7 +343,6 @@ rec_plan_pool4(struct jnl *j, const struct gw_conf *gc, struct rec_plan *p,
 nomem:
 	snprintf(err, errlen, "out of memory");
 out:
-	free(have);
 	free(want);
 	return rc;
 }
@@ -259,26 +375,30 @@ rec_eam_cmp(const void *a, const void *b)
 }
 
 /*
- * The EAM changes of a SIIT instance: both tables sorted, then one merge,
- * so 10,000 entries cost n log n, not n^2.
+ * The EAM changes of a SIIT instance from its table (kernel; nothing when
+ * fresh): both tables sorted, then one merge, so 10,000 entries cost
+ * n log n, not n^2.  The kernel's table is sorted in a copy: the state
+ * stays as it was read.
  */
 static int
-rec_plan_eam(struct jnl *j, const struct gw_conf *gc, int fresh,
-    struct rec_plan *p, char *err, size_t errlen)
+rec_plan_eam(const struct jool_eam *kernel, size_t nkernel,
+    const struct gw_conf *gc, int fresh, struct rec_plan *p, char *err,
+    size_t errlen)
 {
 	const char	*iname = gc->siit.instance;
-	struct jool_eam	*have = NULL, *want;
+	struct jool_eam	*have = NULL, *want = NULL;
 	struct rec_op	 op;
-	size_t		 nh = 0, nw = 0, a, b, i;
-	int		 c, pass;
+	size_t		 nh = fresh ? 0 : nkernel, nw = 0, a, b, i;
+	int		 c, pass, rc = -1;
 
-	if (!fresh && jool_eam_list(j, iname, &have, &nh, err, errlen) == -1)
-		return -1;
-	if ((want = calloc(gc->nservices ? gc->nservices : 1,
-	    sizeof(*want))) == NULL) {
-		free(have);
-		goto nomem_only;
+	if (nh > 0) {
+		if ((have = calloc(nh, sizeof(*have))) == NULL)
+			goto nomem;
+		memcpy(have, kernel, nh * sizeof(*have));
 	}
+	if ((want = calloc(gc->nservices ? gc->nservices : 1,
+	    sizeof(*want))) == NULL)
+		goto nomem;
 	for (i = 0; i < gc->nservices; i++)
 		if (gc->services[i].mode == CONF_SIIT)
 			rec_want_eam(&gc->services[i], &want[nw++]);
@@ -309,15 +429,14 @@ rec_plan_eam(struct jnl *j, const struct gw_conf *gc, int fresh,
 			if (rec_add(p, &op) == -1)
 				goto nomem;
 		}
-	free(have);
-	free(want);
-	return 0;
+	rc = 0;
+	goto out;
 nomem:
+	snprintf(err, errlen, "out of memory");
+out:
 	free(have);
 	free(want);
-nomem_only:
-	snprintf(err, errlen, "out of memory");
-	return -1;
+	return rc;
 }
 
 /* The whole desired SIIT content, for REC_SIIT_ATOMIC. */
@@ -340,43 +459,33 @@ rec_plan_atomic(const struct gw_conf *gc, const struct jool_prefix6 *pool6,
 }
 
 /*
- * One translator type: create, change or remove its instance.  owned is
- * the name v6gate owns for this type ("" if none); want_name is the
- * configured one, or NULL when the config has no block for it.
+ * One translator type: create, change or remove its instance, from what
+ * the kernel has of it (st).  No I/O.
  */
 static int
-rec_plan_xt(struct jnl *j, const struct gw_conf *gc, enum jool_xt xt,
-    const char *owned, const char *want_name, int recreate,
-    struct rec_plan *p, char *err, size_t errlen)
+rec_plan_xt(const struct rec_xt_state *st, const struct gw_conf *gc,
+    enum jool_xt xt, int recreate, struct rec_plan *p, char *err,
+    size_t errlen)
 {
 	const char		*tname = xt == JOOL_XT_NAT64 ? "nat64" : "siit";
+	const char		*want_name = rec_conf_name(gc, xt);
+	const struct jool_globals *g = &st->g;
 	struct jool_prefix6	 pool6;
-	struct jool_globals	 g, want;
+	struct jool_globals	 want;
 	struct rec_op		 op;
 	size_t			 first;
-	int			 exists = 0, fresh = 0;
+	int			 exists = st->exists, fresh = 0;
 
-	/* An owned instance the config no longer names (or renamed). */
-	if (owned[0] && (want_name == NULL || strcmp(owned, want_name) !=
-	    0)) {
-		if (jool_exists(j, xt, owned, &exists, err, errlen) == -1)
-			return -1;
-		if (exists) {
-			rec_op_init(&op, REC_INSTANCE_RM, xt, owned);
-			if (rec_add(p, &op) == -1)
-				goto nomem;
-		}
+	if (rec_owned_other(st, want_name) && st->owned_exists) {
+		rec_op_init(&op, REC_INSTANCE_RM, xt, st->owned);
+		if (rec_add(p, &op) == -1)
+			goto nomem;
 	}
 	if (want_name == NULL)
 		return 0;
-	if (xt == JOOL_XT_NAT64)
-		rec_prefix6(&pool6, &gc->nat64.pool6, gc->nat64.pool6_len);
-	else
-		rec_prefix6(&pool6, &gc->siit.pool6, gc->siit.pool6_len);
+	rec_conf_pool6(gc, xt, &pool6);
 
-	if (jool_exists(j, xt, want_name, &exists, err, errlen) == -1)
-		return -1;
-	if (exists && strcmp(owned, want_name) != 0) {
+	if (exists && strcmp(st->owned, want_name) != 0) {
 		snprintf(err, errlen, "%s.instance: Jool instance \"%s\" "
 		    "exists and was not created by v6gate; v6gate never "
 		    "touches it (choose another name, or remove it: jool%s "
@@ -389,13 +498,11 @@ rec_plan_xt(struct jnl *j, const struct gw_conf *gc, enum jool_xt xt,
 	want.bib_logging = want.session_logging = -1;
 	first = p->n;
 	if (exists) {
-		if (jool_globals_get(j, xt, want_name, &g, err, errlen) == -1)
-			return -1;
-		if (xt == JOOL_XT_NAT64 && g.has_pool6 &&
-		    !rec_prefix6_eq(&g.pool6, &pool6)) {
+		if (xt == JOOL_XT_NAT64 && g->has_pool6 &&
+		    !rec_prefix6_eq(&g->pool6, &pool6)) {
 			char	a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 
-			inet_ntop(AF_INET6, &g.pool6.addr, a, sizeof(a));
+			inet_ntop(AF_INET6, &g->pool6.addr, a, sizeof(a));
 			inet_ntop(AF_INET6, &pool6.addr, b, sizeof(b));
 			if (!recreate) {
 				snprintf(err, errlen, "nat64.pool6: the live "
@@ -405,7 +512,7 @@ rec_plan_xt(struct jnl *j, const struct gw_conf *gc, enum jool_xt xt,
 				    "with %s/%u, dropping its sessions: "
 				    "v6gatectl reload --recreate-nat64 (or, "
 				    "before a start, v6gated --teardown)",
-				    want_name, a, g.pool6.len, b, pool6.len);
+				    want_name, a, g->pool6.len, b, pool6.len);
 				return -1;
 			}
 			rec_op_init(&op, REC_INSTANCE_RM, xt, want_name);
@@ -413,12 +520,12 @@ rec_plan_xt(struct jnl *j, const struct gw_conf *gc, enum jool_xt xt,
 				goto nomem;
 			exists = 0;
 		} else {
-			if (xt == JOOL_XT_SIIT && (!g.has_pool6 ||
-			    !rec_prefix6_eq(&g.pool6, &pool6))) {
+			if (xt == JOOL_XT_SIIT && (!g->has_pool6 ||
+			    !rec_prefix6_eq(&g->pool6, &pool6))) {
 				want.has_pool6 = 1;
 				want.pool6 = pool6;
 			}
-			if (g.enabled == 1)
+			if (g->enabled == 1)
 				want.enabled = -1;
 			if (want.enabled != -1 || want.has_pool6) {
 				rec_op_init(&op, REC_GLOBALS, xt, want_name);
@@ -461,11 +568,13 @@ rec_plan_xt(struct jnl *j, const struct gw_conf *gc, enum jool_xt xt,
 				}
 			}
 			free(want4);
-		} else if (rec_plan_pool4(j, gc, p, err, errlen) == -1)
+		} else if (rec_plan_pool4(st->pool4, st->npool4, gc, p, err,
+		    errlen) == -1)
 			return -1;
 		snprintf(p->own_nat64, sizeof(p->own_nat64), "%s", want_name);
 	} else {
-		if (rec_plan_eam(j, gc, fresh, p, err, errlen) == -1)
+		if (rec_plan_eam(st->eam, st->neam, gc, fresh, p, err,
+		    errlen) == -1)
 			return -1;
 		if (fresh || p->n - first >= REC_ATOMIC_MIN) {
 			/* many changes: one transaction instead */
@@ -485,17 +594,13 @@ nomem:
 }
 
 int
-reconcile_plan(struct jnl *j, const struct gw_conf *gc, int recreate,
-    struct rec_plan *p, char *err, size_t errlen)
+reconcile_plan_state(const struct rec_state *st, const struct gw_conf *gc,
+    int recreate, struct rec_plan *p, char *err, size_t errlen)
 {
-	char	own_nat64[JOOL_INAME_MAX + 1], own_siit[JOOL_INAME_MAX + 1];
-
 	memset(p, 0, sizeof(*p));
-	reconcile_owned(gc->state_dir, own_nat64, own_siit);
-	if (rec_plan_xt(j, gc, JOOL_XT_NAT64, own_nat64, gc->nat64.on ?
-	    gc->nat64.instance : NULL, recreate, p, err, errlen) == -1 ||
-	    rec_plan_xt(j, gc, JOOL_XT_SIIT, own_siit, gc->siit.on ?
-	    gc->siit.instance : NULL, 0, p, err, errlen) == -1) {
+	if (rec_plan_xt(&st->nat64, gc, JOOL_XT_NAT64, recreate, p, err,
+	    errlen) == -1 || rec_plan_xt(&st->siit, gc, JOOL_XT_SIIT, 0, p,
+	    err, errlen) == -1) {
 		reconcile_free(p);
 		return -1;
 	}
@@ -503,30 +608,37 @@ reconcile_plan(struct jnl *j, const struct gw_conf *gc, int recreate,
 }
 
 int
-reconcile_teardown(struct jnl *j, const char *state_dir, struct rec_plan *p,
-    char *err, size_t errlen)
+reconcile_plan(struct jnl *j, const struct gw_conf *gc, int recreate,
+    struct rec_plan *p, char *err, size_t errlen)
 {
-	char		own_nat64[JOOL_INAME_MAX + 1];
-	char		own_siit[JOOL_INAME_MAX + 1];
-	struct rec_op	op;
-	int		exists;
+	struct rec_state	st;
+	int			rc;
 
 	memset(p, 0, sizeof(*p));
-	reconcile_owned(state_dir, own_nat64, own_siit);
-	if (own_nat64[0]) {
-		if (jool_exists(j, JOOL_XT_NAT64, own_nat64, &exists, err,
-		    errlen) == -1)
-			return -1;
-		rec_op_init(&op, REC_INSTANCE_RM, JOOL_XT_NAT64, own_nat64);
-		if (exists && rec_add(p, &op) == -1)
+	if (rec_read(j, gc, recreate, &st, err, errlen) == -1)
+		return -1;
+	rc = reconcile_plan_state(&st, gc, recreate, p, err, errlen);
+	reconcile_state_free(&st);
+	return rc;
+}
+
+int
+reconcile_teardown_state(const struct rec_state *st, struct rec_plan *p,
+    char *err, size_t errlen)
+{
+	struct rec_op	op;
+
+	memset(p, 0, sizeof(*p));
+	if (st->nat64.owned[0] && st->nat64.owned_exists) {
+		rec_op_init(&op, REC_INSTANCE_RM, JOOL_XT_NAT64,
+		    st->nat64.owned);
+		if (rec_add(p, &op) == -1)
 			goto nomem;
 	}
-	if (own_siit[0]) {
-		if (jool_exists(j, JOOL_XT_SIIT, own_siit, &exists, err,
-		    errlen) == -1)
-			return -1;
-		rec_op_init(&op, REC_INSTANCE_RM, JOOL_XT_SIIT, own_siit);
-		if (exists && rec_add(p, &op) == -1)
+	if (st->siit.owned[0] && st->siit.owned_exists) {
+		rec_op_init(&op, REC_INSTANCE_RM, JOOL_XT_SIIT,
+		    st->siit.owned);
+		if (rec_add(p, &op) == -1)
 			goto nomem;
 	}
 	return 0;
@@ -534,6 +646,24 @@ nomem:
 	reconcile_free(p);
 	snprintf(err, errlen, "out of memory");
 	return -1;
+}
+
+int
+reconcile_teardown(struct jnl *j, const char *state_dir, struct rec_plan *p,
+    char *err, size_t errlen)
+{
+	struct rec_state	st;
+
+	memset(p, 0, sizeof(*p));
+	memset(&st, 0, sizeof(st));
+	reconcile_owned(state_dir, st.nat64.owned, st.siit.owned);
+	if (st.nat64.owned[0] && jool_exists(j, JOOL_XT_NAT64,
+	    st.nat64.owned, &st.nat64.owned_exists, err, errlen) == -1)
+		return -1;
+	if (st.siit.owned[0] && jool_exists(j, JOOL_XT_SIIT, st.siit.owned,
+	    &st.siit.owned_exists, err, errlen) == -1)
+		return -1;
+	return reconcile_teardown_state(&st, p, err, errlen);
 }
 
 void
