@@ -3,8 +3,8 @@
  * Desired Jool state (from the config) against the kernel's, as a list of
  * operations (see reconcile.h), in three steps:
  *
- *   read   rec_read(): the ownership file, then only what the plan will
- *          look at, over netlink, into a struct rec_state;
+ *   read   reconcile_read(): the ownership file, then only what the plan
+ *          will look at, over netlink, into a struct rec_state;
  *   plan   reconcile_plan_state(): pure, state and config in, operations
  *          out; no netlink, no files, no logging;
  *   apply  reconcile_apply(): a straight walk over the operations.
@@ -260,10 +260,8 @@ rec_read_xt(struct jnl *j, const struct gw_conf *gc, enum jool_xt xt,
 	    errlen);
 }
 
-/* reconcile_read() with the plan's recreate: with 0 the read stops at a
-   NAT64 pool6 change, which that plan refuses. */
-static int
-rec_read(struct jnl *j, const struct gw_conf *gc, int recreate,
+int
+reconcile_read(struct jnl *j, const struct gw_conf *gc, int recreate,
     struct rec_state *st, char *err, size_t errlen)
 {
 	int	rc;
@@ -279,13 +277,6 @@ rec_read(struct jnl *j, const struct gw_conf *gc, int recreate,
 		return -1;
 	}
 	return 0;
-}
-
-int
-reconcile_read(struct jnl *j, const struct gw_conf *gc, struct rec_state *st,
-    char *err, size_t errlen)
-{
-	return rec_read(j, gc, 1, st, err, errlen);
 }
 
 static void
@@ -605,21 +596,6 @@ reconcile_plan_state(const struct rec_state *st, const struct gw_conf *gc,
 		return -1;
 	}
 	return 0;
-}
-
-int
-reconcile_plan(struct jnl *j, const struct gw_conf *gc, int recreate,
-    struct rec_plan *p, char *err, size_t errlen)
-{
-	struct rec_state	st;
-	int			rc;
-
-	memset(p, 0, sizeof(*p));
-	if (rec_read(j, gc, recreate, &st, err, errlen) == -1)
-		return -1;
-	rc = reconcile_plan_state(&st, gc, recreate, p, err, errlen);
-	reconcile_state_free(&st);
-	return rc;
 }
 
 int

@@ -87,13 +87,14 @@ struct rec_plan {
 
 /*
  * Read the ownership file and the kernel for gc into st (zeroed first):
- * what reconcile_plan_state() needs, even with recreate.  The read stops
- * at an instance the plan refuses whatever else there is (one of the
- * configured name that v6gate does not own).  Returns 0 (release st with
- * reconcile_state_free()), or -1 with err (st holds nothing).
+ * what reconcile_plan_state() with this recreate needs.  The read stops
+ * at what that plan refuses whatever else there is (an instance of the
+ * configured name that v6gate does not own; without recreate, a NAT64
+ * pool6 change).  Returns 0 (release st with reconcile_state_free()), or
+ * -1 with err (st holds nothing).
  */
-int	reconcile_read(struct jnl *, const struct gw_conf *, struct rec_state *,
-	    char *, size_t);
+int	reconcile_read(struct jnl *, const struct gw_conf *, int recreate,
+	    struct rec_state *, char *, size_t);
 
 /*
  * Plan the changes that turn st into what gc asks for; pure.  recreate: a
@@ -104,14 +105,6 @@ int	reconcile_read(struct jnl *, const struct gw_conf *, struct rec_state *,
  */
 int	reconcile_plan_state(const struct rec_state *, const struct gw_conf *,
 	    int recreate, struct rec_plan *, char *, size_t);
-
-/*
- * Read (as reconcile_read(), but reading no further than this recreate
- * needs), then reconcile_plan_state().  Returns 0, or -1 with err
- * (nothing was changed).
- */
-int	reconcile_plan(struct jnl *, const struct gw_conf *, int recreate,
-	    struct rec_plan *, char *, size_t);
 
 void	reconcile_state_free(struct rec_state *);
 

@@ -69,25 +69,25 @@ translator_needed(const struct gw_conf *gc)
 
 /*
  * What Jool translates now that the guard must keep guarding while it
- * changes: the pool6 of the NAT64 instance v6gate owns, if it exists.
+ * changes: the pool6 of the NAT64 instance v6gate owns, if it exists (the
+ * configured one was read with the rest; one the config no longer names
+ * is asked for here).
  */
 static int
-translator_live(struct jnl *j, const char *state_dir,
+translator_live(struct jnl *j, const struct rec_state *st,
     struct translator_plan *tp, char *err, size_t errlen)
 {
-	char			nat64[JOOL_INAME_MAX + 1], siit[JOOL_INAME_MAX + 1];
-	struct jool_globals	g;
-	int			exists = 0;
+	const struct rec_xt_state	*n = &st->nat64;
+	struct jool_globals		 g;
 
-	reconcile_owned(state_dir, nat64, siit);
-	if (nat64[0] == '\0')
+	if (n->exists && n->g.has_pool6)
+		g = n->g;
+	else if (n->owned_exists) {
+		if (jool_globals_get(j, JOOL_XT_NAT64, n->owned, &g, err,
+		    errlen) == -1)
+			return -1;
+	} else
 		return 0;
-	if (jool_exists(j, JOOL_XT_NAT64, nat64, &exists, err, errlen) == -1)
-		return -1;
-	if (!exists)
-		return 0;
-	if (jool_globals_get(j, JOOL_XT_NAT64, nat64, &g, err, errlen) == -1)
-		return -1;
 	if (g.has_pool6 && g.pool6.len > 0) {
 		memcpy(&tp->live[0].addr, &g.pool6.addr,
 		    sizeof(tp->live[0].addr));
@@ -101,9 +101,10 @@ int
 translator_prepare(const struct gw_conf *gc, int recreate,
     struct translator_plan *tp, char *err, size_t errlen)
 {
-	struct jnl	j;
-	char		ver[64];
-	int		rc;
+	struct rec_state	st;
+	struct jnl		j;
+	char			ver[64];
+	int			rc;
 
 	memset(tp, 0, sizeof(*tp));
 	if (!(tp->needed = translator_needed(gc)))
@@ -112,10 +113,14 @@ translator_prepare(const struct gw_conf *gc, int recreate,
 	    jnl_open(&j, err, errlen) == -1)
 		return -1;
 	tp->t_plan = clock_ms(CLOCK_MONOTONIC);
-	rc = reconcile_plan(&j, gc, recreate, &tp->rec, err, errlen);
-	if (rc == 0 && (rc = translator_live(&j, gc->state_dir, tp, err,
-	    errlen)) == -1)
-		reconcile_free(&tp->rec);
+	/* reads only: Jool's state, then the guard's */
+	rc = reconcile_read(&j, gc, recreate, &st, err, errlen);
+	if (rc == 0) {
+		if ((rc = translator_live(&j, &st, tp, err, errlen)) == 0)
+			rc = reconcile_plan_state(&st, gc, recreate, &tp->rec,
+			    err, errlen);
+		reconcile_state_free(&st);
+	}
 	jnl_close(&j);
 	if (rc == 0 && (rc = guard_plan(gc, tp->live, tp->nlive, &tp->guard,
 	    err, errlen)) == -1)
