@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * v6gatectl: the operator's command line.  A table of commands drives both
- * dispatch and usage (as wireguard-tools' wg.c does).  Commands that ask the
- * daemon send one request over the control socket and print its answer;
- * check-config runs the same checker as "v6gated -t" without a daemon.
+ * v6gatectl: the operator's command line.  The table of commands
+ * (api/command.h, shared with v6gated) drives both dispatch and usage (as
+ * wireguard-tools' wg.c does).  Commands that ask the daemon send one
+ * request over the control socket and print its answer; the local ones
+ * (check-config, report, trace) read files themselves, without a daemon.
  */
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/command.h"
 #include "api/control.h"
 #include "conf/conf.h"
 #include "audit/trace.h"
@@ -21,53 +23,22 @@
 static const char	*socket_path;
 static const char	*conf_path;
 
-struct command {
-	const char	*name;
-	int		(*fn)(int, char **);
-	const char	*args;
-	const char	*help;
-};
+/*
+ * What a command runs, given its row of the table (api/command.h) and its
+ * words (argv[0] is its name); returns the exit status.
+ */
+typedef int	cmd_fn(const struct command *, int, char **);
 
-static int	json_request(int, char **, const char *);
-static int	cmd_status(int, char **);
-static int	cmd_services(int, char **);
-static int	cmd_backends(int, char **);
-static int	cmd_drain(int, char **);
-static int	cmd_stats(int, char **);
-static int	cmd_report(int, char **);
-static int	cmd_trace(int, char **);
-static int	cmd_jool(int, char **);
-static int	cmd_reload(int, char **);
-static int	cmd_check_config(int, char **);
-static int	cmd_version(int, char **);
-static int	cmd_help(int, char **);
+static cmd_fn	cmd_json, cmd_drain, cmd_stats, cmd_report, cmd_trace,
+		cmd_jool, cmd_reload, cmd_check_config, cmd_version, cmd_help;
 
-static const struct command commands[] = {
-	{ "status", cmd_status, "[--json]",
-	    "services, listeners, connections and bytes carried" },
-	{ "services", cmd_services, "[--json]",
-	    "each service: where clients reach it, what serves it" },
-	{ "backends", cmd_backends, "[--json]",
-	    "each proxy backend: state, last check, certificate, connections" },
-	{ "drain", cmd_drain, "SERVICE BACKEND",
-	    "no new connections to BACKEND; open ones finish" },
-	{ "enable", cmd_drain, "SERVICE BACKEND",
-	    "undo drain: BACKEND takes new connections when up" },
-	{ "stats", cmd_stats, "[--service NAME] [--json]",
-	    "traffic per service and family; distinct clients" },
-	{ "report", cmd_report, "--month M [--format F]",
-	    "month M (YYYY-MM) of the history: text, csv, json, html" },
-	{ "trace", cmd_trace, "--at T --peer A:P | ...",
-	    "who a server's peer was: the audit log (see v6gatectl(8))" },
-	{ "jool", cmd_jool, "[sessions] [--json]",
-	    "the Jool module, instances, pool4/EAM, counters; or the NAT64 "
-	    "sessions" },
-	{ "reload", cmd_reload, "[--recreate-nat64]",
-	    "reload the configuration file (a bad file is refused)" },
-	{ "check-config", cmd_check_config, "[FILE]",
-	    "check a configuration file without the daemon" },
-	{ "version", cmd_version, "", "print the version" },
-	{ "help", cmd_help, "", "this list" },
+/* One per command of the table; a row without its cmd_ does not build. */
+#define CLI_DAEMON(id, fn)	[id] = cmd_##fn,
+#define CLI_REQUEST(id, fn)
+#define CLI_LOCAL(id, fn)	[id] = cmd_##fn,
+#define CLI(ID, where, cli, ...)	CLI_##where(CMD_##ID, cli)
+static cmd_fn *const cmds[CMD_NCOMMANDS] = {
+	COMMANDS(CLI)
 };
 
 static void
@@ -77,9 +48,11 @@ usage(FILE *out)
 
 	fprintf(out, "usage: v6gatectl [-s socket] [-c file] command "
 	    "[args]\n\ncommands:\n");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-13s %-25s %s\n", commands[i].name,
-		    commands[i].args, commands[i].help);
+	for (i = 0; i < CMD_NCOMMANDS; i++)
+		if (command_table[i].name != NULL)
+			fprintf(out, "  %-13s %-25s %s\n",
+			    command_table[i].name, command_table[i].usage,
+			    command_table[i].help);
 	fprintf(out, "\n  -s socket  control socket (default: "
 	    "gateway.control_socket of\n             the -c file if given, "
 	    "else %s)\n  -c file    configuration file (default %s)\n",
@@ -127,36 +100,24 @@ request(const char *req)
 	return ok ? 0 : 1;
 }
 
-static int
-cmd_status(int argc, char **argv)
-{
-	return json_request(argc, argv, "status");
-}
-
 /* "cmd [--json]" as the daemon's "cmd [json]" */
 static int
-json_request(int argc, char **argv, const char *cmd)
+cmd_json(const struct command *c, int argc, char **argv)
 {
 	char	req[64];
 
 	if (argc == 1)
-		return request(cmd);
+		return request(c->wire);
 	if (argc == 2 && strcmp(argv[1], "--json") == 0) {
-		snprintf(req, sizeof(req), "%s json", cmd);
+		snprintf(req, sizeof(req), "%s json", c->wire);
 		return request(req);
 	}
-	fprintf(stderr, "usage: v6gatectl %s [--json]\n", cmd);
+	fprintf(stderr, "usage: v6gatectl %s [--json]\n", c->wire);
 	return 2;
 }
 
 static int
-cmd_services(int argc, char **argv)
-{
-	return json_request(argc, argv, "services");
-}
-
-static int
-cmd_stats(int argc, char **argv)
+cmd_stats(const struct command *c, int argc, char **argv)
 {
 	const char	*svc = NULL;
 	char		 req[256];
@@ -178,7 +139,7 @@ cmd_stats(int argc, char **argv)
 		    svc);
 		return 2;
 	}
-	snprintf(req, sizeof(req), "stats%s%s%s", json ? " json" : "",
+	snprintf(req, sizeof(req), "%s%s%s%s", c->wire, json ? " json" : "",
 	    svc ? " service " : "", svc ? svc : "");
 	return request(req);
 usage:
@@ -191,7 +152,7 @@ usage:
  * needs no daemon, so last month can be reported while v6gated is down.
  */
 static int
-cmd_report(int argc, char **argv)
+cmd_report(const struct command *c, int argc, char **argv)
 {
 	static const struct {
 		const char	*name;
@@ -287,7 +248,7 @@ trace_print(void *arg, json_object *o, const char *line)
  * server's peer address was, or what a client did.
  */
 static int
-cmd_trace(int argc, char **argv)
+cmd_trace(const struct command *c, int argc, char **argv)
 {
 	struct trace_query	 q;
 	const char		*file;
@@ -388,15 +349,9 @@ usage:
 	return 2;
 }
 
-static int
-cmd_backends(int argc, char **argv)
-{
-	return json_request(argc, argv, "backends");
-}
-
 /* "drain SERVICE BACKEND" and "enable SERVICE BACKEND" */
 static int
-cmd_drain(int argc, char **argv)
+cmd_drain(const struct command *c, int argc, char **argv)
 {
 	char	req[320];
 
@@ -408,18 +363,19 @@ cmd_drain(int argc, char **argv)
 		    argv[0]);
 		return 2;
 	}
-	if ((size_t)snprintf(req, sizeof(req), "%s %s %s", argv[0], argv[1],
+	if ((size_t)snprintf(req, sizeof(req), "%s %s %s", c->wire, argv[1],
 	    argv[2]) >= sizeof(req))
 		return 2;
 	return request(req);
 }
 
 static int
-cmd_jool(int argc, char **argv)
+cmd_jool(const struct command *c, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "sessions") == 0)
-		return json_request(argc - 1, argv + 1, "jool sessions");
-	return json_request(argc, argv, "jool");
+		return cmd_json(&command_table[CMD_JOOL_SESSIONS], argc - 1,
+		    argv + 1);
+	return cmd_json(c, argc, argv);
 }
 
 /*
@@ -427,18 +383,22 @@ cmd_jool(int argc, char **argv)
  * (Jool #317); this removes and recreates it, dropping its sessions.
  */
 static int
-cmd_reload(int argc, char **argv)
+cmd_reload(const struct command *c, int argc, char **argv)
 {
+	char	req[64];
+
 	if (argc == 1)
-		return request("reload");
-	if (argc == 2 && strcmp(argv[1], "--recreate-nat64") == 0)
-		return request("reload recreate-nat64");
+		return request(c->wire);
+	if (argc == 2 && strcmp(argv[1], "--recreate-nat64") == 0) {
+		snprintf(req, sizeof(req), "%s recreate-nat64", c->wire);
+		return request(req);
+	}
 	fprintf(stderr, "usage: v6gatectl reload [--recreate-nat64]\n");
 	return 2;
 }
 
 static int
-cmd_check_config(int argc, char **argv)
+cmd_check_config(const struct command *c, int argc, char **argv)
 {
 	struct conf_report	 rep;
 	struct gw_conf		*gc;
@@ -468,14 +428,14 @@ cmd_check_config(int argc, char **argv)
 }
 
 static int
-cmd_version(int argc, char **argv)
+cmd_version(const struct command *c, int argc, char **argv)
 {
 	printf("v6gatectl %s\n", PACKAGE_VERSION);
 	return 0;
 }
 
 static int
-cmd_help(int argc, char **argv)
+cmd_help(const struct command *c, int argc, char **argv)
 {
 	usage(stdout);
 	return 0;
@@ -484,8 +444,8 @@ cmd_help(int argc, char **argv)
 int
 main(int argc, char *argv[])
 {
-	size_t	i;
-	int	ch;
+	const struct command	*c;
+	int			 ch;
 
 	while ((ch = getopt(argc, argv, "+s:c:h")) != -1) {
 		switch (ch) {
@@ -509,9 +469,8 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return 2;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[0], commands[i].name) == 0)
-			return commands[i].fn(argc, argv);
+	if ((c = command_find(argv[0])) != NULL)
+		return cmds[c->id](c, argc, argv);
 	fprintf(stderr, "v6gatectl: unknown command \"%s\"\n\n", argv[0]);
 	usage(stderr);
 	return 2;

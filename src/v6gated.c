@@ -27,6 +27,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "api/backends.h"
+#include "api/command.h"
 #include "api/control.h"
 #include "api/http.h"
 #include "api/metrics.h"
@@ -417,74 +418,144 @@ control_reply(FILE *out, json_object *st, json_object *shown, int json,
 	return 0;
 }
 
+/*
+ * The answers to the control requests (api/command.h): each gets the words
+ * after its request's own, and writes the reply's body to out; 0 or -1.
+ */
+typedef int	answer_fn(int, char **, FILE *);
+
+/* "status json", "jool json", "jool sessions json": the JSON form */
+static int
+answer_wants_json(int argc, char **argv)
+{
+	return argc > 0 && strcmp(argv[0], "json") == 0;
+}
+
+static int
+answer_status(int argc, char **argv, FILE *out)
+{
+	json_object	*st = status_json(&daemon_info);
+
+	return control_reply(out, st, st, answer_wants_json(argc, argv),
+	    status_text);
+}
+
+static int
+answer_reload(int argc, char **argv, FILE *out)
+{
+	return reload(out, argc > 0 && strcmp(argv[0], "recreate-nat64") == 0);
+}
+
+static int
+answer_jool_sessions(int argc, char **argv, FILE *out)
+{
+	json_object	*st = translator_sessions(proxy_conf());
+
+	return control_reply(out, st, st, answer_wants_json(argc, argv),
+	    translator_sessions_text);
+}
+
+static int
+answer_jool(int argc, char **argv, FILE *out)
+{
+	json_object	*st = translator_status(proxy_conf());
+
+	return control_reply(out, st, st, answer_wants_json(argc, argv),
+	    translator_status_text);
+}
+
+static int
+answer_services(int argc, char **argv, FILE *out)
+{
+	json_object	*st = status_json(&daemon_info);
+
+	return control_reply(out, st, json_object_object_get(st, "services"),
+	    answer_wants_json(argc, argv), status_services_text);
+}
+
+/* "stats [json] [service NAME]", in any order */
+static int
+answer_stats(int argc, char **argv, FILE *out)
+{
+	json_object	*st;
+	const char	*svc = NULL;
+	char		 err[256];
+	int		 i, json = 0;
+
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], "json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "service") == 0 && i + 1 < argc)
+			svc = argv[++i];
+	if ((st = stats_json(svc, err, sizeof(err))) == NULL) {
+		fprintf(out, "%s\n", err);
+		return -1;
+	}
+	return control_reply(out, st, st, json, stats_text);
+}
+
+static int
+answer_backends(int argc, char **argv, FILE *out)
+{
+	json_object	*st = backends_json(proxy_conf());
+
+	return control_reply(out, st, st, answer_wants_json(argc, argv),
+	    backends_text);
+}
+
+/* "drain SERVICE BACKEND", "enable SERVICE BACKEND" */
+static int
+answer_drain_set(char **argv, int drain, FILE *out)
+{
+	char	msg[256];
+	int	rc;
+
+	rc = backends_drain(proxy_conf(), argv[0], argv[1], drain, msg,
+	    sizeof(msg));
+	fprintf(out, "%s\n", msg);
+	return rc;
+}
+
+static int
+answer_drain(int argc, char **argv, FILE *out)
+{
+	return answer_drain_set(argv, 1, out);
+}
+
+static int
+answer_enable(int argc, char **argv, FILE *out)
+{
+	return answer_drain_set(argv, 0, out);
+}
+
+static int
+answer_ping(int argc, char **argv, FILE *out)
+{
+	fprintf(out, "pong\n");
+	return 0;
+}
+
+/* One per request of the table; a row without its answer_ does not build. */
+#define ANSWER_DAEMON(id, fn)	[id] = answer_##fn,
+#define ANSWER_REQUEST(id, fn)	[id] = answer_##fn,
+#define ANSWER_LOCAL(id, fn)
+#define ANSWER(ID, where, cli, answer, ...) \
+	ANSWER_##where(CMD_##ID, answer)
+static answer_fn *const answers[CMD_NCOMMANDS] = {
+	COMMANDS(ANSWER)
+};
+
 static int
 control_dispatch(int argc, char **argv, FILE *out)
 {
-	json_object	*st;
-	/* "status json", "jool json", "services json" */
-	int		 json = argc > 1 && strcmp(argv[1], "json") == 0;
+	const struct command	*c;
+	int			 n;
 
-	if (strcmp(argv[0], "status") == 0) {
-		st = status_json(&daemon_info);
-		return control_reply(out, st, st, json, status_text);
+	if ((c = command_match(argc, argv, &n)) == NULL) {
+		fprintf(out, "unknown request \"%s\"\n", argv[0]);
+		return -1;
 	}
-	if (strcmp(argv[0], "reload") == 0)
-		return reload(out, argc > 1 && strcmp(argv[1],
-		    "recreate-nat64") == 0);
-	if (strcmp(argv[0], "jool") == 0 && argc > 1 &&
-	    strcmp(argv[1], "sessions") == 0) {
-		st = translator_sessions(proxy_conf());
-		return control_reply(out, st, st, argc > 2 &&
-		    strcmp(argv[2], "json") == 0, translator_sessions_text);
-	}
-	if (strcmp(argv[0], "jool") == 0) {
-		st = translator_status(proxy_conf());
-		return control_reply(out, st, st, json,
-		    translator_status_text);
-	}
-	if (strcmp(argv[0], "services") == 0) {
-		st = status_json(&daemon_info);
-		return control_reply(out, st, json_object_object_get(st,
-		    "services"), json, status_services_text);
-	}
-	if (strcmp(argv[0], "stats") == 0) {
-		const char	*svc = NULL;
-		char		 err[256];
-		int		 i;
-
-		/* "stats [json] [service NAME]" */
-		for (i = 1, json = 0; i < argc; i++)
-			if (strcmp(argv[i], "json") == 0)
-				json = 1;
-			else if (strcmp(argv[i], "service") == 0 &&
-			    i + 1 < argc)
-				svc = argv[++i];
-		if ((st = stats_json(svc, err, sizeof(err))) == NULL) {
-			fprintf(out, "%s\n", err);
-			return -1;
-		}
-		return control_reply(out, st, st, json, stats_text);
-	}
-	if (strcmp(argv[0], "backends") == 0) {
-		st = backends_json(proxy_conf());
-		return control_reply(out, st, st, json, backends_text);
-	}
-	if ((strcmp(argv[0], "drain") == 0 || strcmp(argv[0], "enable") ==
-	    0) && argc == 3) {
-		char	msg[256];
-		int	rc;
-
-		rc = backends_drain(proxy_conf(), argv[1], argv[2],
-		    argv[0][0] == 'd', msg, sizeof(msg));
-		fprintf(out, "%s\n", msg);
-		return rc;
-	}
-	if (strcmp(argv[0], "ping") == 0) {
-		fprintf(out, "pong\n");
-		return 0;
-	}
-	fprintf(out, "unknown request \"%s\"\n", argv[0]);
-	return -1;
+	return answers[c->id](argc - n, argv + n, out);
 }
 
 /*

@@ -6,8 +6,9 @@
 
 /*
  * The control socket v6gatectl talks to: a UNIX stream socket, mode 0600.
- * One request per connection: a line of words ("status json", "reload").
- * The answer is "ok\n" or "error\n", then a body, then the daemon closes.
+ * One request per connection: a line of words ("status json", "reload");
+ * which requests exist is api/command.h's table.  The answer is "ok\n" or
+ * "error\n", then a body, then the daemon closes.
  */
 
 #define CONTROL_LINE_MAX	1024
