@@ -57,6 +57,47 @@ static const char *const conf_service_keys[] = {
 	"balance", "retries", "check", "allow", "deny", "limits", NULL
 };
 
+/*
+ * The "protocol" setting's values, indexed by enum conf_proto: the one list
+ * of names (parsing, its error message and conf_proto_name() read it).
+ */
+static const char *const conf_proto_names[] = {
+	[CONF_TLS] = "tls",
+	[CONF_HTTP] = "http",
+};
+_Static_assert(sizeof(conf_proto_names) / sizeof(conf_proto_names[0]) ==
+    CONF_PROTO_COUNT, "a protocol of enum conf_proto has no name");
+
+/* The enum conf_proto named s, or -1. */
+static int
+conf_proto_lookup(const char *s)
+{
+	int	p;
+
+	for (p = 0; p < CONF_PROTO_COUNT; p++)
+		if (strcmp(s, conf_proto_names[p]) == 0)
+			return p;
+	return -1;
+}
+
+/* The names as an error message lists them: "tls", "http". */
+static const char *
+conf_proto_list(char *buf, size_t len)
+{
+	size_t	off = 0;
+	int	p, n;
+
+	buf[0] = '\0';
+	for (p = 0; p < CONF_PROTO_COUNT; p++) {
+		n = snprintf(buf + off, len - off, "%s\"%s\"", p ? ", " : "",
+		    conf_proto_names[p]);
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += (size_t)n;
+	}
+	return buf;
+}
+
 static int
 conf_msg_add(char ***v, size_t *n, const char *msg)
 {
@@ -718,14 +759,12 @@ conf_service(struct conf_ctx *ctx, config_setting_t *s, size_t idx)
 	conf_check_keys(ctx, s, path, conf_service_keys);
 
 	if (conf_get_string(ctx, s, "protocol", path, &str) == 1) {
-		if (strcmp(str, "tls") == 0)
-			svc->protocol = CONF_TLS;
-		else if (strcmp(str, "http") == 0)
-			svc->protocol = CONF_HTTP;
+		if ((n = conf_proto_lookup(str)) != -1)
+			svc->protocol = (enum conf_proto)n;
 		else
 			conf_err(ctx, config_setting_get_member(s, "protocol"),
-			    path, "unknown protocol \"%s\" (\"tls\", \"http\")",
-			    str);
+			    path, "unknown protocol \"%s\" (%s)", str,
+			    conf_proto_list(err, sizeof(err)));
 	}
 	dflt_rc = conf_get_bool(ctx, s, "default", path, &svc->is_default);
 
@@ -1187,7 +1226,7 @@ conf_report_free(struct conf_report *rep)
 const char *
 conf_proto_name(enum conf_proto p)
 {
-	return p == CONF_HTTP ? "http" : "tls";
+	return (unsigned)p < CONF_PROTO_COUNT ? conf_proto_names[p] : "tls";
 }
 
 const char *

@@ -28,6 +28,8 @@
 enum conf_proto {
 	CONF_TLS,		/* TLS passthrough, routed by SNI */
 	CONF_HTTP,		/* plain HTTP/1.x, routed by Host */
+	CONF_PROTO_COUNT	/* not a protocol: the number of them (the
+				   size of proxy/sniff.c's table) */
 };
 
 struct pool_state;

@@ -8,7 +8,9 @@
  * flight never enter user space: splice() moves them socket -> pipe ->
  * socket.
  *
- * This file never parses: sni.c and http.c do, over the bytes it read.
+ * This file never parses, nor knows which protocol it reads: the
+ * listener's sniffer (sniff.h) parses the bytes it read, names what to
+ * count, and writes the refusal it sends.
  */
 
 #include <errno.h>
@@ -267,51 +269,28 @@ conn_reap(struct worker *w)
 }
 
 /*
- * Refuse in the client's protocol, then close: a TLS alert (RFC 8446 §6),
- * sent in the clear as no handshake has taken place, or an HTTP status.
- * Best effort: one non-blocking write.  Some of the client's pending bytes
- * are read first so that close() does not turn into a reset that destroys
- * the answer before the client reads it.
+ * Refuse in the client's protocol (the sniffer's reject(): a TLS alert, an
+ * HTTP status), then close.  Best effort: one non-blocking write.  Some of
+ * the client's pending bytes are read first so that close() does not turn
+ * into a reset that destroys the answer before the client reads it.
  */
 static void
-conn_refuse(struct worker *w, struct conn *c, uint8_t alert, int status,
+conn_refuse(struct worker *w, struct conn *c, enum sniff_refusal why,
     const char *reason)
 {
-	char	 resp[4096];
-	uint8_t	 rec[7];
+	char	 drain[4096];
+	uint8_t	 resp[SNIFF_REJECT_MAX];
 	size_t	 len;
 	ssize_t	 n;
 	int	 i;
 
-	if (c->lst->protocol == CONF_TLS) {
-		uint16_t v = c->ff->p.sni.record_version;
-
-		/* the record version the client used (TLCP keeps 0x0101);
-		   TLS 1.0 when it is not one a TLS client understands */
-		if (v < 0x0101 || (v >> 8) > 3)
-			v = 0x0301;
-		rec[0] = 21;			/* alert */
-		rec[1] = (uint8_t)(v >> 8);
-		rec[2] = (uint8_t)v;
-		rec[3] = 0;
-		rec[4] = 2;
-		rec[5] = 2;			/* fatal */
-		rec[6] = alert;
-		n = send(c->cfd, rec, sizeof(rec), MSG_NOSIGNAL);
-	} else {
-		len = (size_t)snprintf(resp, sizeof(resp),
-		    "HTTP/1.1 %d %s\r\nContent-Length: 0\r\n"
-		    "Connection: close\r\n\r\n", status,
-		    status == 421 ? "Misdirected Request" : status == 503 ?
-		    "Service Unavailable" : status == 403 ? "Forbidden" :
-		    status == 429 ? "Too Many Requests" : "Bad Request");
-		n = send(c->cfd, resp, len, MSG_NOSIGNAL);
-	}
+	len = c->ff->sn->reject(&c->ff->p, why, resp);
+	n = send(c->cfd, resp, len, MSG_NOSIGNAL);
 	(void)n;
 	shutdown(c->cfd, SHUT_WR);
 	/* bounded: a client sending without end must not hold the worker */
 	for (i = 0; i < 4; i++)
-		if (recv(c->cfd, resp, sizeof(resp), MSG_DONTWAIT) <= 0)
+		if (recv(c->cfd, drain, sizeof(drain), MSG_DONTWAIT) <= 0)
 			break;
 	conn_close(w, c, reason);
 }
@@ -353,10 +332,8 @@ conn_accept(struct worker *w, struct worker_listener *wl, int fd,
 	c->lst = wl->cl;
 	c->peer = *peer;
 	c->client_key = addr_client_key(peer);
-	if (c->lst->protocol == CONF_TLS)
-		sni_init(&c->ff->p.sni);
-	else
-		http_init(&c->ff->p.http);
+	c->ff->sn = &sniff_table[c->lst->protocol];
+	c->ff->sn->init(&c->ff->p);
 	WSTAT_INC(w, open);
 	WSTAT_INC(w, first_flight);
 	c->mark_ms = w->now_ms;
@@ -394,51 +371,14 @@ conn_accept(struct worker *w, struct worker_listener *wl, int fd,
 	conn_run(w, c);
 }
 
+/* The parser failed: count why, and say so in the client's protocol. */
 static void
 conn_ff_error(struct worker *w, struct conn *c)
 {
-	struct conn_ff	*ff = c->ff;
+	const char	*reason;
 
-	if (c->lst->protocol == CONF_TLS) {
-		switch (ff->p.sni.err) {
-		case SNI_E_NOT_TLS:
-			WSTAT_INC(w, tls_not_tls);
-			break;
-		case SNI_E_TOO_BIG:
-			WSTAT_INC(w, tls_too_big);
-			break;
-		case SNI_E_BAD_NAME:
-			WSTAT_INC(w, tls_bad_name);
-			break;
-		default:
-			WSTAT_INC(w, tls_malformed);
-			break;
-		}
-		/* decode_error (50), RFC 8446 §6.2 */
-		conn_refuse(w, c, 50, 0, sni_strerror(ff->p.sni.err));
-		return;
-	}
-	switch (ff->p.http.err) {
-	case HTTP_E_NOT_HTTP:
-		WSTAT_INC(w, http_not_http);
-		break;
-	case HTTP_E_TOO_BIG:
-		WSTAT_INC(w, http_too_big);
-		break;
-	case HTTP_E_BAD_HOST:
-		WSTAT_INC(w, http_bad_host);
-		break;
-	case HTTP_E_DUP_HOST:
-		WSTAT_INC(w, http_dup_host);
-		break;
-	case HTTP_E_NO_HOST:
-		WSTAT_INC(w, http_no_host);
-		break;
-	default:
-		WSTAT_INC(w, http_malformed);
-		break;
-	}
-	conn_refuse(w, c, 0, 400, http_strerror(ff->p.http.err));
+	WSTAT_INC_AT(w, sniff_error_stat(c->ff->sn, &c->ff->p, &reason));
+	conn_refuse(w, c, SNIFF_R_BAD_FIRST_FLIGHT, reason);
 }
 
 static void	conn_connect(struct worker *, struct conn *);
@@ -451,8 +391,7 @@ conn_unreachable(struct worker *w, struct conn *c, const char *reason)
 	if (c->counted)
 		acct_add(&c->svc->acct->slots[w->id].fam[c->family].unreachable,
 		    1);
-	/* internal_error (80), RFC 8446 §6.2; or 503 */
-	conn_refuse(w, c, 80, 503, reason);
+	conn_refuse(w, c, SNIFF_R_UNREACHABLE, reason);
 }
 
 /*
@@ -468,8 +407,7 @@ conn_admit(struct worker *w, struct conn *c)
 
 	if (c->lst->only == NULL && !conf_acl_admits(svc, &c->peer)) {
 		WSTAT_INC(w, refused_acl);
-		/* access_denied (49), RFC 8446 §6.2; or 403 */
-		conn_refuse(w, c, 49, 403, "client not allowed");
+		conn_refuse(w, c, SNIFF_R_NOT_ALLOWED, "client not allowed");
 		return -1;
 	}
 	if (svc->per_client_rate == 0 && svc->per_client_conns == 0)
@@ -480,9 +418,7 @@ conn_admit(struct worker *w, struct conn *c)
 		if (limit_conn_take(c->limit_key, svc->per_client_conns) ==
 		    -1) {
 			WSTAT_INC(w, refused_conn_limit);
-			/* internal_error (80): TLS has no "slow down"; or
-			   429 */
-			conn_refuse(w, c, 80, 429,
+			conn_refuse(w, c, SNIFF_R_LIMIT,
 			    "per-client connection limit");
 			return -1;
 		}
@@ -491,7 +427,7 @@ conn_admit(struct worker *w, struct conn *c)
 	if (svc->per_client_rate > 0 && limit_rate_take(c->limit_key,
 	    svc->per_client_rate, w->now_ms) == -1) {
 		WSTAT_INC(w, refused_rate_limit);
-		conn_refuse(w, c, 80, 429, "per-client rate limit");
+		conn_refuse(w, c, SNIFF_R_LIMIT, "per-client rate limit");
 		return -1;
 	}
 	return 0;
@@ -527,25 +463,16 @@ static void
 conn_route(struct worker *w, struct conn *c)
 {
 	struct conn_ff		*ff = c->ff;
+	const struct sniffer	*sn = ff->sn;
 	struct acct_cell	*cell;
 	const char		*name;
-	size_t			 len;
+	size_t			 len, i;
+	unsigned		 flags;
 
-	if (c->lst->protocol == CONF_TLS) {
-		name = ff->p.sni.name;
-		len = ff->p.sni.namelen;
-		if (ff->p.sni.flags & SNI_F_NO_SNI)
-			WSTAT_INC(w, tls_no_sni);
-		if (ff->p.sni.flags & SNI_F_SSLV2)
-			WSTAT_INC(w, tls_sslv2);
-		if (ff->p.sni.flags & SNI_F_TLCP)
-			WSTAT_INC(w, tls_tlcp);
-		if (ff->p.sni.flags & SNI_F_ECH)
-			WSTAT_INC(w, tls_ech);
-	} else {
-		name = ff->p.http.host;
-		len = ff->p.http.hostlen;
-	}
+	flags = sn->found(&ff->p, &name, &len);
+	for (i = 0; i < sn->nflags; i++)
+		if (flags & sn->flags[i].code)
+			WSTAT_INC_AT(w, sn->flags[i].stat);
 	if (len > 0)
 		c->name = strndup(name, len);
 	c->svc = len ? namemap_lookup(c->lst->routes, name, len) : NULL;
@@ -555,8 +482,7 @@ conn_route(struct worker *w, struct conn *c)
 	c->pending = 0;
 	if (c->svc == NULL) {
 		WSTAT_INC(w, no_route);
-		/* unrecognized_name (112), RFC 6066 §3 */
-		conn_refuse(w, c, 112, 421, "no service for this name");
+		conn_refuse(w, c, SNIFF_R_NO_ROUTE, "no service for this name");
 		return;
 	}
 	if (conn_admit(w, c) == -1)
@@ -575,7 +501,7 @@ conn_ff_read(struct worker *w, struct conn *c)
 {
 	struct conn_ff	*ff = c->ff;
 	ssize_t		 n;
-	int		 rc;
+	enum sniff_rc	 rc;
 
 	while (c->c_rd) {
 		if (ff->len == ff->cap) {
@@ -584,10 +510,7 @@ conn_ff_read(struct worker *w, struct conn *c)
 
 			if (ff->cap >= CONN_FF_MAX) {
 				/* the parser's own cap would say the same */
-				if (c->lst->protocol == CONF_TLS) {
-					ff->p.sni.err = SNI_E_TOO_BIG;
-				} else
-					ff->p.http.err = HTTP_E_TOO_BIG;
+				ff->sn->too_big(&ff->p);
 				conn_ff_error(w, c);
 				return;
 			}
@@ -617,23 +540,13 @@ conn_ff_read(struct worker *w, struct conn *c)
 			conn_close(w, c, "client closed during first flight");
 			return;
 		}
-		if (c->lst->protocol == CONF_TLS) {
-			enum sni_rc r = sni_feed(&ff->p.sni,
-			    ff->buf + ff->len, (size_t)n);
-
-			rc = r == SNI_DONE ? 1 : r == SNI_ERROR ? -1 : 0;
-		} else {
-			enum http_rc r = http_feed(&ff->p.http,
-			    ff->buf + ff->len, (size_t)n);
-
-			rc = r == HTTP_DONE ? 1 : r == HTTP_ERROR ? -1 : 0;
-		}
+		rc = ff->sn->feed(&ff->p, ff->buf + ff->len, (size_t)n);
 		ff->len += (uint32_t)n;
-		if (rc == -1) {
+		if (rc == SNIFF_ERROR) {
 			conn_ff_error(w, c);
 			return;
 		}
-		if (rc == 1) {
+		if (rc == SNIFF_DONE) {
 			conn_route(w, c);
 			return;
 		}

@@ -7,8 +7,7 @@
 
 #include "addr.h"
 #include "acct/counters.h"
-#include "http.h"
-#include "sni.h"
+#include "sniff.h"
 #include "worker.h"
 
 /*
@@ -33,10 +32,8 @@ enum conn_state {
 #define CONN_COPY_MAX	16384
 
 struct conn_ff {
-	union {
-		struct sni_parser	sni;
-		struct http_parser	http;
-	}			 p;
+	union sniff_state	 p;	/* the parser's */
+	const struct sniffer	*sn;	/* the listener's protocol */
 	uint8_t			*buf;
 	uint32_t		 len;	/* bytes read from the client */
 	uint32_t		 cap;

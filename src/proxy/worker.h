@@ -112,6 +112,17 @@ struct worker {
 #define WSTAT_INC(w, field)	WSTAT_ADD(w, field, 1)
 #define WSTAT_DEC(w, field)	WSTAT_ADD(w, field, (uint64_t)-1)
 
+/*
+ * The same, for a counter named by its offset in struct proxy_stats
+ * (SNIFF_STAT()): tables name counters this way, and the compiler still
+ * checks that the field exists where the offset is taken.
+ */
+#define WSTAT_AT(w, off)						\
+	((uint64_t *)(void *)((char *)&(w)->stats + (off)))
+#define WSTAT_INC_AT(w, off)	__atomic_store_n(WSTAT_AT(w, off),	\
+	__atomic_load_n(WSTAT_AT(w, off), __ATOMIC_RELAXED) + 1,	\
+	__ATOMIC_RELAXED)
+
 int	worker_start(struct worker *, int id);
 void	worker_post(struct worker *, struct proxy_snap *, int stop);
 void	worker_join(struct worker *);
