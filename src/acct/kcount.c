@@ -4,14 +4,21 @@
  * counters of the guard's set elements (guard/guard.h), read over netlink
  * (nfnl.h), attributed to the services that own the elements.
  *
+ * In two halves.  The attribution (kcount_plan() and the state it works
+ * on) is pure: from the last read, a new one and the owner map it decides
+ * what moved and for whom, and never touches the kernel, the log or a
+ * global, so that its cases are unit tests (tests/unit/test_kcount.c).
+ * The I/O half reads the sets, logs what the plan reports, adds its
+ * deltas to the services' counters and sweeps.
+ *
  * What was last read lives in an array indexed by element (a hash: 30,000
- * elements cost 30,000 probes, not a sort); a poll reads the sets into a
- * new one and matches each element with its last read.  The counting
- * elements of removed services are read once more, then swept (a whole
- * read happens before the guard's table is made again, when it would
- * take them with it).  The history keeps a row per
- * element whose counter has moved ("set hexkey", the owning service, the
- * table's handle, the values); only rows that changed are written.
+ * elements cost 30,000 probes, not a sort); a plan matches each element
+ * of a new read with its last read.  The counting elements of removed
+ * services are read once more, then swept (a whole read happens before
+ * the guard's table is made again, when it would take them with it).  The
+ * history keeps a row per element whose counter has moved ("set hexkey",
+ * the owning service, the table's handle, the values); only rows that
+ * changed are written.
  */
 
 #include <arpa/inet.h>
@@ -30,31 +37,469 @@
 #include "log.h"
 #include "nfnl.h"
 
-/* An element's counter as last read (or as the history stored it). */
-struct kc {
-	struct guard_key k;		/* first: indexed by it */
-	uint8_t		 dirty;		/* differs from its stored row */
-	uint8_t		 stored;	/* has a row */
-	uint8_t		 seen;		/* in the read being merged */
-	uint64_t	 table;		/* handle of the table it was read in */
-	uint64_t	 packets, bytes;
-	struct acct_service *owner;	/* whose counts these are, or NULL */
-};
-
-struct kc_tab {
-	struct kc		*v;
-	size_t			 n, cap;
-	struct guard_index	 ix;
-	int			 failed;
-};
-
 #define KC_NAME_MAX	(16 + 2 * GUARD_KEY_MAX + 2)
 
-static struct kc_tab	 kc;		/* the last read */
+/* ---------------------------------------------------------------- plan */
+
+/* n things of size each, never NULL for none (malloc(0) may be NULL) */
+static void *
+kc_alloc(size_t n, size_t size)
+{
+	return calloc(n ? n : 1, size);
+}
+
+/* The service an owner map gives an element, or NULL. */
+static struct acct_service *
+kc_map_owner(const struct guard_elems *owners,
+    struct acct_service *const *svcs, const struct guard_key *k)
+{
+	long	i;
+
+	if (owners == NULL || svcs == NULL ||
+	    (i = guard_elems_owner(owners, k)) < 0)
+		return NULL;
+	return svcs[i];
+}
+
+/* Values read in boot then are not now's (both known, and they differ). */
+static int
+kc_other_boot(const char *then, const char *now)
+{
+	return then != NULL && now != NULL && then[0] != '\0' &&
+	    now[0] != '\0' && strcmp(then, now) != 0;
+}
+
+/* Room for n more rows to delete. */
+static int
+kc_gone_reserve(struct kcount_state *st, size_t n)
+{
+	struct guard_key	*g;
+	size_t			 ncap;
+
+	if (st->ngone + n <= st->capgone)
+		return 0;
+	ncap = st->ngone + n;
+	if (ncap < 2 * st->capgone)
+		ncap = 2 * st->capgone;
+	if ((g = reallocarray(st->gone, ncap, sizeof(*g))) == NULL)
+		return -1;
+	st->gone = g;
+	st->capgone = ncap;
+	return 0;
+}
+
+/* Element e's row must go (its element is gone); room reserved. */
+static void
+kc_forget(struct kcount_state *st, const struct kcount_elem *e)
+{
+	if (!e->stored)
+		return;
+	st->gone[st->ngone++] = e->k;
+	st->dirty = 1;
+}
+
+struct kcount_elem *
+kcount_state_add(struct kcount_state *st, const struct guard_key *k)
+{
+	struct kcount_elem	*n;
+	size_t			 dup;
+	int			 rc;
+
+	if (st->n == st->cap) {
+		size_t	ncap = st->cap ? st->cap * 2 : 256;
+
+		if ((n = reallocarray(st->v, ncap, sizeof(*n))) == NULL)
+			return NULL;
+		st->v = n;
+		st->cap = ncap;
+	}
+	n = &st->v[st->n];
+	memset(n, 0, sizeof(*n));
+	n->k = *k;
+	if ((rc = guard_index_add(&st->ix, st->v, sizeof(*st->v), st->n,
+	    &dup)) == -1)
+		return NULL;
+	if (rc == 1)
+		return &st->v[dup];
+	return &st->v[st->n++];
+}
+
+struct kcount_elem *
+kcount_state_find(const struct kcount_state *st, const struct guard_key *k)
+{
+	long	i = guard_index_find(&st->ix, st->v, sizeof(*st->v), k);
+
+	return i < 0 ? NULL : &st->v[i];
+}
+
+/* The elements only: what the history must learn stays. */
+static void
+kc_state_clear(struct kcount_state *st)
+{
+	free(st->v);
+	guard_index_free(&st->ix);
+	st->v = NULL;
+	st->n = st->cap = 0;
+}
+
+int
+kcount_state_forget_all(struct kcount_state *st)
+{
+	size_t	i;
+	int	rc = 0;
+
+	/* without room the rows stay, harmless: a new element of that key
+	   is told apart by its values or its table */
+	if (kc_gone_reserve(st, st->n) == -1)
+		rc = -1;
+	else
+		for (i = 0; i < st->n; i++)
+			kc_forget(st, &st->v[i]);
+	kc_state_clear(st);
+	return rc;
+}
+
+int
+kcount_state_reown(struct kcount_state *st, const struct guard_elems *owners,
+    struct acct_service *const *svcs)
+{
+	struct acct_service	*as;
+	size_t			 i;
+	int			 rc = 0;
+
+	for (i = 0; i < st->n; i++)
+		if ((as = kc_map_owner(owners, svcs, &st->v[i].k)) != NULL &&
+		    as != st->v[i].owner) {
+			st->v[i].owner = as;
+			if (st->v[i].stored) {
+				st->v[i].dirty = 1;
+				st->dirty = 1;
+				rc = 1;
+			}
+		}
+	return rc;
+}
+
+int
+kcount_state_drop(struct kcount_state *st, const size_t *idx, size_t n)
+{
+	struct kcount_state	 keep;
+	struct kcount_elem	*e;
+	size_t			 i, j;
+
+	if (n == 0)
+		return 0;
+	memset(&keep, 0, sizeof(keep));
+	if (kc_gone_reserve(st, n) == -1)
+		return -1;
+	for (i = 0, j = 0; i < st->n; i++) {
+		if (j < n && idx[j] == i) {
+			j++;
+			continue;
+		}
+		if ((e = kcount_state_add(&keep, &st->v[i].k)) == NULL) {
+			kc_state_clear(&keep);
+			return -1;
+		}
+		*e = st->v[i];
+	}
+	for (j = 0; j < n; j++)
+		kc_forget(st, &st->v[idx[j]]);
+	kc_state_clear(st);
+	st->v = keep.v;
+	st->n = keep.n;
+	st->cap = keep.cap;
+	st->ix = keep.ix;
+	return 0;
+}
+
+void
+kcount_state_stored(struct kcount_state *st)
+{
+	size_t	i;
+
+	for (i = 0; i < st->n; i++)
+		if (st->v[i].dirty) {
+			st->v[i].dirty = 0;
+			st->v[i].stored = 1;
+		}
+	free(st->gone);
+	st->gone = NULL;
+	st->ngone = st->capgone = 0;
+	st->dirty = 0;
+}
+
+void
+kcount_state_free(struct kcount_state *st)
+{
+	kc_state_clear(st);
+	free(st->gone);
+	memset(st, 0, sizeof(*st));
+}
+
+void
+kcount_read_add(struct kcount_read *rd, const struct guard_key *k,
+    uint64_t packets, uint64_t bytes)
+{
+	struct kcount_val	*v;
+
+	if (rd->failed)
+		return;
+	if (rd->n == rd->cap) {
+		size_t	ncap = rd->cap ? rd->cap * 2 : 256;
+
+		if ((v = reallocarray(rd->v, ncap, sizeof(*v))) == NULL) {
+			rd->failed = 1;
+			return;
+		}
+		rd->v = v;
+		rd->cap = ncap;
+	}
+	v = &rd->v[rd->n++];
+	v->k = *k;
+	v->packets = packets;
+	v->bytes = bytes;
+}
+
+void
+kcount_read_free(struct kcount_read *rd)
+{
+	free(rd->v);
+	rd->v = NULL;
+	rd->n = rd->cap = 0;
+}
+
+static size_t
+kc_ptr_hash(const void *p)
+{
+	uint64_t	h = (uint64_t)(uintptr_t)p;
+
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return (size_t)h;
+}
+
+/*
+ * What element k moved (dp, db) for owner: into the owner's delta, found
+ * by a hash of nslot slots (delta index + 1; at least twice the elements
+ * read, so never full), made on its first count.
+ */
+static void
+kc_plan_count(struct kcount_plan *p, uint32_t *slot, size_t nslot,
+    struct acct_service *owner, const struct guard_key *k, uint64_t dp,
+    uint64_t db)
+{
+	const struct guard_set_info	*si = &guard_sets[k->set];
+	struct kcount_delta		*d;
+	struct acct_cell		*c;
+	size_t				 h;
+
+	for (h = kc_ptr_hash(owner) & (nslot - 1); slot[h] != 0;
+	    h = (h + 1) & (nslot - 1))
+		if (p->delta[slot[h] - 1].svc == owner)
+			break;
+	if (slot[h] == 0) {
+		d = &p->delta[p->ndelta++];
+		memset(d, 0, sizeof(*d));
+		d->svc = owner;
+		slot[h] = (uint32_t)p->ndelta;
+	}
+	d = &p->delta[slot[h] - 1];
+	/* the family is the clients': nat64's are IPv6, siit's IPv4 */
+	c = &d->kern[si->nat64 ? ACCT_IPV6 : ACCT_IPV4];
+	if (si->out) {
+		c->packets_out += dp;
+		c->bytes_out += db;
+	} else {
+		c->packets_in += dp;
+		c->bytes_in += db;
+	}
+}
+
+void
+kcount_plan_free(struct kcount_plan *p)
+{
+	kcount_state_free(&p->next);
+	free(p->delta);
+	free(p->reset);
+	free(p->sweep);
+	memset(p, 0, sizeof(*p));
+}
+
+int
+kcount_plan(const struct kcount_state *prev, const struct kcount_read *rd,
+    const struct guard_elems *owners, struct acct_service *const *svcs,
+    struct kcount_plan *p, char *err, size_t errlen)
+{
+	struct kcount_state	*nx = &p->next;
+	const struct kcount_elem *old;
+	const struct kcount_val	*r;
+	struct kcount_elem	*n;
+	uint8_t			*seen = NULL;	/* prev's elements read */
+	uint32_t		*slot = NULL;
+	size_t			 i, dup, nslot, cap;
+	uint64_t		 dp, db;
+	int			 whole, moved, rc;
+
+	memset(p, 0, sizeof(*p));
+	whole = rd->whole && !rd->failed;
+	/* after a reboot every counter started again from zero: the last
+	   values are nobody's to subtract, their owners no longer told */
+	p->reboot = kc_other_boot(prev->boot, rd->boot);
+	p->remade = !p->reboot && prev->n > 0 && prev->v[0].table !=
+	    rd->table;
+	for (nslot = 16; nslot < 2 * rd->n; nslot *= 2)
+		;
+	cap = rd->n + (whole ? 0 : prev->n);
+	if ((nx->v = kc_alloc(cap, sizeof(*nx->v))) == NULL)
+		goto fail;
+	nx->cap = cap ? cap : 1;
+	nx->dirty = prev->dirty;
+	snprintf(nx->boot, sizeof(nx->boot), "%s", rd->boot[0] != '\0' ?
+	    rd->boot : prev->boot);
+	/* the rows to delete so far, and room for all of prev's */
+	if (kc_gone_reserve(nx, prev->ngone + prev->n) == -1)
+		goto fail;
+	if (prev->ngone > 0)
+		memcpy(nx->gone, prev->gone, prev->ngone * sizeof(*nx->gone));
+	nx->ngone = prev->ngone;
+	if ((seen = kc_alloc(prev->n, 1)) == NULL ||
+	    (slot = kc_alloc(nslot, sizeof(*slot))) == NULL ||
+	    (p->delta = kc_alloc(rd->n, sizeof(*p->delta))) == NULL ||
+	    (p->reset = kc_alloc(rd->n, sizeof(*p->reset))) == NULL ||
+	    (p->sweep = kc_alloc(cap, sizeof(*p->sweep))) == NULL)
+		goto fail;
+
+	for (i = 0; i < rd->n; i++) {
+		r = &rd->v[i];
+		n = &nx->v[nx->n];
+		memset(n, 0, sizeof(*n));
+		n->k = r->k;
+		if ((rc = guard_index_add(&nx->ix, nx->v, sizeof(*nx->v),
+		    nx->n, &dup)) == -1)
+			goto fail;
+		if (rc == 1)
+			continue;	/* read twice: the first one counts */
+		nx->n++;
+		old = p->reboot ? NULL : kcount_state_find(prev, &r->k);
+		if (old == NULL) {
+			/* new since the last read: all of it is new, its
+			   owner the map's */
+			n->owner = kc_map_owner(owners, svcs, &r->k);
+			dp = r->packets;
+			db = r->bytes;
+			moved = dp != 0 || db != 0;
+		} else {
+			seen[old - prev->v] = 1;
+			if (old->table != rd->table) {
+				/* the table was made again (one report) */
+				dp = r->packets;
+				db = r->bytes;
+				moved = 1;
+			} else if (r->packets < old->packets ||
+			    r->bytes < old->bytes) {
+				/* reset, or the element made again: from
+				   zero again, never a negative delta */
+				p->reset[p->nreset].k = r->k;
+				p->reset[p->nreset].owner = old->owner;
+				p->reset[p->nreset].was = old->bytes;
+				p->reset[p->nreset++].now = r->bytes;
+				dp = r->packets;
+				db = r->bytes;
+				moved = 1;
+			} else {
+				dp = r->packets - old->packets;
+				db = r->bytes - old->bytes;
+				moved = dp != 0 || db != 0;
+			}
+			/* the owner when it was counted: a stored row's,
+			   or the map's since kcount_state_reown() */
+			n->owner = old->owner;
+			n->stored = old->stored;
+			n->dirty = old->dirty;
+		}
+		n->table = rd->table;
+		n->packets = r->packets;
+		n->bytes = r->bytes;
+		/* a row only for what moved once: a silent element needs
+		   none */
+		if (moved) {
+			n->dirty = 1;
+			nx->dirty = 1;
+		}
+		if ((dp != 0 || db != 0) && n->owner != NULL)
+			kc_plan_count(p, slot, nslot, n->owner, &n->k, dp, db);
+	}
+
+	/* what a whole read did not find is gone; a partial one keeps it
+	   (what it read replaced its last values, the rest stays) */
+	for (i = 0; i < prev->n; i++) {
+		if (seen[i])
+			continue;
+		if (whole || p->reboot) {
+			kc_forget(nx, &prev->v[i]);
+			continue;
+		}
+		n = &nx->v[nx->n];
+		*n = prev->v[i];
+		if (guard_index_add(&nx->ix, nx->v, sizeof(*nx->v), nx->n,
+		    &dup) == -1)
+			goto fail;
+		nx->n++;
+	}
+
+	/* the counting elements of services that are gone: just read for
+	   the services that had them, nothing counts in them any more (the
+	   guard no longer lets their packets through) */
+	if (whole && owners != NULL)
+		for (i = 0; i < nx->n; i++)
+			if (kc_map_owner(owners, svcs, &nx->v[i].k) == NULL)
+				p->sweep[p->nsweep++] = i;
+	free(seen);
+	free(slot);
+	return 0;
+fail:
+	free(seen);
+	free(slot);
+	kcount_plan_free(p);
+	snprintf(err, errlen, "nftables counters: out of memory");
+	return -1;
+}
+
+long
+kcount_seen_match(const struct guard_elems *owners, int v6,
+    const uint8_t *key, size_t len, uint8_t client[16])
+{
+	struct guard_key	k;
+
+	memset(&k, 0, sizeof(k));
+	if (v6) {
+		/* seen6: client6 . addr6 . proto . port; the service by
+		   its port */
+		if (len != 40)
+			return -1;
+		k.set = GUARD_NAT64_PORTS;
+		memcpy(k.key, key + 16, 24);
+		memcpy(client, key, 16);
+	} else {
+		/* seen4: client4 . siit4 */
+		if (len != 8)
+			return -1;
+		k.set = GUARD_SIIT_V4;
+		memcpy(k.key, key + 4, 4);
+		memset(client, 0, 10);
+		client[10] = client[11] = 0xff;		/* ::ffff:a.b.c.d */
+		memcpy(client + 12, key, 4);
+	}
+	return owners != NULL ? guard_elems_owner(owners, &k) : -1;
+}
+
+/* ---------------------------------------------------------------- I/O */
+
+static struct kcount_state kc;		/* the last read */
 static struct guard_elems kc_elems;	/* the running config's elements */
 static struct acct_service **kc_svcs;	/* its services' counters */
-static char		(*kc_gone)[KC_NAME_MAX];	/* rows to delete */
-static size_t		 kc_ngone;
 static time_t		 kc_seen_at;	/* last read of the seen sets */
 
 /* Counters read per millisecond between two polls (see kcount_poll()). */
@@ -63,66 +508,14 @@ static time_t		 kc_seen_at;	/* last read of the seen sets */
 #define KCOUNT_SEEN_EVERY	10
 static int		 kc_known;	/* the history's values are in */
 static int		 kc_active;	/* the config counts something */
-static int		 kc_dirty;	/* something to store */
 static int		 kc_owned;	/* kc_elems is some config's */
 static int		 kc_read;	/* a whole read was made */
 
 static void
-kc_tab_free(struct kc_tab *t)
+kc_forget_all(void)
 {
-	free(t->v);
-	guard_index_free(&t->ix);
-	memset(t, 0, sizeof(*t));
-}
-
-/* A new entry for key k (zeroed but for it), or the one that has it. */
-static struct kc *
-kc_tab_add(struct kc_tab *t, const struct guard_key *k)
-{
-	struct kc	*n;
-	size_t		 dup;
-	int		 rc;
-
-	if (t->failed)
-		return NULL;
-	if (t->n == t->cap) {
-		size_t	ncap = t->cap ? t->cap * 2 : 256;
-
-		if ((n = reallocarray(t->v, ncap, sizeof(*n))) == NULL) {
-			t->failed = 1;
-			return NULL;
-		}
-		t->v = n;
-		t->cap = ncap;
-	}
-	n = &t->v[t->n];
-	memset(n, 0, sizeof(*n));
-	n->k = *k;
-	if ((rc = guard_index_add(&t->ix, t->v, sizeof(*t->v), t->n, &dup)) ==
-	    -1) {
-		t->failed = 1;
-		return NULL;
-	}
-	if (rc == 1)
-		return &t->v[dup];
-	return &t->v[t->n++];
-}
-
-static struct kc *
-kc_tab_find(const struct kc_tab *t, const struct guard_key *k)
-{
-	long	i = guard_index_find(&t->ix, t->v, sizeof(*t->v), k);
-
-	return i < 0 ? NULL : &t->v[i];
-}
-
-/* The service that owns an element now, or NULL. */
-static struct acct_service *
-kc_owner(const struct guard_key *k)
-{
-	long	i = guard_elems_owner(&kc_elems, k);
-
-	return i < 0 ? NULL : kc_svcs[i];
+	if (kcount_state_forget_all(&kc) == -1)
+		log_warn("%s", __func__);
 }
 
 /* ---------------------------------------------------------------- names */
@@ -182,35 +575,6 @@ kc_text(const struct guard_key *k, char *buf, size_t len)
 		    "?", (unsigned)k->key[alen + 4] << 8 | k->key[alen + 5]);
 }
 
-/* A row of the history that must go (its element is gone). */
-static void
-kc_forget(const struct kc *k)
-{
-	char	(*g)[KC_NAME_MAX];
-
-	if (!k->stored)
-		return;
-	if ((g = reallocarray(kc_gone, kc_ngone + 1, sizeof(*g))) == NULL) {
-		/* the row stays, harmless: a new element of that key is
-		   told apart by its values or its table */
-		log_warn("%s", __func__);
-		return;
-	}
-	kc_gone = g;
-	kc_name(&k->k, kc_gone[kc_ngone++], KC_NAME_MAX);
-	kc_dirty = 1;
-}
-
-static void
-kc_forget_all(void)
-{
-	size_t	i;
-
-	for (i = 0; i < kc.n; i++)
-		kc_forget(&kc.v[i]);
-	kc_tab_free(&kc);
-}
-
 /* ---------------------------------------------------------------- history */
 
 void
@@ -218,10 +582,10 @@ kcount_last(const char *elem, const char *service, uint64_t table,
     uint64_t packets, uint64_t bytes)
 {
 	struct guard_key	 k;
-	struct kc		*n;
+	struct kcount_elem	*n;
 
-	if (kc_name_parse(elem, &k) == -1 || (n = kc_tab_add(&kc, &k)) ==
-	    NULL)
+	if (kc_name_parse(elem, &k) == -1 || (n = kcount_state_add(&kc,
+	    &k)) == NULL)
 		return;
 	n->stored = 1;
 	n->table = table;
@@ -236,14 +600,22 @@ kcount_last_known(const char *boot)
 	char	now[64];
 
 	/* after a reboot every counter started again from zero; without
-	   a boot id (some containers) the handles and values still tell */
-	if (kcount_boot_id(now, sizeof(now)) == 0 && boot != NULL &&
-	    boot[0] != '\0' && strcmp(boot, now) != 0) {
+	   a boot id (some containers) the handles and values still tell.
+	   Forgotten now, not at the first read, so that no checkpoint in
+	   between stores the old values as this boot's. */
+	if (kcount_boot_id(now, sizeof(now)) == -1)
+		now[0] = '\0';
+	if (kc_other_boot(boot, now)) {
 		if (kc.n > 0)
 			log_info("nftables counters: a new boot, counting "
 			    "from their values");
 		kc_forget_all();
 	}
+	/* the values are this boot's from now on (kcount_plan() checks) */
+	if (now[0] != '\0')
+		snprintf(kc.boot, sizeof(kc.boot), "%s", now);
+	else if (boot != NULL)
+		snprintf(kc.boot, sizeof(kc.boot), "%s", boot);
 	kc_known = 1;
 }
 
@@ -270,9 +642,11 @@ kcount_store(kcount_put_fn *put, kcount_del_fn *del, char *err,
 	char	name[KC_NAME_MAX];
 	size_t	i;
 
-	for (i = 0; i < kc_ngone; i++)
-		if (del(kc_gone[i], err, errlen) == -1)
+	for (i = 0; i < kc.ngone; i++) {
+		kc_name(&kc.gone[i], name, sizeof(name));
+		if (del(name, err, errlen) == -1)
 			return -1;
+	}
 	for (i = 0; i < kc.n; i++) {
 		if (!kc.v[i].dirty)
 			continue;
@@ -288,156 +662,50 @@ kcount_store(kcount_put_fn *put, kcount_del_fn *del, char *err,
 int
 kcount_dirty(void)
 {
-	return kc_dirty;
+	return kc.dirty;
 }
 
 void
 kcount_stored(void)
 {
-	size_t	i;
-
-	for (i = 0; i < kc.n; i++)
-		if (kc.v[i].dirty) {
-			kc.v[i].dirty = 0;
-			kc.v[i].stored = 1;
-		}
-	free(kc_gone);
-	kc_gone = NULL;
-	kc_ngone = 0;
-	kc_dirty = 0;
+	kcount_state_stored(&kc);
 }
 
 /* ---------------------------------------------------------------- reads */
 
-/*
- * An element read now (k, of the new read) against its last read (old,
- * NULL: not read before): account what moved to its owner.
- */
-static void
-kcount_account(struct kc *old, struct kc *k, uint64_t table,
-    uint64_t packets, uint64_t bytes)
-{
-	const struct guard_set_info	*si = &guard_sets[k->k.set];
-	struct acct_cell		*cell;
-	uint64_t			 dp, db;
-	int				 moved;
-	char				 t[128];
-
-	if (old == NULL) {
-		/* new since the last read: all of it is new */
-		k->owner = kc_owner(&k->k);
-		dp = packets;
-		db = bytes;
-		moved = packets != 0 || bytes != 0;
-	} else if (old->table != table) {
-		/* the table was made again (logged once) */
-		dp = packets;
-		db = bytes;
-		moved = 1;
-	} else if (packets < old->packets || bytes < old->bytes) {
-		/* reset, or the element made again: from zero again */
-		kc_text(&k->k, t, sizeof(t));
-		log_info("nftables counter of %s (%s) was reset (was %llu "
-		    "bytes, now %llu); counting from its new value",
-		    old->owner ? old->owner->name : "no service", t,
-		    (unsigned long long)old->bytes, (unsigned long long)bytes);
-		dp = packets;
-		db = bytes;
-		moved = 1;
-	} else {
-		dp = packets - old->packets;
-		db = bytes - old->bytes;
-		moved = dp != 0 || db != 0;
-	}
-	if (old != NULL) {
-		k->owner = old->owner;
-		k->stored = old->stored;
-		k->dirty = old->dirty;
-	}
-	k->table = table;
-	k->packets = packets;
-	k->bytes = bytes;
-	/* a row only for what moved once: a silent element needs none */
-	if (moved) {
-		k->dirty = 1;
-		kc_dirty = 1;
-	}
-	if ((dp == 0 && db == 0) || k->owner == NULL)
-		return;
-	cell = &k->owner->kern[si->nat64 ? ACCT_IPV6 : ACCT_IPV4];
-	if (si->out) {
-		cell->packets_out += dp;
-		cell->bytes_out += db;
-	} else {
-		cell->packets_in += dp;
-		cell->bytes_in += db;
-	}
-}
-
 struct kc_readctx {
-	struct kc_tab	 r;		/* a whole read */
-	int		 set;
-	uint64_t	 table;
+	struct kcount_read	*rd;
+	int			 set;
 };
 
-/* An element of a whole read: into the new table, matched with the old. */
+/* An element of a whole read: into the read. */
 static void
 kcount_read_one(void *arg, const uint8_t *key, size_t len, int counted,
     uint64_t packets, uint64_t bytes)
 {
 	struct kc_readctx	*rc = arg;
 	struct guard_key	 k;
-	struct kc		*n, *old;
 
 	if (!counted || len != guard_sets[rc->set].keylen)
 		return;
 	memset(&k, 0, sizeof(k));
 	k.set = (uint8_t)rc->set;
 	memcpy(k.key, key, len);
-	if ((n = kc_tab_add(&rc->r, &k)) == NULL)
-		return;
-	if ((old = kc_tab_find(&kc, &k)) != NULL)
-		old->seen = 1;
-	kcount_account(old, n, rc->table, packets, bytes);
+	kcount_read_add(rc->rd, &k, packets, bytes);
 }
 
-/* seen6: client6 . addr6 . proto . port; the service by its port */
+/* A client seen: to the service whose element it reached. */
 static void
-kcount_seen6(void *arg, const uint8_t *key, size_t len, int counted,
+kcount_seen_one(void *arg, const uint8_t *key, size_t len, int counted,
     uint64_t packets, uint64_t bytes)
 {
-	struct acct_service	*as;
-	struct guard_key	 k;
+	int	v6 = *(const int *)arg;
+	uint8_t	c[16];
+	long	i;
 
-	if (len != 40)
-		return;
-	memset(&k, 0, sizeof(k));
-	k.set = GUARD_NAT64_PORTS;
-	memcpy(k.key, key + 16, 24);
-	if ((as = kc_owner(&k)) != NULL)
-		clients_seen(as, ACCT_IPV6, key);
-}
-
-/* seen4: client4 . siit4 */
-static void
-kcount_seen4(void *arg, const uint8_t *key, size_t len, int counted,
-    uint64_t packets, uint64_t bytes)
-{
-	struct acct_service	*as;
-	struct guard_key	 k;
-	uint8_t			 c[16];
-
-	if (len != 8)
-		return;
-	memset(&k, 0, sizeof(k));
-	k.set = GUARD_SIIT_V4;
-	memcpy(k.key, key + 4, 4);
-	if ((as = kc_owner(&k)) == NULL)
-		return;
-	memset(c, 0, 10);
-	c[10] = c[11] = 0xff;		/* ::ffff:a.b.c.d */
-	memcpy(c + 12, key, 4);
-	clients_seen(as, ACCT_IPV4, c);
+	if ((i = kcount_seen_match(&kc_elems, v6, key, len, c)) >= 0 &&
+	    kc_svcs[i] != NULL)
+		clients_seen(kc_svcs[i], v6 ? ACCT_IPV6 : ACCT_IPV4, c);
 }
 
 /* The clients seen lately: elements live 120 s after a client's last
@@ -446,73 +714,98 @@ kcount_seen4(void *arg, const uint8_t *key, size_t len, int counted,
 static void
 kcount_seen(void)
 {
-	char	err[256];
+	static const int	v6 = 1, v4 = 0;
+	char			err[256];
 
-	if (nfnl_dump(GUARD_TABLE, GUARD_SEEN6, kcount_seen6, NULL, err,
-	    sizeof(err)) == -1 || nfnl_dump(GUARD_TABLE, GUARD_SEEN4,
-	    kcount_seen4, NULL, err, sizeof(err)) == -1)
+	if (nfnl_dump(GUARD_TABLE, GUARD_SEEN6, kcount_seen_one, (void *)&v6,
+	    err, sizeof(err)) == -1 || nfnl_dump(GUARD_TABLE, GUARD_SEEN4,
+	    kcount_seen_one, (void *)&v4, err, sizeof(err)) == -1)
 		log_debug("%s", err);
 	kc_seen_at = time(NULL);
 }
 
+/* What a plan reports, as the log has always said it. */
+static void
+kcount_log(const struct kcount_plan *p)
+{
+	const struct kcount_reset	*r;
+	char				 t[128];
+	size_t				 i;
+
+	if (p->remade)
+		log_info("nftables table inet %s was made again: its counters "
+		    "count from their values", GUARD_TABLE);
+	for (i = 0; i < p->nreset; i++) {
+		r = &p->reset[i];
+		kc_text(&r->k, t, sizeof(t));
+		log_info("nftables counter of %s (%s) was reset (was %llu "
+		    "bytes, now %llu); counting from its new value",
+		    r->owner ? r->owner->name : "no service", t,
+		    (unsigned long long)r->was, (unsigned long long)r->now);
+	}
+}
+
+/* A plan's deltas, to the services' kernel counters. */
+static void
+kcount_add(const struct kcount_plan *p)
+{
+	const struct kcount_delta	*d;
+	struct acct_cell		*c;
+	size_t				 i;
+	int				 f;
+
+	for (i = 0; i < p->ndelta; i++) {
+		d = &p->delta[i];
+		for (f = 0; f < ACCT_NFAMILY; f++) {
+			c = &d->svc->kern[f];
+			c->packets_in += d->kern[f].packets_in;
+			c->bytes_in += d->kern[f].bytes_in;
+			c->packets_out += d->kern[f].packets_out;
+			c->bytes_out += d->kern[f].bytes_out;
+		}
+	}
+}
+
 /*
- * Counting elements of services that are gone: their last counts were just
- * read, for the services that had them; nothing counts in them any more
- * (the guard no longer lets their packets through), so they go, from the
- * kernel and from the history.
+ * The counting elements of services that are gone (the plan's sweep),
+ * from the kernel, then from the state and the history.
  */
 static void
-kcount_sweep(void)
+kcount_sweep(const struct kcount_plan *p)
 {
 	struct nfnl_batch	*b;
-	struct kc_tab		 keep;
-	struct kc		*n;
+	const struct guard_key	*k;
 	char			 err[256];
-	size_t			 i, gone = 0;
+	size_t			 i;
 
-	if (!kc_owned)
+	if (p->nsweep == 0 || (b = nfnl_batch_new(GUARD_TABLE)) == NULL)
 		return;
-	for (i = 0; i < kc.n; i++)
-		if (kc_owner(&kc.v[i].k) == NULL)
-			gone++;
-	if (gone == 0 || (b = nfnl_batch_new(GUARD_TABLE)) == NULL)
-		return;
-	for (i = 0; i < kc.n; i++)
-		if (kc_owner(&kc.v[i].k) == NULL)
-			nfnl_batch_elem(b, 0, guard_sets[kc.v[i].k.set].count,
-			    kc.v[i].k.key, guard_sets[kc.v[i].k.set].keylen);
+	for (i = 0; i < p->nsweep; i++) {
+		k = &kc.v[p->sweep[i]].k;
+		nfnl_batch_elem(b, 0, guard_sets[k->set].count, k->key,
+		    guard_sets[k->set].keylen);
+	}
 	if (nfnl_batch_commit(b, err, sizeof(err)) == -1) {
 		/* (tried again at the next read) */
 		log_debug("%s", err);
 		return;
 	}
-	memset(&keep, 0, sizeof(keep));
-	for (i = 0; i < kc.n; i++) {
-		if (kc_owner(&kc.v[i].k) == NULL) {
-			kc_forget(&kc.v[i]);
-			continue;
-		}
-		if ((n = kc_tab_add(&keep, &kc.v[i].k)) != NULL)
-			*n = kc.v[i];
-	}
-	if (keep.failed) {
-		kc_tab_free(&keep);	/* the next read sees them gone */
-		return;
-	}
-	kc_tab_free(&kc);
-	kc = keep;
+	/* out of memory: the next read sees them gone */
+	(void)kcount_state_drop(&kc, p->sweep, p->nsweep);
 }
 
 /* Every counted element, and the clients seen when due (or seen). */
 static int
-kcount_read(int seen, char *err, size_t errlen)
+kcount_sync(int seen, char *err, size_t errlen)
 {
-	struct kc_readctx	 rc;
-	size_t			 i;
-	int			 t;
+	struct kcount_read	 rd;
+	struct kcount_plan	 p;
+	struct kc_readctx	 ctx;
+	char			 perr[128];
+	int			 t, whole;
 
-	memset(&rc, 0, sizeof(rc));
-	if ((t = nfnl_table(GUARD_TABLE, &rc.table, NULL, 0, err,
+	memset(&rd, 0, sizeof(rd));
+	if ((t = nfnl_table(GUARD_TABLE, &rd.table, NULL, 0, err,
 	    errlen)) == -1)
 		return -1;	/* unknown: every counter kept as it was */
 	if (t == 0) {
@@ -520,41 +813,38 @@ kcount_read(int seen, char *err, size_t errlen)
 		kc_read = 1;
 		return 0;
 	}
-	if (kc.n > 0 && kc.v[0].table != rc.table)
-		log_info("nftables table inet %s was made again: its counters "
-		    "count from their values", GUARD_TABLE);
-	for (i = 0; i < kc.n; i++)
-		kc.v[i].seen = 0;
-	for (rc.set = 0; rc.set < GUARD_NSETS; rc.set++)
-		if (guard_sets[rc.set].count != NULL && nfnl_dump(GUARD_TABLE,
-		    guard_sets[rc.set].count, kcount_read_one, &rc, err,
+	if (kcount_boot_id(rd.boot, sizeof(rd.boot)) == -1)
+		rd.boot[0] = '\0';
+	ctx.rd = &rd;
+	for (ctx.set = 0; ctx.set < GUARD_NSETS; ctx.set++)
+		if (guard_sets[ctx.set].count != NULL && nfnl_dump(GUARD_TABLE,
+		    guard_sets[ctx.set].count, kcount_read_one, &ctx, err,
 		    errlen) == -1)
 			break;
-	if (rc.set < GUARD_NSETS || rc.r.failed) {
-		/* what was accounted stays accounted: the entries read
-		   replace their old ones or join them (new ones were
-		   counted whole), the others are kept */
-		for (i = 0; i < rc.r.n; i++) {
-			struct kc *old = kc_tab_find(&kc, &rc.r.v[i].k);
-
-			if (old != NULL || (old = kc_tab_add(&kc,
-			    &rc.r.v[i].k)) != NULL)
-				*old = rc.r.v[i];
-		}
-		kc_tab_free(&rc.r);
-		if (rc.set == GUARD_NSETS)
-			snprintf(err, errlen, "nftables counters: out of "
-			    "memory");
+	if (ctx.set == GUARD_NSETS && rd.failed)
+		snprintf(err, errlen, "nftables counters: out of memory");
+	/* a partial read counts what it read; the others are kept */
+	rd.whole = whole = ctx.set == GUARD_NSETS && !rd.failed;
+	if (kcount_plan(&kc, &rd, kc_owned ? &kc_elems : NULL, kc_svcs, &p,
+	    perr, sizeof(perr)) == -1) {
+		/* nothing accounted: the next read counts it */
+		kcount_read_free(&rd);
+		snprintf(err, errlen, "%s", perr);
 		return -1;
 	}
-	/* what the read did not find is gone */
-	for (i = 0; i < kc.n; i++)
-		if (!kc.v[i].seen)
-			kc_forget(&kc.v[i]);
-	kc_tab_free(&kc);
-	kc = rc.r;
+	kcount_read_free(&rd);
+	kcount_log(&p);
+	kcount_add(&p);
+	kcount_state_free(&kc);
+	kc = p.next;
+	memset(&p.next, 0, sizeof(p.next));
+	if (!whole) {
+		kcount_plan_free(&p);
+		return -1;
+	}
 	kc_read = 1;
-	kcount_sweep();
+	kcount_sweep(&p);
+	kcount_plan_free(&p);
 	if (seen || time(NULL) - kc_seen_at >= KCOUNT_SEEN_EVERY)
 		kcount_seen();
 	return 0;
@@ -570,7 +860,7 @@ kcount_poll(char *err, size_t errlen)
 	/* a proxy-only gateway never touches nftables */
 	if (!kc_known || !kc_active || t0 < next)
 		return 0;
-	rc = kcount_read(0, err, errlen);
+	rc = kcount_sync(0, err, errlen);
 	/* a big table less often than every checkpoint: reading 30,000
 	   counters costs about 15 ms, kept under 1 % of the time (by the
 	   count, not the clock: a slow read must not slow the counts of a
@@ -584,7 +874,7 @@ kcount_poll_all(char *err, size_t errlen)
 {
 	if (!kc_known || !kc_active)
 		return 0;
-	return kcount_read(1, err, errlen);
+	return kcount_sync(1, err, errlen);
 }
 
 /*
@@ -634,7 +924,7 @@ kcount_before(const struct gw_conf *gc, const struct guard_plan *gp,
 		return 0;
 	/* the first read of this run, or the table goes: everything */
 	if (!kc_read || gp->remake || gp->remove)
-		return kcount_read(1, err, errlen);
+		return kcount_sync(1, err, errlen);
 	/* the counting elements of what goes stay until the next read
 	   (kcount_sweep()); the clients seen are matched to services by
 	   the guard's elements: theirs now */
@@ -646,9 +936,6 @@ kcount_before(const struct gw_conf *gc, const struct guard_plan *gp,
 int
 kcount_apply(const struct gw_conf *gc, struct guard_elems *elems)
 {
-	struct acct_service	*as;
-	size_t			 i;
-
 	kc_active = gc->nat64.on || gc->siit.on;
 	if (kcount_owners(gc, elems, NULL) == -1)
 		return -1;
@@ -658,14 +945,6 @@ kcount_apply(const struct gw_conf *gc, struct guard_elems *elems)
 	}
 	/* the elements that stay may change hands: counted for the new
 	   owner from now on */
-	for (i = 0; i < kc.n; i++)
-		if ((as = kc_owner(&kc.v[i].k)) != NULL &&
-		    as != kc.v[i].owner) {
-			kc.v[i].owner = as;
-			if (kc.v[i].stored) {
-				kc.v[i].dirty = 1;
-				kc_dirty = 1;
-			}
-		}
+	(void)kcount_state_reown(&kc, &kc_elems, kc_svcs);
 	return 0;
 }
