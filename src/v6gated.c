@@ -45,9 +45,12 @@
 #include "clock.h"
 #include "log.h"
 #include "jool/translator.h"
+#include "pool/state.h"
 #include "proxy/proxy.h"
+#include "snap/snap.h"
 
 static const char		*conffile = V6G_CONF_FILE;
+static struct snap		*live;	/* the running configuration */
 static struct status_daemon	 daemon_info;
 static int			 control_fd = -1;
 static char			*control_path;
@@ -196,7 +199,7 @@ static int	checkpoint_soon;
 static void
 checkpoint_now(enum history_how how)
 {
-	const struct gw_conf	*cur = proxy_conf();
+	const struct gw_conf	*cur = live->conf;
 	struct store_retention	 r = { cur->acct_minutes, cur->acct_days };
 
 	history_checkpoint(&r, how);
@@ -231,6 +234,54 @@ history_services_set(const struct gw_conf *gc)
 	}
 }
 
+static uint32_t	live_gen;	/* of the last snapshot made */
+
+/*
+ * A snapshot of gc (taken), its links filled: each service's counters and
+ * each proxy backend's live state, found by name, so that they go on
+ * across reloads.  NULL with err when out of memory.
+ */
+static struct snap *
+live_make(struct gw_conf *gc, char *err, size_t errlen)
+{
+	struct snap	*sn;
+	size_t		 i, j;
+
+	if ((sn = snap_new(gc)) == NULL)
+		goto oom;
+	live_gen++;
+	for (i = 0; i < sn->conf->nservices; i++) {
+		const struct conf_service *s = &sn->conf->services[i];
+
+		if ((sn->svc[i].acct = acct_service_get(s->name)) == NULL)
+			goto oom;
+		for (j = 0; j < s->nbackends; j++) {
+			if ((sn->svc[i].st[j] = pool_state_get(s->name,
+			    s->backends[j].text)) == NULL)
+				goto oom;
+			sn->svc[i].st[j]->gen = live_gen;
+		}
+	}
+	return sn;
+oom:
+	snap_release(sn);
+	snprintf(err, errlen, "out of memory");
+	return NULL;
+}
+
+/*
+ * sn went live: it replaces the daemon's reference to the previous one,
+ * and the backends that only the previous one had forget the operator's
+ * drain (pool_state_sweep()).
+ */
+static void
+live_set(struct snap *sn)
+{
+	snap_release(live);
+	live = sn;
+	pool_state_sweep(live_gen);
+}
+
 /*
  * Reload from conffile.  Messages go to the log and, when out is not NULL,
  * to the v6gatectl that asked.  Returns 0 or -1 (running config kept).
@@ -241,7 +292,8 @@ reload(FILE *out, int recreate)
 	struct conf_report	 rep;
 	struct translator_plan	 tp;
 	struct gw_conf		*gc;
-	const struct gw_conf	*cur = proxy_conf();
+	struct snap		*sn;
+	const struct gw_conf	*cur = live->conf;
 	char			 err[1024];
 	size_t			 i;
 	uint64_t		 t0 = clock_ms(CLOCK_MONOTONIC), tconf;
@@ -316,9 +368,10 @@ reload(FILE *out, int recreate)
 		    "configuration stays");
 		goto fail;
 	}
-	if (proxy_apply(gc, check_fds(gc), err, sizeof(err)) == -1) {
+	if ((sn = live_make(gc, err, sizeof(err))) == NULL ||
+	    proxy_apply(sn, check_fds(gc), err, sizeof(err)) == -1) {
 		translator_discard(&tp);
-		conf_free(gc);
+		snap_release(sn);
 		log_warnx("%s", err);
 		if (out)
 			fprintf(out, "%s\n", err);
@@ -327,8 +380,9 @@ reload(FILE *out, int recreate)
 		goto fail;
 	}
 	conf_report_free(&rep);
-	cur = proxy_conf();
-	if (check_apply(cur, err, sizeof(err)) == -1)
+	live_set(sn);
+	cur = live->conf;
+	if (check_apply(live, err, sizeof(err)) == -1)
 		log_warnx("health checks: %s; the previous checks go on", err);
 	clients_set_limit(cur->acct_clients_exact);
 	history_services_set(cur);
@@ -383,9 +437,9 @@ http_body(const char *path, const char **type)
 		return NULL;
 	if ((out = open_memstream(&body, &len)) == NULL)
 		return NULL;
-	st = status_json(&daemon_info);
+	st = status_json(&daemon_info, live);
 	if (strcmp(path, "/metrics") == 0) {
-		json_object	*bk = backends_json(proxy_conf());
+		json_object	*bk = backends_json(live);
 
 		*type = "text/plain; version=0.0.4; charset=utf-8";
 		metrics_render(st, out);
@@ -434,7 +488,7 @@ answer_wants_json(int argc, char **argv)
 static int
 answer_status(int argc, char **argv, FILE *out)
 {
-	json_object	*st = status_json(&daemon_info);
+	json_object	*st = status_json(&daemon_info, live);
 
 	return control_reply(out, st, st, answer_wants_json(argc, argv),
 	    status_text);
@@ -449,7 +503,7 @@ answer_reload(int argc, char **argv, FILE *out)
 static int
 answer_jool_sessions(int argc, char **argv, FILE *out)
 {
-	json_object	*st = translator_sessions(proxy_conf());
+	json_object	*st = translator_sessions(live->conf);
 
 	return control_reply(out, st, st, answer_wants_json(argc, argv),
 	    translator_sessions_text);
@@ -458,7 +512,7 @@ answer_jool_sessions(int argc, char **argv, FILE *out)
 static int
 answer_jool(int argc, char **argv, FILE *out)
 {
-	json_object	*st = translator_status(proxy_conf());
+	json_object	*st = translator_status(live->conf);
 
 	return control_reply(out, st, st, answer_wants_json(argc, argv),
 	    translator_status_text);
@@ -467,7 +521,7 @@ answer_jool(int argc, char **argv, FILE *out)
 static int
 answer_services(int argc, char **argv, FILE *out)
 {
-	json_object	*st = status_json(&daemon_info);
+	json_object	*st = status_json(&daemon_info, live);
 
 	return control_reply(out, st, json_object_object_get(st, "services"),
 	    answer_wants_json(argc, argv), status_services_text);
@@ -487,7 +541,7 @@ answer_stats(int argc, char **argv, FILE *out)
 			json = 1;
 		else if (strcmp(argv[i], "service") == 0 && i + 1 < argc)
 			svc = argv[++i];
-	if ((st = stats_json(svc, err, sizeof(err))) == NULL) {
+	if ((st = stats_json(live, svc, err, sizeof(err))) == NULL) {
 		fprintf(out, "%s\n", err);
 		return -1;
 	}
@@ -497,7 +551,7 @@ answer_stats(int argc, char **argv, FILE *out)
 static int
 answer_backends(int argc, char **argv, FILE *out)
 {
-	json_object	*st = backends_json(proxy_conf());
+	json_object	*st = backends_json(live);
 
 	return control_reply(out, st, st, answer_wants_json(argc, argv),
 	    backends_text);
@@ -510,7 +564,7 @@ answer_drain_set(char **argv, int drain, FILE *out)
 	char	msg[256];
 	int	rc;
 
-	rc = backends_drain(proxy_conf(), argv[0], argv[1], drain, msg,
+	rc = backends_drain(live, argv[0], argv[1], drain, msg,
 	    sizeof(msg));
 	fprintf(out, "%s\n", msg);
 	return rc;
@@ -640,6 +694,7 @@ main(int argc, char *argv[])
 	struct conf_report	 rep;
 	struct translator_plan	 tp;
 	struct gw_conf		*gc;
+	struct snap		*sn;
 	struct epoll_event	 ev, evs[8];
 	sigset_t		 mask;
 	char			 err[1024];
@@ -781,19 +836,23 @@ main(int argc, char *argv[])
 	if (history_start(gc->state_dir, err, sizeof(err)) == -1)
 		log_warnx("%s; counting goes on, the history is tried again "
 		    "at every checkpoint", err);
-	if (proxy_apply(gc, check_fds(gc), err, sizeof(err)) == -1) {
+	if ((sn = live_make(gc, err, sizeof(err))) == NULL ||
+	    proxy_apply(sn, check_fds(sn->conf), err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		translator_discard(&tp);
+		snap_release(sn);
 		control_close(control_fd, control_path);
 		return 1;
 	}
-	if (translator_go(gc, &tp, err, sizeof(err)) == -1) {
+	live_set(sn);
+	gc = NULL;		/* the snapshot's now: live->conf */
+	if (translator_go(live->conf, &tp, err, sizeof(err)) == -1) {
 		log_err("%s", err);
 		control_close(control_fd, control_path);
 		return 1;
 	}
 	if (check_start(err, sizeof(err)) == -1 ||
-	    check_apply(gc, err, sizeof(err)) == -1)
+	    check_apply(live, err, sizeof(err)) == -1)
 		fatalx("health checks: %s", err);
 	daemon_info.pid = getpid();
 	daemon_info.started = daemon_info.loaded = time(NULL);
@@ -802,13 +861,15 @@ main(int argc, char *argv[])
 	/* (before the parent returns: a start's last line on its terminal) */
 	log_info("v6gated %s started: %s, %zu services, %zu listeners, "
 	    "%d workers (%llu ms, %llu of them reading the file)",
-	    PACKAGE_VERSION, conffile, gc->nservices, gc->nlisteners,
+	    PACKAGE_VERSION, conffile, live->conf->nservices,
+	    live->conf->nlisteners,
 	    proxy_workers(), (unsigned long long)(clock_ms(CLOCK_MONOTONIC) - t0),
 	    (unsigned long long)tconf);
 	daemon_ready(ready_fd, verbose);
 	checkpoint_now(HC_STORE);	/* what the start read from the kernel */
 	sd_notifyf(0, "READY=1\nMAINPID=%d\nSTATUS=%zu services, %zu "
-	    "listeners", (int)getpid(), gc->nservices, gc->nlisteners);
+	    "listeners", (int)getpid(), live->conf->nservices,
+	    live->conf->nlisteners);
 
 	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
@@ -825,7 +886,7 @@ main(int argc, char *argv[])
 	if ((tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK |
 	    TFD_CLOEXEC)) == -1)
 		fatal("timerfd_create");
-	armed = checkpoint_arm(tfd, gc->acct_checkpoint);
+	armed = checkpoint_arm(tfd, live->conf->acct_checkpoint);
 	ev.data.fd = tfd;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &ev) == -1)
 		fatal("epoll_ctl");
@@ -855,7 +916,7 @@ main(int argc, char *argv[])
 				}
 			} else if (evs[i].data.fd == tfd) {
 				uint64_t			expired;
-				const struct gw_conf		*cur = proxy_conf();
+				const struct gw_conf		*cur = live->conf;
 
 				(void)!read(tfd, &expired, sizeof(expired));
 				checkpoint_now(HC_READ);
@@ -879,7 +940,7 @@ main(int argc, char *argv[])
 	control_close(control_fd, control_path);
 	http_api_stop();
 	{
-		const struct gw_conf	*cur = proxy_conf();
+		const struct gw_conf	*cur = live->conf;
 		struct store_retention	 r = { cur->acct_minutes,
 					    cur->acct_days };
 
@@ -893,6 +954,7 @@ main(int argc, char *argv[])
 		history_stop(&r);
 	}
 	proxy_stop();
+	snap_release(live);
 	free(control_path);
 	return 0;
 }

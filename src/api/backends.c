@@ -15,11 +15,11 @@
 #include "pool/state.h"
 
 static const char *
-backends_state(const struct conf_backend *b)
+backends_state(const struct conf_backend *b, const struct pool_state *st)
 {
-	if (__atomic_load_n(&b->st->drain, __ATOMIC_RELAXED))
+	if (__atomic_load_n(&st->drain, __ATOMIC_RELAXED))
 		return "draining";
-	if (!__atomic_load_n(&b->st->up, __ATOMIC_RELAXED))
+	if (!__atomic_load_n(&st->up, __ATOMIC_RELAXED))
 		return "down";
 	return b->backup ? "backup" : "up";
 }
@@ -111,8 +111,9 @@ backends_check(const struct conf_check *ck)
 }
 
 json_object *
-backends_json(const struct gw_conf *gc)
+backends_json(const struct snap *sn)
 {
+	const struct gw_conf	*gc = sn != NULL ? sn->conf : NULL;
 	json_object		*root = json_object_new_object(), *svcs, *s, *a;
 	json_object		*o;
 	struct pool_health	 h;
@@ -131,12 +132,13 @@ backends_json(const struct gw_conf *gc)
 		a = json_object_new_array();
 		for (j = 0; j < svc->nbackends; j++) {
 			const struct conf_backend *b = &svc->backends[j];
+			struct pool_state *st = snap_backend(sn, i, j);
 
 			o = json_object_new_object();
 			json_object_object_add(o, "address",
 			    json_object_new_string(b->text));
 			json_object_object_add(o, "state",
-			    json_object_new_string(backends_state(b)));
+			    json_object_new_string(backends_state(b, st)));
 			json_object_object_add(o, "weight",
 			    json_object_new_int64(b->weight));
 			json_object_object_add(o, "backup",
@@ -145,15 +147,15 @@ backends_json(const struct gw_conf *gc)
 			    json_object_new_string(conf_pp_name(b->pp)));
 			json_object_object_add(o, "connections",
 			    json_object_new_int64(__atomic_load_n(
-			    &b->st->conns, __ATOMIC_RELAXED)));
+			    &st->conns, __ATOMIC_RELAXED)));
 			json_object_object_add(o, "total",
 			    json_object_new_int64((int64_t)__atomic_load_n(
-			    &b->st->total, __ATOMIC_RELAXED)));
+			    &st->total, __ATOMIC_RELAXED)));
 			json_object_object_add(o, "connect_failures",
 			    json_object_new_int64((int64_t)__atomic_load_n(
-			    &b->st->failures, __ATOMIC_RELAXED)));
+			    &st->failures, __ATOMIC_RELAXED)));
 			if (svc->check.type != CONF_CHECK_NONE) {
-				pool_state_health(b->st, &h);
+				pool_state_health(st, &h);
 				json_object_object_add(o, "check",
 				    backends_health(&h));
 			}
@@ -246,10 +248,12 @@ backends_text(json_object *root, FILE *out)
 }
 
 int
-backends_drain(const struct gw_conf *gc, const char *service,
+backends_drain(const struct snap *sn, const char *service,
     const char *backend, int drain, char *msg, size_t len)
 {
+	const struct gw_conf		*gc = sn != NULL ? sn->conf : NULL;
 	const struct conf_service	*svc = NULL;
+	struct pool_state		*st;
 	union addr_sa			 a;
 	char				 text[ADDR_STRLEN], err[128];
 	size_t				 i;
@@ -276,17 +280,18 @@ backends_drain(const struct gw_conf *gc, const char *service,
 		    text);
 		return -1;
 	}
-	if (__atomic_exchange_n(&svc->backends[i].st->drain, (uint8_t)drain,
+	st = snap_backend(sn, svc->index, i);
+	if (__atomic_exchange_n(&st->drain, (uint8_t)drain,
 	    __ATOMIC_RELAXED) != drain)
 		log_info("service %s: backend %s %s by the operator", service,
 		    text, drain ? "drained" : "enabled");
 	if (drain)
 		snprintf(msg, len, "%s %s: draining, no new connections; %ld "
-		    "open", service, text, __atomic_load_n(
-		    &svc->backends[i].st->conns, __ATOMIC_RELAXED));
+		    "open", service, text, __atomic_load_n(&st->conns,
+		    __ATOMIC_RELAXED));
 	else
 		snprintf(msg, len, "%s %s: enabled (%s)", service, text,
-		    __atomic_load_n(&svc->backends[i].st->up,
-		    __ATOMIC_RELAXED) ? "up" : "down by its checks");
+		    __atomic_load_n(&st->up, __ATOMIC_RELAXED) ? "up" :
+		    "down by its checks");
 	return 0;
 }

@@ -6,7 +6,7 @@
 
 #include <json-c/json.h>
 
-#include "conf/conf.h"
+#include "snap/snap.h"
 
 /*
  * "v6gatectl backends": each proxy backend's state (up, down, draining,
@@ -16,12 +16,12 @@
  * in the backend's state and so survives a reload.
  */
 
-json_object	*backends_json(const struct gw_conf *);
+json_object	*backends_json(const struct snap *);
 void		 backends_text(json_object *, FILE *);
 
 /* Drain (1) or enable (0) a backend of a service, by name and address.
    Returns 0 with msg saying what changed, or -1 with msg saying why not. */
-int		 backends_drain(const struct gw_conf *, const char *service,
+int		 backends_drain(const struct snap *, const char *service,
 		    const char *backend, int drain, char *msg, size_t len);
 
 #endif

@@ -72,9 +72,10 @@ stats_family(const struct acct_cell *a,
 }
 
 json_object *
-stats_json(const char *service, char *err, size_t errlen)
+stats_json(const struct snap *sn, const char *service, char *err,
+    size_t errlen)
 {
-	const struct gw_conf	*gc = proxy_conf();
+	const struct gw_conf	*gc = sn->conf;
 	json_object		*root = json_object_new_object(), *o;
 	struct clients_count	 cl[CL_NKIND][CL_NPERIOD];
 	struct acct_cell	 c[ACCT_NFAMILY];
@@ -94,8 +95,8 @@ stats_json(const char *service, char *err, size_t errlen)
 		if (service != NULL && strcmp(service, s->name) != 0)
 			continue;
 		found = 1;
-		acct_service_sum(s->acct, c);
-		clients_get(s->acct, cl);
+		acct_service_sum(snap_acct(sn, i), c);
+		clients_get(snap_acct(sn, i), cl);
 		o = json_object_new_object();
 		json_object_object_add(o, "mode",
 		    json_object_new_string(conf_mode_name(s->mode)));

@@ -8,6 +8,7 @@
 
 #include "acct/clients.h"
 #include "acct/counters.h"
+#include "snap/snap.h"
 
 /*
  * "v6gatectl stats": the traffic counters of the services, with their
@@ -17,7 +18,8 @@
  */
 
 /* All services, or the one named (NULL and err set if there is none). */
-json_object	*stats_json(const char *service, char *err, size_t errlen);
+json_object	*stats_json(const struct snap *, const char *service, char *err,
+		    size_t errlen);
 void		 stats_text(json_object *, FILE *);
 
 /* One family's counters and distinct clients, as in both reports; with

@@ -127,9 +127,9 @@ status_iso(time_t t, char *buf, size_t len)
 }
 
 json_object *
-status_json(const struct status_daemon *d)
+status_json(const struct status_daemon *d, const struct snap *sn)
 {
-	const struct gw_conf	*gc = proxy_conf();
+	const struct gw_conf	*gc = sn->conf;
 	struct proxy_stats	 st;
 	json_object		*root, *o, *a, *svcs, *cnt;
 	char			 buf[64];
@@ -235,7 +235,7 @@ status_json(const struct status_daemon *d)
 		struct clients_count		 cl[CL_NKIND][CL_NPERIOD];
 		int				 f;
 
-		acct_service_sum(s->acct, c);
+		acct_service_sum(snap_acct(sn, i), c);
 		memset(&tot, 0, sizeof(tot));
 		for (f = 0; f < ACCT_NFAMILY; f++) {
 			tot.connections += c[f].connections;
@@ -250,7 +250,7 @@ status_json(const struct status_daemon *d)
 			status_proxy_service(o, s);
 		else
 			status_xlat_service(o, s);
-		clients_get(s->acct, cl);
+		clients_get(snap_acct(sn, i), cl);
 		for (f = 0; f < ACCT_NFAMILY; f++)
 			json_object_object_add(o, acct_family_name(f),
 			    stats_family(&c[f], cl, f, s->mode != CONF_PROXY));

@@ -8,6 +8,8 @@
 
 #include <json-c/json.h>
 
+#include "snap/snap.h"
+
 /*
  * "v6gatectl status": what the gateway runs and what it carried.  Built once
  * as a JSON object; the text form is rendered from that object, so the two
@@ -22,7 +24,7 @@ struct status_daemon {
 	unsigned	 reload_failures;
 };
 
-json_object	*status_json(const struct status_daemon *);
+json_object	*status_json(const struct status_daemon *, const struct snap *);
 void		 status_text(json_object *, FILE *);
 
 /* "v6gatectl services": each service, where clients reach it, who

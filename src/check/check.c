@@ -248,7 +248,7 @@ check_svc_fill(struct check_svc *cs, const struct conf_service *svc)
 
 static int
 check_target_fill(struct check_target *t, struct check_svc *cs,
-    const struct conf_backend *be)
+    const struct conf_backend *be, struct pool_state *st)
 {
 	const char	*host = cs->host[0] != '\0' ? cs->host : be->text;
 	int		 v6lit, len;
@@ -257,7 +257,7 @@ check_target_fill(struct check_target *t, struct check_svc *cs,
 	v6lit = cs->host[0] != '\0' && strchr(host, ':') != NULL;
 
 	t->svc = cs;
-	t->st = be->st;
+	t->st = st;
 	t->addr = be->addr;
 	snprintf(t->text, sizeof(t->text), "%s", be->text);
 	t->probe.fd = -1;
@@ -299,10 +299,11 @@ check_checked(const struct conf_service *svc)
 	return svc->mode == CONF_PROXY && svc->check.type != CONF_CHECK_NONE;
 }
 
-/* The checks of gc, copied; NULL: out of memory. */
+/* The checks of sn's config, copied; NULL: out of memory. */
 static struct check_set *
-check_set_new(const struct gw_conf *gc)
+check_set_new(const struct snap *sn)
 {
+	const struct gw_conf	*gc = sn->conf;
 	struct check_set	*set;
 	size_t			 i, j, k, ns = 0, nt = 0;
 
@@ -327,18 +328,15 @@ check_set_new(const struct gw_conf *gc)
 		if (check_svc_fill(cs, svc) == -1)
 			goto fail;
 		for (j = 0; j < svc->nbackends; j++) {
-			const struct conf_backend *be = &svc->backends[j];
+			struct pool_state *st = snap_backend(sn, i, j);
 
-			/* no state: the daemon ran out of memory there */
-			if (be->st == NULL)
-				continue;
 			for (k = 0; k < j; k++)	/* one probe per state */
-				if (svc->backends[k].st == be->st)
+				if (snap_backend(sn, i, k) == st)
 					break;
 			if (k < j)
 				continue;
 			if (check_target_fill(&set->targets[set->ntargets++],
-			    cs, be) == -1)
+			    cs, &svc->backends[j], st) == -1)
 				goto fail;
 		}
 	}
@@ -844,8 +842,9 @@ check_uncheck(struct pool_state *st, int gone)
 }
 
 int
-check_apply(const struct gw_conf *gc, char *err, size_t errlen)
+check_apply(const struct snap *sn, char *err, size_t errlen)
 {
+	const struct gw_conf	 *gc = sn->conf;
 	struct check_set	 *set, *prev;
 	struct pool_state	**live = NULL, **all = NULL;
 	size_t			  i, j, nlive = 0, nall = 0;
@@ -853,7 +852,7 @@ check_apply(const struct gw_conf *gc, char *err, size_t errlen)
 	for (i = 0; i < gc->nservices; i++)
 		if (gc->services[i].mode == CONF_PROXY)
 			nall += gc->services[i].nbackends;
-	if ((set = check_set_new(gc)) == NULL ||
+	if ((set = check_set_new(sn)) == NULL ||
 	    (nall > 0 && ((live = calloc(nall, sizeof(*live))) == NULL ||
 	    (all = calloc(nall, sizeof(*all))) == NULL))) {
 		check_set_free(set);
@@ -868,10 +867,8 @@ check_apply(const struct gw_conf *gc, char *err, size_t errlen)
 		if (svc->mode != CONF_PROXY)
 			continue;
 		for (j = 0; j < svc->nbackends; j++) {
-			struct pool_state *st = svc->backends[j].st;
+			struct pool_state *st = snap_backend(sn, i, j);
 
-			if (st == NULL)
-				continue;
 			all[nall++] = st;
 			if (!check_checked(svc)) {
 				check_uncheck(st, 0);

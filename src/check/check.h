@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "conf/conf.h"
+#include "snap/snap.h"
 
 /*
  * Health checks of proxy backends (a service's "check" setting), run by one
@@ -34,14 +35,15 @@ unsigned check_fds(const struct gw_conf *gc);
 int	check_start(char *err, size_t errlen);
 
 /*
- * Check the backends of gc from now on (main thread, after the snapshot
- * went live: each conf_backend's st is set).  The checker keeps its own
- * copy of what it needs; gc may be freed afterwards.  A backend checked
+ * Check the backends of a snapshot from now on (main thread, once it went
+ * live).  The checker keeps its own copy of what it needs and the states'
+ * addresses (which live as long as the daemon); the snapshot may be freed
+ * afterwards.  A backend checked
  * before with the same settings keeps its counts and schedule; a backend
  * no longer checked is set up.  Returns 0, or -1 with err set (out of
  * memory: the previous checks go on).
  */
-int	check_apply(const struct gw_conf *gc, char *err, size_t errlen);
+int	check_apply(const struct snap *, char *err, size_t errlen);
 
 /* Stop the thread and free everything. */
 void	check_stop(void);

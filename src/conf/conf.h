@@ -11,8 +11,9 @@
 #include "pphdr.h"
 
 /*
- * The configuration: libconfig text -> struct gw_conf, an immutable snapshot
- * that every part of the daemon reads.  conf_load() checks everything it
+ * The configuration: libconfig text -> struct gw_conf, immutable once
+ * loaded, that every part of the daemon reads (the live state beside it is
+ * linked by the snapshot, snap/snap.h).  conf_load() checks everything it
  * can without touching live state and reports every problem as
  * "file:line: setting: problem (what is allowed)".  It never logs.
  */
@@ -32,8 +33,6 @@ enum conf_proto {
 				   size of proxy/sniff.c's table) */
 };
 
-struct pool_state;
-
 struct conf_backend {
 	union addr_sa		 addr;
 	char			 text[ADDR_STRLEN];
@@ -42,9 +41,6 @@ struct conf_backend {
 	int			 backup;	/* only when no normal one is up */
 	enum pphdr_version	 pp;		/* PROXY protocol to it */
 	uint64_t		 hash;		/* of text, mixed: "source" */
-	struct pool_state	*st;		/* live state (pool/state.h); set
-						   by the daemon when the
-						   snapshot goes live */
 };
 
 enum conf_balance {
@@ -82,7 +78,6 @@ struct conf_prefix {
 };
 
 struct conf_listener;
-struct acct_service;
 
 enum conf_mode {
 	CONF_PROXY,		/* v6gated relays: TLS by SNI, HTTP by Host */
@@ -166,9 +161,6 @@ struct conf_service {
 						   backends, then of the
 						   backups */
 	size_t			  nwrr, nwrr_normal;
-	struct acct_service	 *acct;		/* counters; set by the daemon
-						   when the snapshot goes
-						   live */
 };
 
 struct conf_listener {

@@ -14,25 +14,24 @@
 #include "state.h"
 
 int
-pool_eligible(const struct conf_backend *b)
+pool_eligible(const struct pool_state *st)
 {
-	return __atomic_load_n(&b->st->up, __ATOMIC_RELAXED) &&
-	    !__atomic_load_n(&b->st->drain, __ATOMIC_RELAXED);
+	return __atomic_load_n(&st->up, __ATOMIC_RELAXED) &&
+	    !__atomic_load_n(&st->drain, __ATOMIC_RELAXED);
 }
 
 static int
-pool_ok(const struct conf_service *svc, size_t i, int backup, uint64_t tried)
+pool_ok(const struct conf_service *svc, struct pool_state *const *st,
+    size_t i, int backup, uint64_t tried)
 {
-	const struct conf_backend *b = &svc->backends[i];
-
-	return b->backup == backup && !(tried & (1ULL << i)) &&
-	    pool_eligible(b);
+	return svc->backends[i].backup == backup && !(tried & (1ULL << i)) &&
+	    pool_eligible(st[i]);
 }
 
 /* Weighted round robin: the next eligible entry of the smooth order. */
 static int
-pool_rr(const struct conf_service *svc, uint32_t *rr, int backup,
-    uint64_t tried)
+pool_rr(const struct conf_service *svc, struct pool_state *const *st,
+    uint32_t *rr, int backup, uint64_t tried)
 {
 	size_t	base = backup ? svc->nwrr_normal : 0;
 	size_t	n = backup ? svc->nwrr - svc->nwrr_normal : svc->nwrr_normal;
@@ -40,7 +39,7 @@ pool_rr(const struct conf_service *svc, uint32_t *rr, int backup,
 
 	for (k = 0; k < n; k++) {
 		i = svc->wrr[base + (*rr + k) % n];
-		if (pool_ok(svc, i, backup, tried)) {
+		if (pool_ok(svc, st, i, backup, tried)) {
 			*rr += (uint32_t)k + 1;
 			return (int)i;
 		}
@@ -53,8 +52,8 @@ pool_rr(const struct conf_service *svc, uint32_t *rr, int backup,
  * Ties go round robin, so that a quiet pool still spreads.
  */
 static int
-pool_leastconn(const struct conf_service *svc, uint32_t *rr, int backup,
-    uint64_t tried)
+pool_leastconn(const struct conf_service *svc, struct pool_state *const *st,
+    uint32_t *rr, int backup, uint64_t tried)
 {
 	size_t	n = svc->nbackends, k, i;
 	long	bc = 0, c;
@@ -62,10 +61,9 @@ pool_leastconn(const struct conf_service *svc, uint32_t *rr, int backup,
 
 	for (k = 0; k < n; k++) {
 		i = (*rr + k) % n;
-		if (!pool_ok(svc, i, backup, tried))
+		if (!pool_ok(svc, st, i, backup, tried))
 			continue;
-		c = __atomic_load_n(&svc->backends[i].st->conns,
-		    __ATOMIC_RELAXED);
+		c = __atomic_load_n(&st[i]->conns, __ATOMIC_RELAXED);
 		if (best == -1 || c * (long)svc->backends[best].weight <
 		    bc * (long)svc->backends[i].weight) {
 			best = (int)i;
@@ -84,8 +82,8 @@ pool_leastconn(const struct conf_service *svc, uint32_t *rr, int backup,
  * and when one goes down only its own clients move.
  */
 static int
-pool_source(const struct conf_service *svc, uint64_t key, int backup,
-    uint64_t tried)
+pool_source(const struct conf_service *svc, struct pool_state *const *st,
+    uint64_t key, int backup, uint64_t tried)
 {
 	size_t		 i;
 	double		 best_score = -1, u, score;
@@ -95,7 +93,7 @@ pool_source(const struct conf_service *svc, uint64_t key, int backup,
 	for (i = 0; i < svc->nbackends; i++) {
 		const struct conf_backend *b = &svc->backends[i];
 
-		if (!pool_ok(svc, i, backup, tried))
+		if (!pool_ok(svc, st, i, backup, tried))
 			continue;
 		h = mix64(key ^ b->hash);
 		/* (0, 1]: 53 bits, never 0 */
@@ -112,21 +110,22 @@ pool_source(const struct conf_service *svc, uint64_t key, int backup,
 }
 
 int
-pool_pick(const struct conf_service *svc, uint32_t *rr, uint64_t client_key,
-    uint64_t tried)
+pool_pick(const struct conf_service *svc, struct pool_state *const *st,
+    uint32_t *rr, uint64_t client_key, uint64_t tried)
 {
 	int	backup, i = -1;
 
 	for (backup = 0; backup <= 1 && i == -1; backup++)
 		switch (svc->balance) {
 		case CONF_BAL_ROUNDROBIN:
-			i = pool_rr(svc, rr, backup, tried);
+			i = pool_rr(svc, st, rr, backup, tried);
 			break;
 		case CONF_BAL_LEASTCONN:
-			i = pool_leastconn(svc, rr, backup, tried);
+			i = pool_leastconn(svc, st, rr, backup, tried);
 			break;
 		case CONF_BAL_SOURCE:
-			i = pool_source(svc, client_key, backup, tried);
+			i = pool_source(svc, st, client_key, backup,
+			    tried);
 			break;
 		}
 	return i;

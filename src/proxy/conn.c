@@ -55,6 +55,13 @@ conn_warn_due(struct worker *w)
 	return 1;
 }
 
+/* The live state of the backend c holds or tries. */
+static struct pool_state *
+conn_backend_state(const struct conn *c)
+{
+	return snap_backend(c->snap->live, c->svc->index, c->backend);
+}
+
 /* The timer list of c's state (a closed connection is in none). */
 static struct conn_list *
 conn_timer_list(struct worker *w, const struct conn *c)
@@ -204,7 +211,7 @@ conn_close(struct worker *w, struct conn *c, const char *reason)
 	if (c->climit)
 		limit_conn_put(c->limit_key);
 	if (c->held)
-		__atomic_sub_fetch(&c->svc->backends[c->backend].st->conns, 1,
+		__atomic_sub_fetch(&conn_backend_state(c)->conns, 1,
 		    __ATOMIC_RELAXED);
 	if (c->queued) {
 		struct conn **pp;
@@ -226,7 +233,7 @@ conn_close(struct worker *w, struct conn *c, const char *reason)
 			}
 	}
 	if (c->counted) {
-		cell = &c->svc->acct->slots[w->id].fam[c->family];
+		cell = &c->acct->slots[w->id].fam[c->family];
 		acct_add(&cell->closed, 1);
 		if (c->snap->conf->audit_on)
 			conn_audit(w, c, AUDIT_CLOSE, reason);
@@ -299,7 +306,7 @@ void
 conn_accept(struct worker *w, struct worker_listener *wl, int fd,
     const union addr_sa *peer)
 {
-	struct gw_conf		*gc = w->snap->conf;
+	const struct gw_conf	*gc = w->snap->conf;
 	struct conn		*c;
 	struct epoll_event	 ev;
 
@@ -389,7 +396,7 @@ conn_unreachable(struct worker *w, struct conn *c, const char *reason)
 {
 	WSTAT_INC(w, backend_unreachable);
 	if (c->counted)
-		acct_add(&c->svc->acct->slots[w->id].fam[c->family].unreachable,
+		acct_add(&c->acct->slots[w->id].fam[c->family].unreachable,
 		    1);
 	conn_refuse(w, c, SNIFF_R_UNREACHABLE, reason);
 }
@@ -441,11 +448,12 @@ conn_admit(struct worker *w, struct conn *c)
 static void
 conn_pick(struct worker *w, struct conn *c, const char *reason)
 {
-	struct conf_service	*svc = c->svc;
-	int			 i;
+	const struct conf_service *svc = c->svc;
+	struct pool_state *const *st = c->snap->live->svc[svc->index].st;
+	int			  i;
 
-	i = pool_pick(svc, &c->snap->w[w->id].rr[svc->index], c->client_key,
-	    c->tried);
+	i = pool_pick(svc, st, &c->snap->w[w->id].rr[svc->index],
+	    c->client_key, c->tried);
 	if (i == -1) {
 		if (c->tries == 0)
 			WSTAT_INC(w, no_backend_up);
@@ -454,7 +462,7 @@ conn_pick(struct worker *w, struct conn *c, const char *reason)
 	}
 	c->backend = (uint32_t)i;
 	c->held = 1;
-	__atomic_add_fetch(&svc->backends[i].st->conns, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&st[i]->conns, 1, __ATOMIC_RELAXED);
 	conn_connect(w, c);
 }
 
@@ -487,10 +495,11 @@ conn_route(struct worker *w, struct conn *c)
 	}
 	if (conn_admit(w, c) == -1)
 		return;
-	cell = &c->svc->acct->slots[w->id].fam[c->family];
+	c->acct = snap_acct(c->snap->live, c->svc->index);
+	cell = &c->acct->slots[w->id].fam[c->family];
 	acct_add(&cell->connections, 1);
 	c->counted = 1;
-	clientq_push(w->id, c->svc->acct, c->family, &c->peer);
+	clientq_push(w->id, c->acct, c->family, &c->peer);
 	conn_set_state(w, c, CS_CONNECTING);
 	conn_pick(w, c, "no backend is up");
 }
@@ -564,7 +573,7 @@ conn_ff_read(struct worker *w, struct conn *c)
 static void
 conn_next_backend(struct worker *w, struct conn *c, const char *reason)
 {
-	struct pool_state	*st = c->svc->backends[c->backend].st;
+	struct pool_state	*st = conn_backend_state(c);
 
 	WSTAT_INC(w, backend_failed);
 	__atomic_add_fetch(&st->failures, 1, __ATOMIC_RELAXED);
@@ -683,7 +692,8 @@ conn_connected(struct worker *w, struct conn *c)
 	if (err == 0) {
 		const struct conf_backend *b = &c->svc->backends[c->backend];
 
-		__atomic_add_fetch(&b->st->total, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&conn_backend_state(c)->total, 1,
+		    __ATOMIC_RELAXED);
 		if (b->pp != PPHDR_NONE && conn_pphdr(w, c, b->pp) == -1)
 			return -1;
 		conn_set_state(w, c, CS_RELAY);
@@ -736,7 +746,7 @@ conn_ff_flush(struct worker *w, struct conn *c)
 		    ff->hdr ? (uint32_t)n : ff->sent + (uint32_t)n - ff->hdr;
 		ff->sent += (uint32_t)n;
 		c->bytes_in += m;
-		acct_add(&c->svc->acct->slots[w->id].fam[c->family].bytes_in,
+		acct_add(&c->acct->slots[w->id].fam[c->family].bytes_in,
 		    m);
 	}
 	free(ff->buf);
@@ -770,7 +780,7 @@ conn_xfer_fail(struct worker *w, struct conn *c, int on_client)
 static void
 conn_count(struct worker *w, struct conn *c, int upward, size_t n)
 {
-	struct acct_cell *cell = &c->svc->acct->slots[w->id].fam[c->family];
+	struct acct_cell *cell = &c->acct->slots[w->id].fam[c->family];
 
 	if (upward) {
 		c->bytes_in += n;

@@ -88,8 +88,10 @@ struct conn {
 	union addr_sa		 local;		/* toward the backend (audit) */
 	uint64_t		 mark_ms;	/* timer list key */
 	struct proxy_snap	*snap;
-	struct conf_listener	*lst;
-	struct conf_service	*svc;
+	const struct conf_listener *lst;
+	const struct conf_service *svc;
+	struct acct_service	*acct;		/* svc's counters (the
+						   snapshot's link) */
 	char			*name;		/* SNI or Host, if any */
 	struct conn_ff		*ff;		/* during the first flight */
 	struct conn_half	 up;		/* client -> backend */

@@ -25,7 +25,6 @@
 #include "acct/clientq.h"
 #include "acct/counters.h"
 #include "log.h"
-#include "pool/state.h"
 #include "proxy.h"
 #include "worker.h"
 
@@ -82,27 +81,12 @@ proxy_snap_free(struct proxy_snap *snap)
 	free(snap);
 }
 
-static uint32_t		 proxy_gen;	/* of the config being applied */
-
-/* Each backend's live state (pool/state.h), kept across reloads. */
-static int
-proxy_backend_states(struct conf_service *svc)
-{
-	size_t	i;
-
-	for (i = 0; i < svc->nbackends; i++) {
-		if ((svc->backends[i].st = pool_state_get(svc->name,
-		    svc->backends[i].text)) == NULL)
-			return -1;
-		svc->backends[i].st->gen = proxy_gen;
-	}
-	return 0;
-}
-
-/* A snapshot for gc with everything but its listening sockets. */
+/* The workers' view of live, with everything but its listening sockets
+   and its reference to live. */
 static struct proxy_snap *
-proxy_snap_new(struct gw_conf *gc)
+proxy_snap_new(struct snap *live)
 {
+	const struct gw_conf	*gc = live->conf;
 	struct proxy_snap	*snap;
 	size_t			 nl = gc->nlisteners, ns = gc->nservices, j;
 	int			 i;
@@ -127,7 +111,6 @@ proxy_snap_new(struct gw_conf *gc)
 	}
 	return snap;
 fail:
-	snap->conf = NULL;
 	proxy_snap_free(snap);
 	return NULL;
 }
@@ -137,7 +120,7 @@ proxy_snap_release(struct proxy_snap *snap)
 {
 	if (__atomic_sub_fetch(&snap->refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	conf_free(snap->conf);
+	snap_release(snap->live);
 	proxy_snap_free(snap);
 }
 
@@ -267,16 +250,17 @@ proxy_fd_budget(const struct gw_conf *gc, unsigned other)
 }
 
 int
-proxy_apply(struct gw_conf *gc, unsigned fds_other, char *err,
+proxy_apply(struct snap *live, unsigned fds_other, char *err,
     size_t errlen)
 {
+	const struct gw_conf	 *gc = live->conf;
 	struct proxy_snap	 *snap, *old = proxy_cur;
 	struct proxy_lsock	**ls;
 	struct timespec		  deadline;
 	size_t			  i, j, oldn = old ? old->conf->nlisteners : 0;
 	int			  w, rc = 0;
 
-	if ((snap = proxy_snap_new(gc)) == NULL) {
+	if ((snap = proxy_snap_new(live)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -294,7 +278,6 @@ proxy_apply(struct gw_conf *gc, unsigned fds_other, char *err,
 			for (j = 0; j < i; j++)
 				if (ls[j]->refs == 0)
 					proxy_lsock_close(ls[j]);
-			snap->conf = NULL;	/* the caller still owns gc */
 			proxy_snap_free(snap);
 			return -1;
 		}
@@ -306,23 +289,12 @@ proxy_apply(struct gw_conf *gc, unsigned fds_other, char *err,
 			wl->cl = &gc->listeners[i];
 		}
 	}
-	proxy_gen++;
-	for (i = 0; i < gc->nservices; i++)
-		if ((gc->services[i].acct = acct_service_get(
-		    gc->services[i].name)) == NULL ||
-		    proxy_backend_states(&gc->services[i]) == -1) {
-			snprintf(err, errlen, "out of memory");
-			for (j = 0; j < gc->nlisteners; j++)
-				if (ls[j]->refs == 0)
-					proxy_lsock_close(ls[j]);
-			snap->conf = NULL;
-			proxy_snap_free(snap);
-			return -1;
-		}
+	snap->live = snap_ref(live);
 	for (i = 0; i < gc->nlisteners; i++)
 		ls[i]->refs++;
 	snap->refs = 1 + proxy_nworkers;	/* main + each worker */
-	__atomic_store_n(&proxy_max, proxy_fd_budget(gc, fds_other), __ATOMIC_RELAXED);
+	__atomic_store_n(&proxy_max, proxy_fd_budget(gc, fds_other),
+	    __ATOMIC_RELAXED);
 
 	pthread_mutex_lock(&proxy_ack_lock);
 	proxy_acks = 0;
@@ -345,7 +317,6 @@ proxy_apply(struct gw_conf *gc, unsigned fds_other, char *err,
 			proxy_lsock_close(proxy_lsocks[j]);
 	proxy_cur = snap;
 	proxy_lsocks = ls;
-	pool_state_sweep(proxy_gen);
 	if (old != NULL)
 		proxy_snap_release(old);
 	return 0;
@@ -382,12 +353,6 @@ proxy_stop(void)
 	}
 	free(proxy_w);
 	proxy_w = NULL;
-}
-
-const struct gw_conf *
-proxy_conf(void)
-{
-	return proxy_cur ? proxy_cur->conf : NULL;
 }
 
 void

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "conf/conf.h"
+#include "snap/snap.h"
 #include "stats.h"
 
 /*
@@ -19,25 +20,23 @@
 int		 proxy_start(int nworkers);
 
 /*
- * Make gc live.  Opens the listening sockets gc adds (all workers' sockets
- * for an address, or none), posts the snapshot, waits until every worker
- * took it, then closes the sockets gc dropped.  fds_other: the file
- * descriptors others hold beside the proxy (the health checker's), left
- * out of the connections' budget.  On failure nothing changed and err says
- * why.  Takes ownership of gc on success only.
+ * Make a snapshot (its links filled) live.  Opens the listening sockets it
+ * adds (all workers' sockets for an address, or none), posts it, waits
+ * until every worker took it, then closes the sockets it dropped.
+ * fds_other: the file descriptors others hold beside the proxy (the health
+ * checker's), left out of the connections' budget.  On failure nothing
+ * changed and err says why.  On success the proxy holds a reference of its
+ * own until the last connection accepted on it closes.
  */
-int		 proxy_apply(struct gw_conf *, unsigned fds_other, char *,
+int		 proxy_apply(struct snap *, unsigned fds_other, char *,
 		    size_t);
 
 /* Stop the workers (closing their connections); the config and the
    counters stay readable until proxy_stop(). */
 void		 proxy_stop_workers(void);
 
-/* Stop the workers if not yet, close the listeners, free the config. */
+/* Stop the workers if not yet, close the listeners, drop the snapshot. */
 void		 proxy_stop(void);
-
-/* The live snapshot's config, or NULL before the first apply. */
-const struct gw_conf *proxy_conf(void);
 
 /* Sum of every worker's counters. */
 void		 proxy_stats_sum(struct proxy_stats *);

@@ -7,6 +7,7 @@
 #include <sys/queue.h>
 
 #include "conf/conf.h"
+#include "snap/snap.h"
 #include "pipe.h"
 #include "stats.h"
 
@@ -45,7 +46,7 @@ struct proxy_lsock {
 struct worker_listener {
 	struct ev_tag		 tag;
 	int			 fd;
-	struct conf_listener	*cl;
+	const struct conf_listener *cl;
 };
 
 /*
@@ -54,7 +55,8 @@ struct worker_listener {
  * allocates (or fails) while switching.
  */
 struct proxy_snap {
-	struct gw_conf		 *conf;
+	struct snap		 *live;		/* the daemon's (a reference) */
+	const struct gw_conf	 *conf;		/* live->conf */
 	struct proxy_lsock	**lsocks;	/* [conf->nlisteners] */
 	int			  refs;		/* atomic: main + workers */
 	struct proxy_snap_worker {

@@ -16,6 +16,9 @@
 #include "pool/state.h"
 #include "t.h"
 
+/* The live states of the loaded service's backends, as a snapshot has. */
+static struct pool_state	*st[4];
+
 static struct gw_conf *
 load(const char *balance, const char *svcname)
 {
@@ -37,11 +40,9 @@ load(const char *balance, const char *svcname)
 	conf_report_free(&rep);
 	if (gc == NULL)
 		exit(1);
-	for (i = 0; i < gc->services[0].nbackends; i++) {
-		struct conf_backend *b = &gc->services[0].backends[i];
-
-		b->st = pool_state_get(svcname, b->text);
-	}
+	for (i = 0; i < gc->services[0].nbackends; i++)
+		st[i] = pool_state_get(svcname,
+		    gc->services[0].backends[i].text);
 	return gc;
 }
 
@@ -54,7 +55,7 @@ check_roundrobin(void)
 	int			 n[4] = { 0 }, i, k;
 
 	for (i = 0; i < 500; i++)
-		n[pool_pick(svc, &rr, 0, 0)]++;
+		n[pool_pick(svc, st, &rr, 0, 0)]++;
 	/* 3:1:1 exactly over whole rounds; the backup never */
 	CHECK_INT(n[0], 300);
 	CHECK_INT(n[1], 100);
@@ -63,24 +64,24 @@ check_roundrobin(void)
 	/* smooth: the heavy one never twice in a row more than needed */
 	rr = 0;
 	for (i = 0, k = 0; i < 5; i++)
-		k += pool_pick(svc, &rr, 0, 0) == 0;
+		k += pool_pick(svc, st, &rr, 0, 0) == 0;
 	CHECK_INT(k, 3);
 	/* drained and down ones are left out */
-	svc->backends[0].st->drain = 1;
-	svc->backends[1].st->up = 0;
+	st[0]->drain = 1;
+	st[1]->up = 0;
 	for (i = 0; i < 20; i++)
-		CHECK_INT(pool_pick(svc, &rr, 0, 0), 2);
+		CHECK_INT(pool_pick(svc, st, &rr, 0, 0), 2);
 	/* ... and tried ones: then the backup, then none */
-	CHECK_INT(pool_pick(svc, &rr, 0, 1ULL << 2), 3);
-	CHECK_INT(pool_pick(svc, &rr, 0, 1ULL << 2 | 1ULL << 3), -1);
-	svc->backends[2].st->up = 0;
-	CHECK_INT(pool_pick(svc, &rr, 0, 0), 3);
-	svc->backends[3].st->drain = 1;
-	CHECK_INT(pool_pick(svc, &rr, 0, 0), -1);
+	CHECK_INT(pool_pick(svc, st, &rr, 0, 1ULL << 2), 3);
+	CHECK_INT(pool_pick(svc, st, &rr, 0, 1ULL << 2 | 1ULL << 3), -1);
+	st[2]->up = 0;
+	CHECK_INT(pool_pick(svc, st, &rr, 0, 0), 3);
+	st[3]->drain = 1;
+	CHECK_INT(pool_pick(svc, st, &rr, 0, 0), -1);
 	/* back: the backup idle again */
-	svc->backends[0].st->drain = 0;
-	CHECK_INT(pool_pick(svc, &rr, 0, 0), 0);
-	CHECK_INT(pool_eligible(&svc->backends[3]), 0);
+	st[0]->drain = 0;
+	CHECK_INT(pool_pick(svc, st, &rr, 0, 0), 0);
+	CHECK_INT(pool_eligible(st[3]), 0);
 	conf_free(gc);
 }
 
@@ -93,23 +94,23 @@ check_leastconn(void)
 	int			 i, b;
 
 	/* 6 open on the weight-3 one weigh 2; 1 and 3 on the others */
-	svc->backends[0].st->conns = 6;
-	svc->backends[1].st->conns = 1;
-	svc->backends[2].st->conns = 3;
-	CHECK_INT(pool_pick(svc, &rr, 0, 0), 1);
-	svc->backends[1].st->conns = 3;
-	CHECK_INT(pool_pick(svc, &rr, 0, 0), 0);	/* 6/3 < 3/1 */
+	st[0]->conns = 6;
+	st[1]->conns = 1;
+	st[2]->conns = 3;
+	CHECK_INT(pool_pick(svc, st, &rr, 0, 0), 1);
+	st[1]->conns = 3;
+	CHECK_INT(pool_pick(svc, st, &rr, 0, 0), 0);	/* 6/3 < 3/1 */
 	/* fill as the data plane does: stays balanced by weight */
 	memset(&rr, 0, sizeof(rr));
 	for (i = 0; i < 3; i++)
-		svc->backends[i].st->conns = 0;
+		st[i]->conns = 0;
 	for (i = 0; i < 50; i++) {
-		b = pool_pick(svc, &rr, 0, 0);
-		svc->backends[b].st->conns++;
+		b = pool_pick(svc, st, &rr, 0, 0);
+		st[b]->conns++;
 	}
-	CHECK_INT(svc->backends[0].st->conns, 30);
-	CHECK_INT(svc->backends[1].st->conns, 10);
-	CHECK_INT(svc->backends[2].st->conns, 10);
+	CHECK_INT(st[0]->conns, 30);
+	CHECK_INT(st[1]->conns, 10);
+	CHECK_INT(st[2]->conns, 10);
 	conf_free(gc);
 }
 
@@ -124,10 +125,10 @@ check_source(void)
 
 	for (i = 0; i < 1000; i++) {
 		key = 0x20010db800000000ULL + (uint64_t)i * 0x10000;
-		first[i] = pool_pick(svc, &rr, key, 0);
+		first[i] = pool_pick(svc, st, &rr, key, 0);
 		n[first[i]]++;
 		/* sticky: the same answer every time */
-		CHECK_INT(pool_pick(svc, &rr, key, 0), first[i]);
+		CHECK_INT(pool_pick(svc, st, &rr, key, 0), first[i]);
 	}
 	/* spread by weight 3:1:1 (1000 clients: 600/200/200, loosely) */
 	CHECK(n[0] > 520 && n[0] < 680);
@@ -135,10 +136,10 @@ check_source(void)
 	CHECK(n[2] > 140 && n[2] < 260);
 	CHECK_INT(n[3], 0);
 	/* one down: only its clients move */
-	svc->backends[1].st->up = 0;
+	st[1]->up = 0;
 	for (i = 0; i < 1000; i++) {
 		key = 0x20010db800000000ULL + (uint64_t)i * 0x10000;
-		b = pool_pick(svc, &rr, key, 0);
+		b = pool_pick(svc, st, &rr, key, 0);
 		if (first[i] != 1)
 			CHECK_INT(b, first[i]);
 		else
