@@ -57,8 +57,8 @@ int	kcount_before(const struct gw_conf *, const struct guard_plan *,
 
 /*
  * Count gc's services from now on: which service owns which element,
- * after guard_commit() made them; elems (gc's, guard_plan() built them) is
- * taken.  -1 when out of memory.
+ * once the guard's commit (guard_add(), guard_prune()) made them; elems
+ * (gc's, guard_plan() built them) is taken.  -1 when out of memory.
  */
 int	kcount_apply(const struct gw_conf *, struct guard_elems *);
 

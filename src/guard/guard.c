@@ -20,6 +20,12 @@
  * elements that differ from what the kernel has (remembered from the last
  * commit, else read), so the counters of the others go on.  Another shape
  * makes the table again.
+ *
+ * A commit comes in two halves around Jool's changes (the translator runs
+ * them in order): guard_add() before, which only adds (and holds, in a
+ * table of its own, a pool6 that Jool translates and the new rules would
+ * not guard), and guard_prune() after, which removes.  The plan between
+ * the reads is pure (guard_plan_want(), guard_plan_diff()).
  */
 
 #include <arpa/inet.h>

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The translator side of the daemon (see translator.h): glue between the
- * config, reconcile.c (Jool) and guard.c (nftables), plus the report
- * "v6gatectl jool" prints.  It holds no state between calls: the kernel
- * is the state, read again each time.
+ * The translator side of the daemon (see translator.h): the plan of
+ * reconcile.c (Jool) and of the guard (guard/guard.c, nftables) from
+ * reads, then a commit in the order translator_steps() gives, plus the
+ * report "v6gatectl jool" prints.  It holds no state between calls: the
+ * kernel is the state, read again each time.  It never counts: the
+ * daemon calls kcount around a commit.
  */
 
 #include <arpa/inet.h>

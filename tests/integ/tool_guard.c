@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * tool_guard: the daemon's nftables side (jool/guard.c, acct/kcount.c) on
+ * tool_guard: the daemon's nftables side (guard/guard.c, acct/kcount.c) on
  * its own, for t_guard.sh: the guard and its counters need nftables only,
  * not Jool, so they are tested on the host, in a network namespace.
  *

@@ -10,7 +10,7 @@
 /*
  * A strict reader of PROXY protocol headers, v1 and v2
  * (haproxy.org/download/2.6/doc/proxy-protocol.txt), for the tests of
- * src/proxy/pphdr.c only: it accepts what the specification allows and
+ * src/common/pphdr.c only: it accepts what the specification allows and
  * nothing else, so that a header the writer gets subtly wrong fails here
  * rather than in some backend.  The daemon never reads PROXY headers.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Tests for the PROXY protocol writer (src/proxy/pphdr.c).  The expected
+ * Tests for the PROXY protocol writer (src/common/pphdr.c).  The expected
  * headers are written out here byte by byte from proxy-protocol.txt, not
  * taken from the writer.  Every header is also written with every buffer
  * size from 0 to 16 past its length: below it nothing may be written and
