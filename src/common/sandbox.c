@@ -27,13 +27,14 @@
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
-#define SANDBOX_LSAN 1
+#define SANDBOX_ASAN 1
 #endif
 #endif
-#if defined(__SANITIZE_ADDRESS__) && !defined(SANDBOX_LSAN)
-#define SANDBOX_LSAN 1
+#if defined(__SANITIZE_ADDRESS__) && !defined(SANDBOX_ASAN)
+#define SANDBOX_ASAN 1
 #endif
-#ifdef SANDBOX_LSAN
+#ifdef SANDBOX_ASAN
+#include <sanitizer/common_interface_defs.h>
 #include <sanitizer/lsan_interface.h>
 #endif
 
@@ -457,6 +458,25 @@ static const struct sandbox_argrule sandbox_argrules[] = {
 	{ SCMP_SYS(prlimit64), SCMP_ACT_ALLOW, 0, SCMP_CMP_EQ, 0, 0 },
 };
 
+#ifdef SANDBOX_ASAN
+/*
+ * A sanitizer build needs, after the filter, what the filter refuses:
+ * LeakSanitizer's exit check stops the world with clone() and ptrace(),
+ * and a report starts llvm-symbolizer with fork() and execve().  So the
+ * leak check runs now, once (and not at exit), and the symbolizer is
+ * started now: it stays, and later reports talk to it through pipes.
+ */
+static void
+sandbox_sanitizer(void)
+{
+	char	buf[256];
+
+	__sanitizer_symbolize_pc(__builtin_return_address(0), "%p %F %L",
+	    buf, sizeof(buf));
+	__lsan_do_leak_check();
+}
+#endif
+
 int
 sandbox_seccomp(char *err, size_t len)
 {
@@ -519,9 +539,8 @@ sandbox_seccomp(char *err, size_t len)
 			goto fail;
 		}
 	}
-#ifdef SANDBOX_LSAN
-	/* Its exit check would need clone() and ptrace(): run it now */
-	__lsan_do_leak_check();
+#ifdef SANDBOX_ASAN
+	sandbox_sanitizer();
 #endif
 	if ((rc = seccomp_load(ctx)) < 0) {
 		snprintf(err, len, "seccomp: load: %s", strerror(-rc));

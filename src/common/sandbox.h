@@ -51,10 +51,10 @@ int	sandbox_nnp(char *err, size_t len);
  *
  * Heads up: mmap()/mprotect() with PROT_EXEC fail (EACCES), so dlopen()
  * fails after this: load what is needed (NSS, OpenSSL providers) before.
- * In a sanitizer build, LeakSanitizer's exit check needs clone() and
- * ptrace(), which are refused: it is run here, before the filter, and not
- * at exit; and a sanitizer report cannot start llvm-symbolizer (use
- * ASAN_OPTIONS=symbolize=0 and symbolize offline).
+ * In a sanitizer build, LeakSanitizer's exit check (clone, ptrace) runs
+ * here, before the filter, and not at exit: leaks made later in this
+ * process are not reported.  llvm-symbolizer is started here too, as a
+ * report could not fork and exec it later.
  */
 int	sandbox_seccomp(char *err, size_t len);
 

@@ -408,6 +408,19 @@ case_allowed(void)
 }
 
 /*
+ * A sandboxed process leaves by exit(), as the daemon's child does: the
+ * atexit handlers (a sanitizer build's leak check among them) run inside
+ * the filter, with a thread started and ended before.
+ */
+static void
+case_exit(void)
+{
+	drop();
+	allowed_threads();
+	exit(t_failed ? 1 : 0);
+}
+
+/*
  * Already that user: a second sandbox_become() does only the capability
  * part, and passes.  The filter needs no_new_privs first, and says so.
  */
@@ -621,6 +634,7 @@ main(void)
 	notify_setup(path, sizeof(path));
 
 	CHECK_EXIT0(case_allowed);
+	CHECK_EXIT0(case_exit);
 	CHECK_EXIT0(case_no_nnp);
 	CHECK_EXIT0(case_keep);
 	CHECK_EXIT0(case_keep_ambient);
