@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * v6gated: the gateway daemon.  This file owns the process: options, the
- * config file's life (load, check, reload), signals, the control socket and
- * the handshake with systemd.  The data plane lives in src/proxy/.
+ * v6gated: the gateway daemon.  This file owns the processes: options,
+ * the config file's life (load, check, reload), signals, the control
+ * socket and the handshake with systemd, and the privilege split (see
+ * priv/priv.h): main() is the privileged parent, which starts serve() as
+ * an unprivileged child and starts it again when it dies; serve() runs
+ * everything else and asks the parent for what needs privileges.  The
+ * data plane lives in src/proxy/.
  *
  * Reload (SIGHUP or "v6gatectl reload"): load and check the file into a new
  * snapshot; if anything is wrong, keep the running one and say why; else
@@ -13,14 +17,20 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,8 +55,11 @@
 #include "clock.h"
 #include "log.h"
 #include "jool/translator.h"
+#include "guard/guard.h"
 #include "pool/state.h"
+#include "priv/priv.h"
 #include "proxy/proxy.h"
+#include "sandbox.h"
 #include "snap/snap.h"
 
 static const char		*conffile = V6G_CONF_FILE;
@@ -168,27 +181,38 @@ mapping_due(const struct gw_conf *gc)
 }
 
 /*
- * Carry the translator's plan out, counted: what the guard's elements hold
- * is read before it changes them (all of them when its table goes or is
- * made again), and the counters follow the elements' owners after.  The
- * plan is freed.  0, or -1 with err.
+ * Have the privileged process carry out the translator's plan (pl, from
+ * priv_prepare()), counted: what the guard's elements hold is read before
+ * it changes them (all of them when its table goes or is made again), and
+ * the counters follow the elements' owners after.  The elements are gc's,
+ * which this process builds itself.  0, or -1 with err.
  */
 static int
-translator_go(const struct gw_conf *gc, struct translator_plan *tp,
+translator_go(const struct gw_conf *gc, const struct priv_plan *pl,
     char *err, size_t errlen)
 {
-	char	e[512];
-	int	rc;
+	struct guard_plan	gp;
+	char			e[512];
+	int			rc, guarded;
 
-	if (tp->needed && kcount_before(gc, &tp->guard, e, sizeof(e)) == -1)
+	memset(&gp, 0, sizeof(gp));
+	gp.remove = pl->remove;
+	gp.remake = pl->remake;
+	gp.ngone = pl->ngone;
+	if (pl->needed && !gp.remove && guard_elems_build(gc, &gp.want) ==
+	    -1) {
+		priv_discard();
+		snprintf(err, errlen, "nftables counters: out of memory");
+		return -1;
+	}
+	if (pl->needed && kcount_before(gc, &gp, e, sizeof(e)) == -1)
 		log_warnx("%s", e);
-	rc = translator_commit(gc, tp, err, errlen);
-	if (tp->guarded && kcount_apply(gc, &tp->guard.want) == -1 &&
-	    rc == 0) {
+	rc = priv_commit(&guarded, err, errlen);
+	if (guarded && kcount_apply(gc, &gp.want) == -1 && rc == 0) {
 		snprintf(err, errlen, "nftables counters: out of memory");
 		rc = -1;
 	}
-	translator_discard(tp);
+	guard_elems_free(&gp.want);
 	return rc;
 }
 
@@ -290,7 +314,7 @@ static int
 reload(FILE *out, int recreate)
 {
 	struct conf_report	 rep;
-	struct translator_plan	 tp;
+	struct priv_plan	 tp;
 	struct gw_conf		*gc;
 	struct snap		*sn;
 	const struct gw_conf	*cur = live->conf;
@@ -358,8 +382,19 @@ reload(FILE *out, int recreate)
 		if (out)
 			fprintf(out, "warning: %s\n", err);
 	}
-	/* The translator's plan first: a refusal there changes nothing. */
-	if (translator_prepare(gc, recreate, &tp, err, sizeof(err)) == -1) {
+	if (strcmp(gc->user, cur->user) != 0) {
+		snprintf(err, sizeof(err), "gateway.user changes from %s to "
+		    "%s: takes effect at the next restart", cur->user,
+		    gc->user);
+		log_warnx("%s", err);
+		if (out)
+			fprintf(out, "warning: %s\n", err);
+	}
+	/*
+	 * The translator's plan first: a refusal there changes nothing.  The
+	 * privileged process makes it from its own reading of the file.
+	 */
+	if (priv_prepare(recreate, &tp, err, sizeof(err)) == -1) {
 		conf_free(gc);
 		log_warnx("%s", err);
 		if (out)
@@ -370,7 +405,7 @@ reload(FILE *out, int recreate)
 	}
 	if ((sn = live_make(gc, err, sizeof(err))) == NULL ||
 	    proxy_apply(sn, check_fds(gc), err, sizeof(err)) == -1) {
-		translator_discard(&tp);
+		priv_discard();
 		snap_release(sn);
 		log_warnx("%s", err);
 		if (out)
@@ -437,20 +472,20 @@ http_body(const char *path, const char **type)
 		return NULL;
 	if ((out = open_memstream(&body, &len)) == NULL)
 		return NULL;
-	st = status_json(&daemon_info, live);
 	if (strcmp(path, "/metrics") == 0) {
-		json_object	*bk = backends_json(live);
-
 		*type = "text/plain; version=0.0.4; charset=utf-8";
-		metrics_render(st, out);
-		metrics_backends(bk, out);
-		json_object_put(bk);
+		if (metrics_render(&daemon_info, live, out) == -1) {
+			fclose(out);
+			free(body);
+			return NULL;
+		}
 	} else {
+		st = status_json(&daemon_info, live);
 		*type = "application/json";
 		fprintf(out, "%s\n", json_object_to_json_string_ext(st,
 		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(st);
 	}
-	json_object_put(st);
 	fclose(out);
 	return body;
 }
@@ -503,7 +538,7 @@ answer_reload(int argc, char **argv, FILE *out)
 static int
 answer_jool_sessions(int argc, char **argv, FILE *out)
 {
-	json_object	*st = translator_sessions(live->conf);
+	json_object	*st = priv_jool_sessions();
 
 	return control_reply(out, st, st, answer_wants_json(argc, argv),
 	    translator_sessions_text);
@@ -512,7 +547,7 @@ answer_jool_sessions(int argc, char **argv, FILE *out)
 static int
 answer_jool(int argc, char **argv, FILE *out)
 {
-	json_object	*st = translator_status(live->conf);
+	json_object	*st = priv_jool_status();
 
 	return control_reply(out, st, st, answer_wants_json(argc, argv),
 	    translator_status_text);
@@ -643,9 +678,12 @@ daemon_begin(void)
 	exit(read(p[0], &c, 1) == 1 ? 0 : 1);
 }
 
-/* The child is serving: detach from the terminal, log to syslog. */
+/*
+ * The daemon serves: detach from the terminal, log to syslog.  Both
+ * processes do; the parent also tells the terminal's process (fd).
+ */
 static void
-daemon_ready(int fd, int verbose)
+daemon_detach(int fd, int verbose, int tell)
 {
 	int	null;
 
@@ -659,7 +697,8 @@ daemon_ready(int fd, int verbose)
 		if (null > STDERR_FILENO)
 			close(null);
 	}
-	(void)!write(fd, "1", 1);
+	if (tell)
+		(void)!write(fd, "1", 1);
 	close(fd);
 }
 
@@ -688,28 +727,433 @@ raise_nofile(void)
 	}
 }
 
-int
-main(int argc, char *argv[])
+/*
+ * The state directory, for the unprivileged process: made if missing
+ * (0750), given to its user when the daemon starts as root (what systemd's
+ * StateDirectory= does), and a warning when others may read it (it holds
+ * client addresses).  0, or -1 with err.
+ */
+static uid_t	state_uid;
+static gid_t	state_gid;
+
+static int
+state_chown(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	/* state_dir/jool is the privileged process's (reconcile.c) */
+	if (ftw->level == 1 && strcmp(path + ftw->base, "jool") == 0)
+		return FTW_SKIP_SUBTREE;
+	if (lchown(path, state_uid, state_gid) == -1)
+		log_warn("state_dir: chown %s", path);
+	return FTW_CONTINUE;
+}
+
+static int
+state_dir_prepare(const char *dir, uid_t uid, gid_t gid, char *err,
+    size_t errlen)
+{
+	struct stat	st;
+
+	if (mkdir(dir, 0750) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "state_dir %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "state_dir %s: %s", dir, errno ?
+		    strerror(errno) : "not a directory");
+		return -1;
+	}
+	if (geteuid() == 0) {
+		char	old[4096], now[4096];
+
+		/* (v6gate 0.1 kept Jool's ownership file in the directory) */
+		/* the privileged process's folder (reconcile.c), made now:
+		   it may not write the directory once it is the user's */
+		snprintf(now, sizeof(now), "%s/jool", dir);
+		if (mkdir(now, 0700) == -1 && errno != EEXIST) {
+			snprintf(err, errlen, "state_dir %s: jool: %s", dir,
+			    strerror(errno));
+			return -1;
+		}
+		snprintf(old, sizeof(old), "%s/jool-instances", dir);
+		snprintf(now, sizeof(now), "%s/jool/instances", dir);
+		if (access(old, F_OK) == 0 && access(now, F_OK) == -1 &&
+		    rename(old, now) == -1)
+			log_warn("state_dir: rename %s", old);
+		state_uid = uid;
+		state_gid = gid;
+		if (nftw(dir, state_chown, 16, FTW_PHYS |
+		    FTW_ACTIONRETVAL) == -1) {
+			snprintf(err, errlen, "state_dir %s: %s", dir,
+			    strerror(errno));
+			return -1;
+		}
+	}
+	if (st.st_mode & 007)
+		log_warnx("state_dir %s is mode %04o: any local user may read "
+		    "the history and the audit log (client addresses); 0750 "
+		    "is enough", dir, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+/* ---------------------------------------------------------------- serve */
+
+/*
+ * The unprivileged process: everything but what needs privileges, which
+ * it asks of its parent (priv/priv.h).  chan and notice are its two
+ * channels to the parent, control_fd the control socket the parent made.
+ * Returns the process's exit status.
+ */
+static int
+serve(int chan, int notice, int ready_fd, int verbose)
 {
 	struct conf_report	 rep;
-	struct translator_plan	 tp;
+	struct priv_plan	 tp;
 	struct gw_conf		*gc;
 	struct snap		*sn;
 	struct epoll_event	 ev, evs[8];
 	sigset_t		 mask;
 	char			 err[1024];
+	int			 sfd, epfd, n, i, tfd, wfd = -1;
+	unsigned		 armed;
+	uint64_t		 t0 = clock_ms(CLOCK_MONOTONIC), tconf, wd = 0;
+	const char		*e;
+
+	priv_client(chan);
+	proxy_set_binder(priv_bind, priv_unbind);
+	kcount_set_io(&priv_nfnl);
+	mapping_set_reader(priv_sessions);
+
+	/* its own reading of the file: what it serves */
+	gc = conf_load(conffile, &rep);
+	tconf = clock_ms(CLOCK_MONOTONIC) - t0;
+	if (gc == NULL) {
+		report_print(&rep, stderr);
+		log_err("%s: %zu error%s, not started", conffile,
+		    rep.nerrors, rep.nerrors == 1 ? "" : "s");
+		conf_report_free(&rep);
+		return 1;
+	}
+	conf_report_free(&rep);
+
+	/* the same signals as the parent's, for whoever signals this one */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	if ((sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
+		fatal("signalfd");
+
+	/* (the early exits free what they hold: a sanitizer build reports
+	   any leak, and a refused start is a normal event) */
+	if (gc->http_on && http_api_start(&gc->http, http_body, err,
+	    sizeof(err)) == -1) {
+		log_err("%s", err);
+		conf_free(gc);
+		return 1;
+	}
+	if (priv_prepare(0, &tp, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		http_api_stop();
+		conf_free(gc);
+		return 1;
+	}
+	audit_ids_start();
+	if (proxy_start(workers_for(gc)) == -1)
+		fatalx("cannot start the workers");
+	if (gc->audit_on) {
+		int rc = audit_start(proxy_workers(), gc->state_dir,
+		    gc->audit_days, err, sizeof(err));
+
+		if (rc == -1)
+			fatalx("%s", err);
+		if (rc == 1)
+			log_warnx("%s", err);
+		audit_started = 1;
+	}
+	/* before the services go live: their totals continue the stored */
+	clients_set_limit(gc->acct_clients_exact);
+	history_services_set(gc);
+	if (history_start(gc->state_dir, err, sizeof(err)) == -1)
+		log_warnx("%s; counting goes on, the history is tried again "
+		    "at every checkpoint", err);
+	if ((sn = live_make(gc, err, sizeof(err))) == NULL ||
+	    proxy_apply(sn, check_fds(sn->conf), err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		priv_discard();
+		snap_release(sn);
+		return 1;
+	}
+	live_set(sn);
+	gc = NULL;		/* the snapshot's now: live->conf */
+	if (translator_go(live->conf, &tp, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		return 1;
+	}
+	if (check_start(err, sizeof(err)) == -1 ||
+	    check_apply(live, err, sizeof(err)) == -1)
+		fatalx("health checks: %s", err);
+	daemon_info.pid = getppid();
+	daemon_info.started = daemon_info.loaded = time(NULL);
+	if (chdir("/") == -1)
+		log_warn("chdir /");
+	/* (before the parent returns: a start's last line on its terminal) */
+	log_info("v6gated %s started: %s, %zu services, %zu listeners, "
+	    "%d workers (%llu ms, %llu of them reading the file)",
+	    PACKAGE_VERSION, conffile, live->conf->nservices,
+	    live->conf->nlisteners,
+	    proxy_workers(), (unsigned long long)(clock_ms(CLOCK_MONOTONIC) - t0),
+	    (unsigned long long)tconf);
+	daemon_detach(ready_fd, verbose, 0);
+	priv_ready();		/* the parent tells the terminal */
+	checkpoint_now(HC_STORE);	/* what the start read from the kernel */
+	sd_notifyf(0, "READY=1\nMAINPID=%d\nSTATUS=%zu services, %zu "
+	    "listeners", (int)getppid(), live->conf->nservices,
+	    live->conf->nlisteners);
+
+	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		fatal("epoll_create1");
+	ev.events = EPOLLIN;
+	ev.data.fd = sfd;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev) == -1)
+		fatal("epoll_ctl");
+	ev.data.fd = notice;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, notice, &ev) == -1)
+		fatal("epoll_ctl");
+	ev.data.fd = control_fd;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, control_fd, &ev) == -1)
+		fatal("epoll_ctl");
+	if ((ev.data.fd = http_api_fd()) != -1 &&
+	    epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) == -1)
+		fatal("epoll_ctl");
+	if ((tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK |
+	    TFD_CLOEXEC)) == -1)
+		fatal("timerfd_create");
+	armed = checkpoint_arm(tfd, live->conf->acct_checkpoint);
+	ev.data.fd = tfd;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &ev) == -1)
+		fatal("epoll_ctl");
+	ev.data.fd = clientq_fd();
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) == -1)
+		fatal("epoll_ctl");
+	/*
+	 * systemd's watchdog (WatchdogSec=): its WATCHDOG_PID is the
+	 * parent's, so this process reads only the interval, and says the
+	 * keep-alive itself (NotifyAccess=all) when every worker's loop
+	 * turned lately: the proof is the workers', not a timer's.
+	 */
+	if ((e = getenv("WATCHDOG_USEC")) != NULL &&
+	    (wd = strtoull(e, NULL, 10) / 1000) > 0) {
+		struct itimerspec	its;
+
+		memset(&its, 0, sizeof(its));
+		its.it_value.tv_sec = its.it_interval.tv_sec =
+		    (time_t)(wd / 2000);
+		its.it_value.tv_nsec = its.it_interval.tv_nsec =
+		    (long)(wd / 2 % 1000) * 1000000;
+		if ((wfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK |
+		    TFD_CLOEXEC)) == -1 || timerfd_settime(wfd, 0, &its,
+		    NULL) == -1)
+			fatal("watchdog timer");
+		ev.data.fd = wfd;
+		if (epoll_ctl(epfd, EPOLL_CTL_ADD, wfd, &ev) == -1)
+			fatal("epoll_ctl");
+	}
+
+	while (!quit) {
+		/* libmicrohttpd's own timeouts (idle HTTP clients) */
+		if ((n = epoll_wait(epfd, evs, 8, http_api_run())) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("epoll_wait");
+		}
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.fd == sfd) {
+				struct signalfd_siginfo si;
+
+				while (read(sfd, &si, sizeof(si)) ==
+				    sizeof(si)) {
+					if (si.ssi_signo == SIGHUP)
+						reload(NULL, 0);
+					else if (si.ssi_signo == SIGUSR1)
+						audit_reopen();
+					else
+						quit = 1;
+				}
+			} else if (evs[i].data.fd == notice) {
+				switch (priv_notice_read(notice)) {
+				case PN_RELOAD:
+					reload(NULL, 0);
+					break;
+				case PN_REOPEN:
+					audit_reopen();
+					break;
+				default:	/* stop, or the parent gone */
+					quit = 1;
+					break;
+				}
+			} else if (evs[i].data.fd == tfd) {
+				uint64_t			expired;
+				const struct gw_conf		*cur = live->conf;
+
+				(void)!read(tfd, &expired, sizeof(expired));
+				checkpoint_now(HC_READ);
+				if (audit_started)
+					mapping_due(cur);
+				if (cur->acct_checkpoint != armed)
+					armed = checkpoint_arm(tfd,
+					    cur->acct_checkpoint);
+			} else if (evs[i].data.fd == wfd) {
+				static int	stuck;
+				uint64_t	expired;
+
+				(void)!read(wfd, &expired, sizeof(expired));
+				/* a worker turns every PROXY_TICK_MS */
+				if (proxy_alive(2 * PROXY_TICK_MS)) {
+					sd_notify(0, "WATCHDOG=1");
+					stuck = 0;
+				} else if (!stuck++)
+					log_warnx("watchdog: a worker's loop has "
+					    "not turned in %d ms: no "
+					    "keep-alive", 2 * PROXY_TICK_MS);
+			} else if (evs[i].data.fd == clientq_fd()) {
+				clients_drain();
+			} else if (evs[i].data.fd == control_fd)
+				control_serve(control_fd, control_dispatch);
+		}
+		if (checkpoint_soon) {
+			checkpoint_soon = 0;
+			checkpoint_now(HC_STORE);
+		}
+	}
+	log_info("stopping");
+	sd_notify(0, "STOPPING=1");
+	close(control_fd);
+	http_api_stop();
+	{
+		const struct gw_conf	*cur = live->conf;
+		struct store_retention	 r = { cur->acct_minutes,
+					    cur->acct_days };
+
+		/* the workers are stopped first: nothing moves after this */
+		audit_quiesce();
+		check_stop();
+		proxy_stop_workers();
+		if (audit_started)
+			mapping_flush();
+		audit_stop();
+		history_stop(&r);
+	}
+	proxy_stop();
+	snap_release(live);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- parent */
+
+/* What the parent keeps: effective, for Jool and nftables and binding;
+   permitted only, to start the unprivileged process as its user. */
+static const cap_value_t	parent_caps[] = {
+	CAP_NET_ADMIN, CAP_NET_BIND_SERVICE
+};
+static const cap_value_t	parent_spawn_caps[] = { CAP_SETUID, CAP_SETGID };
+
+static pid_t	serve_pid = -1;
+static int	serve_chan = -1, serve_notice = -1;
+static int	parent_sfd = -1, parent_epfd = -1;	/* not the child's */
+
+/*
+ * Start the unprivileged process: it becomes uid:gid with no capability,
+ * no new privileges and its seccomp filter, and dies with the parent.
+ * 0, or -1 (logged).
+ */
+static int
+serve_spawn(uid_t uid, gid_t gid, int ready_fd, int verbose)
+{
+	int	c[2], nt[2], rc;
+	pid_t	parent = getpid();
+	char	err[256];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c) == -1 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, nt) ==
+	    -1) {
+		log_warn("socketpair");
+		return -1;
+	}
+	if ((serve_pid = fork()) == -1) {
+		log_warn("fork");
+		return -1;
+	}
+	if (serve_pid == 0) {
+		close(c[0]);
+		close(nt[0]);
+		close(parent_sfd);
+		if (parent_epfd != -1)
+			close(parent_epfd);
+		if (sandbox_raise(parent_spawn_caps, 2, err, sizeof(err)) ==
+		    -1 || sandbox_become(uid, gid, NULL, 0, 0, err,
+		    sizeof(err)) == -1) {
+			log_warnx("the unprivileged process: %s", err);
+			_exit(1);
+		}
+		/* (after the uid changed: a change clears it) */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 ||
+		    getppid() != parent)
+			_exit(1);
+		(void)prctl(PR_SET_NAME, "v6gated-serve");
+		if (sandbox_nnp(err, sizeof(err)) == -1 ||
+		    sandbox_seccomp(err, sizeof(err)) == -1) {
+			log_warnx("the unprivileged process: %s", err);
+			_exit(1);
+		}
+		rc = serve(c[1], nt[1], ready_fd, verbose);
+		exit(rc);
+	}
+	close(c[1]);
+	close(nt[1]);
+	serve_chan = c[0];
+	serve_notice = nt[0];
+	return 0;
+}
+
+/* How a child ended, in words. */
+static void
+serve_status(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		snprintf(buf, len, "was killed by SIGSYS: it made a system "
+		    "call its seccomp filter forbids");
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "was killed by signal %d (%s)",
+		    WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, len, "ended (status %#x)", status);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct conf_report	 rep;
+	struct gw_conf		*gc;
+	struct epoll_event	 ev, evs[4];
+	sigset_t		 mask;
+	char			 err[1024], how[128];
 	static const struct option longopts[] = {
 		{ "teardown", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int			 ch, test = 0, fg = 0, verbose = 0;
-	int			 teardown = 0;
+	int			 teardown = 0, stopping = 0, ready = 0;
 	int			 sfd, epfd, n, i, ready_fd = -1, systemd;
-	int			 tfd;
-	unsigned		 armed;
+	int			 status, quick = 0;
+	uid_t			 uid;
+	gid_t			 gid;
 	char			*abs;
 	size_t			 j;
-	uint64_t		 t0 = clock_ms(CLOCK_MONOTONIC), tconf;
+	time_t			 spawned;
 
 	while ((ch = getopt_long(argc, argv, "c:ftvVh", longopts, NULL)) !=
 	    -1) {
@@ -760,7 +1204,6 @@ main(int argc, char *argv[])
 	}
 
 	gc = conf_load(conffile, &rep);
-	tconf = clock_ms(CLOCK_MONOTONIC) - t0;
 	if (gc == NULL) {
 		report_print(&rep, stderr);
 		fprintf(stderr, "v6gated: %s: %zu error%s, not started\n",
@@ -788,173 +1231,136 @@ main(int argc, char *argv[])
 	sigaddset(&mask, SIGUSR1);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
-	/* blocked before the workers start, so they inherit it */
+	sigaddset(&mask, SIGCHLD);
+	/* blocked before any child starts, so it inherits it */
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1 ||
 	    (sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) == -1)
 		fatal("signalfd");
+	parent_sfd = sfd;
 
-	/* (the early exits free what they hold: a sanitizer build reports
-	   any leak, and a refused start is a normal event) */
+	/* the user the unprivileged process runs as (as root), and what it
+	   needs: the state directory, the control socket */
+	uid = getuid();
+	gid = getgid();
+	if (geteuid() == 0 && sandbox_user(gc->user, &uid, &gid, err,
+	    sizeof(err)) == -1) {
+		log_err("gateway.user: %s", err);
+		conf_free(gc);
+		return 1;
+	}
+	if (state_dir_prepare(gc->state_dir, uid, gid, err,
+	    sizeof(err)) == -1) {
+		log_err("%s", err);
+		conf_free(gc);
+		return 1;
+	}
 	control_path = strdup(gc->control_socket);
 	if ((control_fd = control_open(control_path)) == -1) {
 		free(control_path);
 		conf_free(gc);
 		return 1;
 	}
-	if (gc->http_on && http_api_start(&gc->http, http_body, err,
+	conf_free(gc);		/* the children read the file themselves */
+	/* through the state directory, which is the user's (0750), to its
+	   own folder there (jool/) */
+	if (geteuid() == 0 && setgroups(1, &gid) == -1) {
+		log_err("setgroups: %s", strerror(errno));
+		control_close(control_fd, control_path);
+		return 1;
+	}
+	/*
+	 * What this process keeps for its life, from now on: Jool,
+	 * nftables and binding; setuid and setgid for the instant a child
+	 * starts; nothing else, not even in the bounding set.
+	 */
+	if (sandbox_keep(parent_caps, 2, parent_spawn_caps, 2, err,
 	    sizeof(err)) == -1) {
 		log_err("%s", err);
 		control_close(control_fd, control_path);
-		free(control_path);
-		conf_free(gc);
 		return 1;
 	}
-	if (translator_prepare(gc, 0, &tp, err, sizeof(err)) == -1) {
-		log_err("%s", err);
-		control_close(control_fd, control_path);
-		http_api_stop();
-		free(control_path);
-		conf_free(gc);
-		return 1;
-	}
-	audit_ids_start();
-	if (proxy_start(workers_for(gc)) == -1)
-		fatalx("cannot start the workers");
-	if (gc->audit_on) {
-		int rc = audit_start(proxy_workers(), gc->state_dir,
-		    gc->audit_days, err, sizeof(err));
-
-		if (rc == -1)
-			fatalx("%s", err);
-		if (rc == 1)
-			log_warnx("%s", err);
-		audit_started = 1;
-	}
-	/* before the services go live: their totals continue the stored */
-	clients_set_limit(gc->acct_clients_exact);
-	history_services_set(gc);
-	if (history_start(gc->state_dir, err, sizeof(err)) == -1)
-		log_warnx("%s; counting goes on, the history is tried again "
-		    "at every checkpoint", err);
-	if ((sn = live_make(gc, err, sizeof(err))) == NULL ||
-	    proxy_apply(sn, check_fds(sn->conf), err, sizeof(err)) == -1) {
-		log_err("%s", err);
-		translator_discard(&tp);
-		snap_release(sn);
+	(void)prctl(PR_SET_DUMPABLE, 0);
+	if (serve_spawn(uid, gid, ready_fd, verbose) == -1) {
 		control_close(control_fd, control_path);
 		return 1;
 	}
-	live_set(sn);
-	gc = NULL;		/* the snapshot's now: live->conf */
-	if (translator_go(live->conf, &tp, err, sizeof(err)) == -1) {
-		log_err("%s", err);
-		control_close(control_fd, control_path);
-		return 1;
-	}
-	if (check_start(err, sizeof(err)) == -1 ||
-	    check_apply(live, err, sizeof(err)) == -1)
-		fatalx("health checks: %s", err);
-	daemon_info.pid = getpid();
-	daemon_info.started = daemon_info.loaded = time(NULL);
-	if (chdir("/") == -1)
-		log_warn("chdir /");
-	/* (before the parent returns: a start's last line on its terminal) */
-	log_info("v6gated %s started: %s, %zu services, %zu listeners, "
-	    "%d workers (%llu ms, %llu of them reading the file)",
-	    PACKAGE_VERSION, conffile, live->conf->nservices,
-	    live->conf->nlisteners,
-	    proxy_workers(), (unsigned long long)(clock_ms(CLOCK_MONOTONIC) - t0),
-	    (unsigned long long)tconf);
-	daemon_ready(ready_fd, verbose);
-	checkpoint_now(HC_STORE);	/* what the start read from the kernel */
-	sd_notifyf(0, "READY=1\nMAINPID=%d\nSTATUS=%zu services, %zu "
-	    "listeners", (int)getpid(), live->conf->nservices,
-	    live->conf->nlisteners);
+	spawned = time(NULL);
 
 	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
 		fatal("epoll_create1");
+	parent_epfd = epfd;
 	ev.events = EPOLLIN;
 	ev.data.fd = sfd;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev) == -1)
 		fatal("epoll_ctl");
-	ev.data.fd = control_fd;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, control_fd, &ev) == -1)
+	ev.data.fd = serve_chan;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, serve_chan, &ev) == -1)
 		fatal("epoll_ctl");
-	if ((ev.data.fd = http_api_fd()) != -1 &&
-	    epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) == -1)
-		fatal("epoll_ctl");
-	if ((tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK |
-	    TFD_CLOEXEC)) == -1)
-		fatal("timerfd_create");
-	armed = checkpoint_arm(tfd, live->conf->acct_checkpoint);
-	ev.data.fd = tfd;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &ev) == -1)
-		fatal("epoll_ctl");
-	ev.data.fd = clientq_fd();
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) == -1)
-		fatal("epoll_ctl");
-
-	while (!quit) {
-		/* libmicrohttpd's own timeouts (idle HTTP clients) */
-		if ((n = epoll_wait(epfd, evs, 8, http_api_run())) == -1) {
+	for (;;) {
+		if ((n = epoll_wait(epfd, evs, 4, -1)) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("epoll_wait");
 		}
 		for (i = 0; i < n; i++) {
-			if (evs[i].data.fd == sfd) {
-				struct signalfd_siginfo si;
+			struct signalfd_siginfo si;
 
-				while (read(sfd, &si, sizeof(si)) ==
-				    sizeof(si)) {
-					if (si.ssi_signo == SIGHUP)
-						reload(NULL, 0);
-					else if (si.ssi_signo == SIGUSR1)
-						audit_reopen();
-					else
-						quit = 1;
+			if (evs[i].data.fd == serve_chan) {
+				if (priv_serve(serve_chan, conffile) == 1 &&
+				    !ready) {
+					ready = 1;
+					daemon_detach(ready_fd, verbose, 1);
 				}
-			} else if (evs[i].data.fd == tfd) {
-				uint64_t			expired;
-				const struct gw_conf		*cur = live->conf;
-
-				(void)!read(tfd, &expired, sizeof(expired));
-				checkpoint_now(HC_READ);
-				if (audit_started)
-					mapping_due(cur);
-				if (cur->acct_checkpoint != armed)
-					armed = checkpoint_arm(tfd,
-					    cur->acct_checkpoint);
-			} else if (evs[i].data.fd == clientq_fd()) {
-				clients_drain();
-			} else if (evs[i].data.fd == control_fd)
-				control_serve(control_fd, control_dispatch);
-		}
-		if (checkpoint_soon) {
-			checkpoint_soon = 0;
-			checkpoint_now(HC_STORE);
+				continue;
+			}
+			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGHUP)
+					priv_notice(serve_notice, PN_RELOAD);
+				else if (si.ssi_signo == SIGUSR1)
+					priv_notice(serve_notice, PN_REOPEN);
+				else if (si.ssi_signo != SIGCHLD) {
+					stopping = 1;
+					priv_notice(serve_notice, PN_STOP);
+				}
+			}
+			/* a child ended: stop, or start it again */
+			if (serve_pid == -1 || waitpid(serve_pid, &status,
+			    WNOHANG) != serve_pid)
+				continue;
+			serve_pid = -1;
+			epoll_ctl(epfd, EPOLL_CTL_DEL, serve_chan, NULL);
+			close(serve_chan);
+			close(serve_notice);
+			serve_status(status, how, sizeof(how));
+			if (stopping || !ready) {
+				/* a failed start has said why */
+				if (!stopping)
+					log_warnx("the unprivileged process "
+					    "%s", how);
+				priv_serve_end();
+				control_close(control_fd, control_path);
+				free(control_path);
+				return stopping && WIFEXITED(status) &&
+				    WEXITSTATUS(status) == 0 ? 0 : 1;
+			}
+			/* five quick ends in a row: give up, systemd
+			   decides */
+			quick = time(NULL) - spawned < 10 ? quick + 1 : 0;
+			log_warnx("the unprivileged process %s; %s", how,
+			    quick >= 5 ? "it ended 5 times in a row soon "
+			    "after its start: stopping" : "starting it again");
+			if (quick >= 5 || serve_spawn(uid, gid, -1,
+			    verbose) == -1) {
+				priv_serve_end();
+				control_close(control_fd, control_path);
+				free(control_path);
+				return 1;
+			}
+			spawned = time(NULL);
+			ev.data.fd = serve_chan;
+			if (epoll_ctl(epfd, EPOLL_CTL_ADD, serve_chan, &ev) ==
+			    -1)
+				fatal("epoll_ctl");
 		}
 	}
-	log_info("stopping");
-	sd_notify(0, "STOPPING=1");
-	control_close(control_fd, control_path);
-	http_api_stop();
-	{
-		const struct gw_conf	*cur = live->conf;
-		struct store_retention	 r = { cur->acct_minutes,
-					    cur->acct_days };
-
-		/* the workers are stopped first: nothing moves after this */
-		audit_quiesce();
-		check_stop();
-		proxy_stop_workers();
-		if (audit_started)
-			mapping_flush();
-		audit_stop();
-		history_stop(&r);
-	}
-	proxy_stop();
-	snap_release(live);
-	free(control_path);
-	return 0;
 }

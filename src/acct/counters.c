@@ -13,6 +13,13 @@
 #include "log.h"
 #include "namemap.h"
 
+const struct acct_counter acct_counters[ACCT_NCOUNTERS] = {
+#define ACCT_COUNTER(f, json, sql, show, mp, mx, dir)			\
+	{ #f, json, sql, show, offsetof(struct acct_cell, f), { mp, mx }, dir },
+	ACCT_CELL_COUNTERS(ACCT_COUNTER)
+#undef ACCT_COUNTER
+};
+
 static struct namemap	*acct_names;	/* name -> acct_service */
 static struct acct_service	**acct_all;
 static size_t			 acct_n, acct_cap;
@@ -82,13 +89,10 @@ acct_service_sum(const struct acct_service *as,
 
 	acct_service_live(as, sum);
 	for (f = 0; f < ACCT_NFAMILY; f++) {
-		sum[f].connections += as->base[f].connections;
-		sum[f].closed += as->base[f].closed;
-		sum[f].bytes_in += as->base[f].bytes_in;
-		sum[f].bytes_out += as->base[f].bytes_out;
-		sum[f].unreachable += as->base[f].unreachable;
-		sum[f].packets_in += as->base[f].packets_in;
-		sum[f].packets_out += as->base[f].packets_out;
+#define ACCT_SUM_BASE(c, json, sql, show, mp, mx, dir)			\
+		sum[f].c += as->base[f].c;
+		ACCT_CELL_COUNTERS(ACCT_SUM_BASE)
+#undef ACCT_SUM_BASE
 	}
 }
 
@@ -104,13 +108,18 @@ acct_service_live(const struct acct_service *as,
 		for (f = 0; f < ACCT_NFAMILY; f++) {
 			const struct acct_cell *c = &as->slots[w].fam[f];
 
-			/* closed first: a connection closing between the
+			/* closings first: a connection closing between the
 			   two reads must not make "open" negative */
-			sum[f].closed += acct_read(&c->closed);
-			sum[f].connections += acct_read(&c->connections);
-			sum[f].bytes_in += acct_read(&c->bytes_in);
-			sum[f].bytes_out += acct_read(&c->bytes_out);
-			sum[f].unreachable += acct_read(&c->unreachable);
+#define ACCT_SUM_OPEN(x, json, sql, show, mp, mx, dir)			\
+			if ((show) & ACCT_OPEN)				\
+				sum[f].x += acct_read(&c->x);
+#define ACCT_SUM_REST(x, json, sql, show, mp, mx, dir)			\
+			if (!((show) & ACCT_OPEN))			\
+				sum[f].x += acct_read(&c->x);
+			ACCT_CELL_COUNTERS(ACCT_SUM_OPEN)
+			ACCT_CELL_COUNTERS(ACCT_SUM_REST)
+#undef ACCT_SUM_OPEN
+#undef ACCT_SUM_REST
 		}
 }
 

@@ -23,15 +23,144 @@ enum acct_family {
 	ACCT_NFAMILY
 };
 
-struct acct_cell {
-	uint64_t	connections;	/* routed to this service */
-	uint64_t	closed;		/* of those, closed again */
-	uint64_t	bytes_in;	/* client -> backend */
-	uint64_t	bytes_out;	/* backend -> client */
-	uint64_t	unreachable;	/* of connections, found no backend */
-	uint64_t	packets_in;	/* nat64, siit (kcount.c) */
-	uint64_t	packets_out;
+/*
+ * The per-service counters: one X() line each.  The list generates the
+ * fields of struct acct_cell, their sums (counters.c), the history's
+ * columns in the totals, minute, hour and day tables (store.c: CREATE,
+ * upserts, reads, and an ALTER TABLE ADD COLUMN for a database that lacks
+ * one), the checkpoint's deltas (history.c), the per-family JSON of
+ * "v6gatectl status" and "stats" (api/stats.c, api/status.c) and the
+ * per-service samples of /metrics (api/metrics.c).  Adding a counter is a
+ * line here, the code that adds to it, and its documentation (v6gatectl(8)
+ * for the JSON, v6gated(8) for a metric, v6gate.conf(5) for the column).
+ *
+ * X(field, json, sql, show, proxy_metric, xlat_metric, direction)
+ *   field	 the member of struct acct_cell (its writers use it by name)
+ *   json	 its key in the per-family objects of status and stats
+ *   sql	 its column in the history, or NULL: not stored
+ *   show	 ACCT_PROXY, ACCT_XLAT: the modes whose JSON shows it;
+ *		 ACCT_SUMMARY: also in status' all-family total of a service;
+ *		 ACCT_OPEN: it counts closings, and what is shown is what is
+ *		 open (connections minus it)
+ *   proxy_metric, xlat_metric
+ *		 ACCT_METRIC(name, type, HELP) of proxy services, of nat64 and
+ *		 siit services, or ACCT_NO_METRIC.  Consecutive lines of one
+ *		 metric share its HELP and TYPE (in order of the list: the proxy
+ *		 metrics first, then the nat64 and siit ones)
+ *   direction	 the metric's direction label ("in", "out"), or NULL
+ *
+ * The order of the list is the order of the JSON keys, of the columns and
+ * of the metrics.
+ */
+enum acct_mode {
+	ACCT_MODE_PROXY,	/* proxy services */
+	ACCT_MODE_XLAT,		/* nat64 and siit services */
+	ACCT_NMODE
 };
+#define ACCT_PROXY	(1 << ACCT_MODE_PROXY)	/* shown for proxy services */
+#define ACCT_XLAT	(1 << ACCT_MODE_XLAT)	/* shown for nat64, siit */
+#define ACCT_ALL	(ACCT_PROXY | ACCT_XLAT)
+#define ACCT_SUMMARY	0x4	/* in status' total of a service too */
+#define ACCT_OPEN	0x8	/* shown as connections minus it */
+
+#define ACCT_METRIC(name, type, help)	{ name, type, help }
+#define ACCT_NO_METRIC			{ NULL, NULL, NULL }
+
+#define ACCT_HELP_PAYLOAD						\
+	"Payload bytes relayed by the proxy (TCP payload, not IP bytes); " \
+	"direction in: client to backend, out: backend to client."
+#define ACCT_HELP_IP_BYTES						\
+	"IP bytes of nat64 and siit services, counted by nftables before " \
+	"translation; direction in: client to server, out: server to "	\
+	"client."
+#define ACCT_HELP_IP_PACKETS						\
+	"IP packets of nat64 and siit services, as v6gate_ip_bytes_total."
+
+#define ACCT_CELL_COUNTERS(X)						\
+	/* routed to this service */					\
+	X(connections, "connections", "connections",			\
+	    ACCT_ALL | ACCT_SUMMARY,					\
+	    ACCT_METRIC("v6gate_connections_total", "counter",		\
+	    "Proxy connections routed to a service, by the client's "	\
+	    "address family."), ACCT_NO_METRIC, NULL)			\
+	/* of those, closed again (before this run: all of them) */	\
+	X(closed, "open", NULL, ACCT_ALL | ACCT_SUMMARY | ACCT_OPEN,	\
+	    ACCT_METRIC("v6gate_open_connections", "gauge",		\
+	    "Proxy connections of a service open now, by the client's "	\
+	    "address family."), ACCT_NO_METRIC, NULL)			\
+	/* client -> backend */						\
+	X(bytes_in, "bytes_in", "bytes_in", ACCT_ALL | ACCT_SUMMARY,	\
+	    ACCT_METRIC("v6gate_payload_bytes_total", "counter",	\
+	    ACCT_HELP_PAYLOAD), ACCT_METRIC("v6gate_ip_bytes_total",	\
+	    "counter", ACCT_HELP_IP_BYTES), "in")			\
+	/* backend -> client */						\
+	X(bytes_out, "bytes_out", "bytes_out", ACCT_ALL | ACCT_SUMMARY,	\
+	    ACCT_METRIC("v6gate_payload_bytes_total", "counter",	\
+	    ACCT_HELP_PAYLOAD), ACCT_METRIC("v6gate_ip_bytes_total",	\
+	    "counter", ACCT_HELP_IP_BYTES), "out")			\
+	/* of connections, found no backend */				\
+	X(unreachable, "unreachable", "unreachable", ACCT_ALL,		\
+	    ACCT_METRIC("v6gate_unreachable_total", "counter",		\
+	    "Proxy connections that found no backend of their service."), \
+	    ACCT_NO_METRIC, NULL)					\
+	/* nat64, siit: the kernel counts them (kcount.c) */		\
+	X(packets_in, "packets_in", "packets_in", ACCT_XLAT,		\
+	    ACCT_NO_METRIC, ACCT_METRIC("v6gate_ip_packets_total",	\
+	    "counter", ACCT_HELP_IP_PACKETS), "in")			\
+	X(packets_out, "packets_out", "packets_out", ACCT_XLAT,	\
+	    ACCT_NO_METRIC, ACCT_METRIC("v6gate_ip_packets_total",	\
+	    "counter", ACCT_HELP_IP_PACKETS), "out")
+
+struct acct_cell {
+#define ACCT_CELL_FIELD(f, json, sql, show, mp, mx, dir)	uint64_t f;
+	ACCT_CELL_COUNTERS(ACCT_CELL_FIELD)
+#undef ACCT_CELL_FIELD
+};
+
+/* The list as data, for the code that walks it at run time. */
+
+struct acct_metric {
+	const char	*name;		/* NULL: none */
+	const char	*type;		/* "counter", "gauge" */
+	const char	*help;
+};
+
+struct acct_counter {
+	const char		*field;
+	const char		*json;
+	const char		*sql;		/* NULL: not stored */
+	unsigned		 show;		/* ACCT_PROXY ... ACCT_OPEN */
+	size_t			 off;		/* in struct acct_cell */
+	struct acct_metric	 metric[ACCT_NMODE];	/* by enum acct_mode */
+	const char		*direction;	/* NULL: no label */
+};
+
+#define ACCT_COUNT_ONE(f, json, sql, show, mp, mx, dir)	+ 1
+enum { ACCT_NCOUNTERS = 0 ACCT_CELL_COUNTERS(ACCT_COUNT_ONE) };
+#undef ACCT_COUNT_ONE
+
+extern const struct acct_counter	acct_counters[ACCT_NCOUNTERS];
+
+static inline uint64_t *
+acct_cell_at(struct acct_cell *c, const struct acct_counter *k)
+{
+	return (uint64_t *)(void *)((char *)c + k->off);
+}
+
+static inline uint64_t
+acct_cell_get(const struct acct_cell *c, const struct acct_counter *k)
+{
+	return *(const uint64_t *)(const void *)((const char *)c + k->off);
+}
+
+/* What the status shows of a counter: the count, or what is open. */
+static inline int64_t
+acct_cell_shown(const struct acct_cell *c, const struct acct_counter *k)
+{
+	uint64_t	v = acct_cell_get(c, k);
+
+	return (int64_t)(k->show & ACCT_OPEN ? c->connections - v : v);
+}
 
 /* One worker's counters for one service: a cache line of its own. */
 struct acct_slot {

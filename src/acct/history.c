@@ -13,7 +13,6 @@
  */
 
 #include <stdio.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -202,7 +201,8 @@ history_one(struct acct_service *as, void *arg)
 {
 	struct history_ck	*ck = arg;
 	struct acct_cell	 live[ACCT_NFAMILY], d;
-	int			 f;
+	size_t			 i;
+	int			 f, moved;
 
 	if (ck->failed)
 		return;
@@ -212,17 +212,20 @@ history_one(struct acct_service *as, void *arg)
 	for (f = 0; f < ACCT_NFAMILY; f++) {
 		uint64_t open = live[f].connections - live[f].closed;
 
-		d.connections = live[f].connections - as->saved[f].connections;
-		d.bytes_in = live[f].bytes_in - as->saved[f].bytes_in;
-		d.bytes_out = live[f].bytes_out - as->saved[f].bytes_out;
-		d.unreachable = live[f].unreachable - as->saved[f].unreachable;
-		d.packets_in = live[f].packets_in - as->saved[f].packets_in;
-		d.packets_out = live[f].packets_out - as->saved[f].packets_out;
-		d.closed = 0;
+		/* the stored counters' deltas (the others stay 0) */
+		memset(&d, 0, sizeof(d));
+		moved = 0;
+		for (i = 0; i < ACCT_NCOUNTERS; i++) {
+			const struct acct_counter *k = &acct_counters[i];
+
+			if (k->sql == NULL)
+				continue;
+			*acct_cell_at(&d, k) = acct_cell_get(&live[f], k) -
+			    acct_cell_get(&as->saved[f], k);
+			moved |= *acct_cell_at(&d, k) != 0;
+		}
 		/* an open connection is a peak to keep, idle or not */
-		if (d.connections == 0 && d.bytes_in == 0 && d.bytes_out == 0 &&
-		    d.unreachable == 0 && d.packets_in == 0 &&
-		    d.packets_out == 0 && open == 0)
+		if (!moved && open == 0)
 			continue;
 		if (store_add(ck->now, as->name, f, &d, open, ck->err,
 		    sizeof(ck->err)) == -1) {

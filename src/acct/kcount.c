@@ -510,6 +510,7 @@ static int		 kc_known;	/* the history's values are in */
 static int		 kc_active;	/* the config counts something */
 static int		 kc_owned;	/* kc_elems is some config's */
 static int		 kc_read;	/* a whole read was made */
+static const struct nfnl_io *kc_io = &nfnl_local;	/* the kernel's table */
 
 static void
 kc_forget_all(void)
@@ -717,9 +718,10 @@ kcount_seen(void)
 	static const int	v6 = 1, v4 = 0;
 	char			err[256];
 
-	if (nfnl_dump(GUARD_TABLE, GUARD_SEEN6, kcount_seen_one, (void *)&v6,
-	    err, sizeof(err)) == -1 || nfnl_dump(GUARD_TABLE, GUARD_SEEN4,
-	    kcount_seen_one, (void *)&v4, err, sizeof(err)) == -1)
+	if (kc_io->dump(GUARD_TABLE, GUARD_SEEN6, kcount_seen_one,
+	    (void *)&v6, err, sizeof(err)) == -1 || kc_io->dump(GUARD_TABLE,
+	    GUARD_SEEN4, kcount_seen_one, (void *)&v4, err, sizeof(err)) ==
+	    -1)
 		log_debug("%s", err);
 	kc_seen_at = time(NULL);
 }
@@ -773,23 +775,26 @@ kcount_add(const struct kcount_plan *p)
 static void
 kcount_sweep(const struct kcount_plan *p)
 {
-	struct nfnl_batch	*b;
+	struct nfnl_ref		*v;
 	const struct guard_key	*k;
 	char			 err[256];
 	size_t			 i;
 
-	if (p->nsweep == 0 || (b = nfnl_batch_new(GUARD_TABLE)) == NULL)
+	if (p->nsweep == 0 || (v = calloc(p->nsweep, sizeof(*v))) == NULL)
 		return;
 	for (i = 0; i < p->nsweep; i++) {
 		k = &kc.v[p->sweep[i]].k;
-		nfnl_batch_elem(b, 0, guard_sets[k->set].count, k->key,
-		    guard_sets[k->set].keylen);
+		v[i].set = guard_sets[k->set].count;
+		v[i].key = k->key;
+		v[i].len = guard_sets[k->set].keylen;
 	}
-	if (nfnl_batch_commit(b, err, sizeof(err)) == -1) {
+	if (kc_io->del(GUARD_TABLE, v, p->nsweep, err, sizeof(err)) == -1) {
 		/* (tried again at the next read) */
+		free(v);
 		log_debug("%s", err);
 		return;
 	}
+	free(v);
 	/* out of memory: the next read sees them gone */
 	(void)kcount_state_drop(&kc, p->sweep, p->nsweep);
 }
@@ -805,7 +810,7 @@ kcount_sync(int seen, char *err, size_t errlen)
 	int			 t, whole;
 
 	memset(&rd, 0, sizeof(rd));
-	if ((t = nfnl_table(GUARD_TABLE, &rd.table, NULL, 0, err,
+	if ((t = kc_io->table(GUARD_TABLE, &rd.table, NULL, 0, err,
 	    errlen)) == -1)
 		return -1;	/* unknown: every counter kept as it was */
 	if (t == 0) {
@@ -817,9 +822,9 @@ kcount_sync(int seen, char *err, size_t errlen)
 		rd.boot[0] = '\0';
 	ctx.rd = &rd;
 	for (ctx.set = 0; ctx.set < GUARD_NSETS; ctx.set++)
-		if (guard_sets[ctx.set].count != NULL && nfnl_dump(GUARD_TABLE,
-		    guard_sets[ctx.set].count, kcount_read_one, &ctx, err,
-		    errlen) == -1)
+		if (guard_sets[ctx.set].count != NULL && kc_io->dump(
+		    GUARD_TABLE, guard_sets[ctx.set].count, kcount_read_one,
+		    &ctx, err, errlen) == -1)
 			break;
 	if (ctx.set == GUARD_NSETS && rd.failed)
 		snprintf(err, errlen, "nftables counters: out of memory");
@@ -947,4 +952,10 @@ kcount_apply(const struct gw_conf *gc, struct guard_elems *elems)
 	   owner from now on */
 	(void)kcount_state_reown(&kc, &kc_elems, kc_svcs);
 	return 0;
+}
+
+void
+kcount_set_io(const struct nfnl_io *io)
+{
+	kc_io = io;
 }

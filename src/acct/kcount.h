@@ -8,6 +8,7 @@
 #include "acct/counters.h"
 #include "conf/conf.h"
 #include "guard/guard.h"
+#include "nfnl.h"
 
 /*
  * The traffic of nat64 and siit services, which never passes through the
@@ -42,6 +43,10 @@
  * 0, or -1 with err.
  */
 int	kcount_poll(char *, size_t);
+
+/* How the table is reached: nfnl_local (nfnl.h) unless the daemon says
+   otherwise (its unprivileged process asks the privileged one). */
+void	kcount_set_io(const struct nfnl_io *);
 /* The same, the clients seen included, now (a last read at a stop). */
 int	kcount_poll_all(char *, size_t);
 

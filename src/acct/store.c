@@ -8,6 +8,7 @@
  */
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,42 +30,35 @@ static sqlite3_stmt	*st_kput, *st_kdel, *st_sput, *st_sdel;
 	" service TEXT NOT NULL, handle INTEGER NOT NULL,"		\
 	" packets INTEGER NOT NULL, bytes INTEGER NOT NULL) WITHOUT ROWID;"
 
+/*
+ * The tables of per-service counts: the running totals (a restart
+ * continues them), and per minute, hour (t: Unix time of the minute /
+ * hour) and local day (d: YYYY-MM-DD).  Their counter columns are the
+ * stored ones of ACCT_CELL_COUNTERS (counters.h), built into the SQL at
+ * open; the period tables add peak_open, the most connections open at a
+ * checkpoint.  A column the list has and a database lacks is added at
+ * open, 0 for the past.
+ */
+static const struct store_ctable {
+	const char	*name;
+	const char	*key;		/* the period's column, or NULL */
+	const char	*keytype;
+	int		 key_text;	/* the key is bound as text */
+} store_ctables[] = {
+	{ "totals", NULL, NULL, 0 },
+	{ "minute", "t", "INTEGER", 0 },
+	{ "hour", "t", "INTEGER", 0 },
+	{ "day", "d", "TEXT", 1 },
+};
+enum { ST_TOTALS, ST_MINUTE, ST_HOUR, ST_DAY, ST_NCTABLE };
+
 static const char store_schema[] =
 	"PRAGMA journal_mode=WAL;"
 	"PRAGMA synchronous=NORMAL;"
 	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
-	"INSERT OR IGNORE INTO meta VALUES ('schema', '" STORE_SCHEMA "');"
-	/* running totals: a restart continues them.  unreachable: of the
-	   connections, those that found no backend */
-	"CREATE TABLE IF NOT EXISTS totals (service TEXT, family TEXT,"
-	" connections INTEGER NOT NULL, bytes_in INTEGER NOT NULL,"
-	" bytes_out INTEGER NOT NULL, unreachable INTEGER NOT NULL DEFAULT 0,"
-	" packets_in INTEGER NOT NULL DEFAULT 0,"
-	" packets_out INTEGER NOT NULL DEFAULT 0,"
-	" PRIMARY KEY (service, family)) WITHOUT ROWID;"
-	/* t: Unix time of the minute / hour; d: local date YYYY-MM-DD;
-	   peak_open: the most connections open at a checkpoint */
-	"CREATE TABLE IF NOT EXISTS minute (t INTEGER, service TEXT,"
-	" family TEXT, connections INTEGER NOT NULL, bytes_in INTEGER NOT NULL,"
-	" bytes_out INTEGER NOT NULL, unreachable INTEGER NOT NULL DEFAULT 0,"
-	" peak_open INTEGER NOT NULL DEFAULT 0,"
-	" packets_in INTEGER NOT NULL DEFAULT 0,"
-	" packets_out INTEGER NOT NULL DEFAULT 0,"
-	" PRIMARY KEY (t, service, family)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS hour (t INTEGER, service TEXT,"
-	" family TEXT, connections INTEGER NOT NULL, bytes_in INTEGER NOT NULL,"
-	" bytes_out INTEGER NOT NULL, unreachable INTEGER NOT NULL DEFAULT 0,"
-	" peak_open INTEGER NOT NULL DEFAULT 0,"
-	" packets_in INTEGER NOT NULL DEFAULT 0,"
-	" packets_out INTEGER NOT NULL DEFAULT 0,"
-	" PRIMARY KEY (t, service, family)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS day (d TEXT, service TEXT, family TEXT,"
-	" connections INTEGER NOT NULL, bytes_in INTEGER NOT NULL,"
-	" bytes_out INTEGER NOT NULL, unreachable INTEGER NOT NULL DEFAULT 0,"
-	" peak_open INTEGER NOT NULL DEFAULT 0,"
-	" packets_in INTEGER NOT NULL DEFAULT 0,"
-	" packets_out INTEGER NOT NULL DEFAULT 0,"
-	" PRIMARY KEY (d, service, family)) WITHOUT ROWID;"
+	"INSERT OR IGNORE INTO meta VALUES ('schema', '" STORE_SCHEMA "');";
+/* (then the counts tables: store_ctables, store_upgrade()) */
+static const char store_schema_more[] =
 	/* the kernel's counters as last read (kcount.c), one per set
 	   element ("set hexkey") with the service that owned it and the
 	   handle of its table: the next read continues from them */
@@ -87,48 +81,15 @@ static const char store_schema[] =
 	" PRIMARY KEY (period, service, kind)) WITHOUT ROWID;";
 
 /*
- * Upgrades, each in one transaction: schema 1 (before unreachable and
- * peak_open) to 2, 2 (before packets) to 3, and 3 (named counters) to 4
- * (a counter per set element).  The named counters' last values go: their
- * table is replaced by the guard's (one checkpoint's worth at most).
+ * The schema number counts the changes that are not a new counter column
+ * (those store_columns() adds): schema 1 to 3 had named kernel counters;
+ * 4 has a counter per set element.  The named counters' last values go:
+ * their table is replaced by the guard's (one checkpoint's worth at most).
  */
-static const char store_migrate_1[] =
-	"ALTER TABLE totals ADD COLUMN unreachable INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE minute ADD COLUMN unreachable INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE minute ADD COLUMN peak_open INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE hour ADD COLUMN unreachable INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE hour ADD COLUMN peak_open INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE day ADD COLUMN unreachable INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE day ADD COLUMN peak_open INTEGER NOT NULL DEFAULT 0;"
-	"UPDATE meta SET value = '2' WHERE key = 'schema';";
-static const char store_migrate_2[] =
-	"ALTER TABLE totals ADD COLUMN packets_in INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE totals ADD COLUMN packets_out INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE minute ADD COLUMN packets_in INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE minute ADD COLUMN packets_out INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE hour ADD COLUMN packets_in INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE hour ADD COLUMN packets_out INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE day ADD COLUMN packets_in INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE day ADD COLUMN packets_out INTEGER NOT NULL DEFAULT 0;"
-	"UPDATE meta SET value = '3' WHERE key = 'schema';";
 static const char store_migrate_3[] =
 	"DROP TABLE IF EXISTS kcounters;"
 	STORE_KCOUNTERS
 	"UPDATE meta SET value = '4' WHERE key = 'schema';";
-
-/* "add these" on a row that may not exist yet; the peak is a maximum */
-#define STORE_UPSERT(table, key)					\
-	"INSERT INTO " table " (" key ", service, family, connections,"	\
-	" bytes_in, bytes_out, unreachable, peak_open, packets_in,"	\
-	" packets_out) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"		\
-	" ON CONFLICT (" key ", service, family) DO UPDATE SET"	\
-	" connections = connections + excluded.connections,"		\
-	" bytes_in = bytes_in + excluded.bytes_in,"			\
-	" bytes_out = bytes_out + excluded.bytes_out,"			\
-	" unreachable = unreachable + excluded.unreachable,"		\
-	" peak_open = max(peak_open, excluded.peak_open),"		\
-	" packets_in = packets_in + excluded.packets_in,"		\
-	" packets_out = packets_out + excluded.packets_out"
 
 static int
 store_fail(char *err, size_t errlen, const char *what)
@@ -138,44 +99,221 @@ store_fail(char *err, size_t errlen, const char *what)
 	return -1;
 }
 
-static int
-store_migrate_step(const char *sql, char *err, size_t errlen)
+/* The SQL of a counts table, built from the list at open. */
+struct store_sql {
+	char	s[4096];
+	size_t	len;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+store_sql_add(struct store_sql *q, const char *fmt, ...)
 {
-	/* all of it or nothing: a half-done upgrade could not be redone */
-	if (sqlite3_exec(store_h, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
-	    SQLITE_OK)
+	va_list	ap;
+	int	n;
+
+	if (q->len >= sizeof(q->s))
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(q->s + q->len, sizeof(q->s) - q->len, fmt, ap);
+	va_end(ap);
+	q->len = n < 0 ? sizeof(q->s) : q->len + (size_t)n;
+}
+
+/* (cut short: a list that outgrew the buffer; seen at the first start) */
+static int
+store_sql_done(struct store_sql *q, char *err, size_t errlen)
+{
+	if (q->len < sizeof(q->s))
+		return 0;
+	snprintf(err, errlen, "history: SQL longer than %zu bytes (store.c)",
+	    sizeof(q->s));
+	return -1;
+}
+
+#define STORE_COUNT	"INTEGER NOT NULL DEFAULT 0"
+
+/* "t, " or "" */
+static void
+store_sql_key(struct store_sql *q, const struct store_ctable *t)
+{
+	if (t->key != NULL)
+		store_sql_add(q, "%s, ", t->key);
+}
+
+static int
+store_sql_create(struct store_sql *q, const struct store_ctable *t,
+    char *err, size_t errlen)
+{
+	size_t	i;
+
+	q->len = 0;
+	store_sql_add(q, "CREATE TABLE IF NOT EXISTS %s (", t->name);
+	if (t->key != NULL)
+		store_sql_add(q, "%s %s, ", t->key, t->keytype);
+	store_sql_add(q, "service TEXT, family TEXT");
+	for (i = 0; i < ACCT_NCOUNTERS; i++)
+		if (acct_counters[i].sql != NULL)
+			store_sql_add(q, ", %s " STORE_COUNT,
+			    acct_counters[i].sql);
+	if (t->key != NULL)
+		store_sql_add(q, ", peak_open " STORE_COUNT);
+	store_sql_add(q, ", PRIMARY KEY (");
+	store_sql_key(q, t);
+	store_sql_add(q, "service, family)) WITHOUT ROWID");
+	return store_sql_done(q, err, errlen);
+}
+
+/* "add these" on a row that may not exist yet; the peak is a maximum.
+   Parameters: the period (if any), service, family, the stored counters
+   in the list's order, the peak (if a period). */
+static int
+store_sql_upsert(struct store_sql *q, const struct store_ctable *t,
+    char *err, size_t errlen)
+{
+	const char	*c;
+	size_t		 i, n = t->key != NULL ? 4 : 2;
+
+	q->len = 0;
+	store_sql_add(q, "INSERT INTO %s (", t->name);
+	store_sql_key(q, t);
+	store_sql_add(q, "service, family");
+	for (i = 0; i < ACCT_NCOUNTERS; i++)
+		if (acct_counters[i].sql != NULL) {
+			store_sql_add(q, ", %s", acct_counters[i].sql);
+			n++;
+		}
+	if (t->key != NULL)
+		store_sql_add(q, ", peak_open");
+	store_sql_add(q, ") VALUES (?");
+	for (i = 1; i < n; i++)
+		store_sql_add(q, ", ?");
+	store_sql_add(q, ") ON CONFLICT (");
+	store_sql_key(q, t);
+	store_sql_add(q, "service, family) DO UPDATE SET ");
+	for (i = n = 0; i < ACCT_NCOUNTERS; i++)
+		if ((c = acct_counters[i].sql) != NULL)
+			store_sql_add(q, "%s%s = %s + excluded.%s", n++ ?
+			    ", " : "", c, c, c);
+	if (t->key != NULL)
+		store_sql_add(q, ", peak_open = max(peak_open,"
+		    " excluded.peak_open)");
+	return store_sql_done(q, err, errlen);
+}
+
+/*
+ * Add the counter columns (and the peak) that a table of a database
+ * written before them lacks.  What a column holds for the past is 0: it
+ * was not counted then.
+ */
+static int
+store_columns(const struct store_ctable *t, char *err, size_t errlen)
+{
+	struct store_sql	 q;
+	sqlite3_stmt		*st;
+	const char		*name;
+	int			 have[ACCT_NCOUNTERS + 1];	/* + peak */
+	int			 rc;
+	size_t			 i;
+
+	memset(have, 0, sizeof(have));
+	have[ACCT_NCOUNTERS] = t->key == NULL;	/* totals: no peak */
+	if (sqlite3_prepare_v2(store_h, "SELECT name FROM"
+	    " pragma_table_info(?)", -1, &st, NULL) != SQLITE_OK)
 		return store_fail(err, errlen, "upgrade");
-	if (sqlite3_exec(store_h, sql, NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(store_h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		store_fail(err, errlen, "upgrade");
-		sqlite3_exec(store_h, "ROLLBACK", NULL, NULL, NULL);
-		return -1;
+	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((name = (const char *)sqlite3_column_text(st, 0)) == NULL)
+			continue;
+		for (i = 0; i < ACCT_NCOUNTERS; i++)
+			if (acct_counters[i].sql != NULL &&
+			    strcmp(name, acct_counters[i].sql) == 0)
+				have[i] = 1;
+		if (strcmp(name, "peak_open") == 0)
+			have[ACCT_NCOUNTERS] = 1;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(err, errlen, "upgrade");
+	for (i = 0; i <= ACCT_NCOUNTERS; i++) {
+		if (have[i] || (i < ACCT_NCOUNTERS &&
+		    acct_counters[i].sql == NULL))
+			continue;
+		q.len = 0;
+		store_sql_add(&q, "ALTER TABLE %s ADD COLUMN %s " STORE_COUNT,
+		    t->name, i < ACCT_NCOUNTERS ? acct_counters[i].sql :
+		    "peak_open");
+		if (store_sql_done(&q, err, errlen) == -1)
+			return -1;
+		if (sqlite3_exec(store_h, q.s, NULL, NULL, NULL) != SQLITE_OK)
+			return store_fail(err, errlen, "upgrade");
 	}
 	return 0;
 }
 
-/* Bring a database of an older schema up to this one. */
+/*
+ * Bring a database of an older schema, or with fewer counters, up to
+ * this one: all of it or nothing, as a half-done upgrade could not be
+ * redone.
+ */
 static int
-store_migrate(char *err, size_t errlen)
+store_upgrade(char *err, size_t errlen)
 {
-	char	v[8];
-	int	r;
+	struct store_sql	q;
+	char			v[8];
+	size_t			i;
+	int			r;
 
 	if ((r = store_meta_get("schema", v, 1, err, errlen)) == -1)
-		return -1;
-	if (r == 1 && v[0] == '1' &&
-	    store_migrate_step(store_migrate_1, err, errlen) == -1)
-		return -1;
-	if (r == 1 && (v[0] == '1' || v[0] == '2') &&
-	    store_migrate_step(store_migrate_2, err, errlen) == -1)
-		return -1;
-	if (r == 1 && v[0] >= '1' && v[0] <= '3' &&
-	    store_migrate_step(store_migrate_3, err, errlen) == -1)
 		return -1;
 	if (r == 1 && v[0] > '4') {
 		snprintf(err, errlen, "history schema %c is newer than this "
 		    "v6gated's (%s)", v[0], STORE_SCHEMA);
 		return -1;
+	}
+	if (sqlite3_exec(store_h, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return store_fail(err, errlen, "upgrade");
+	for (i = 0; i < ST_NCTABLE; i++) {
+		if (store_sql_create(&q, &store_ctables[i], err, errlen) == -1)
+			goto fail;
+		if (sqlite3_exec(store_h, q.s, NULL, NULL, NULL) != SQLITE_OK) {
+			store_fail(err, errlen, "upgrade");
+			goto fail;
+		}
+		if (store_columns(&store_ctables[i], err, errlen) == -1)
+			goto fail;
+	}
+	if (r == 1 && v[0] >= '1' && v[0] <= '3' &&
+	    sqlite3_exec(store_h, store_migrate_3, NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		store_fail(err, errlen, "upgrade");
+		goto fail;
+	}
+	if (sqlite3_exec(store_h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		store_fail(err, errlen, "upgrade");
+		goto fail;
+	}
+	return 0;
+fail:
+	sqlite3_exec(store_h, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* The upserts of the counts tables, in the order of store_ctables. */
+static int
+store_prepare_counts(char *err, size_t errlen)
+{
+	sqlite3_stmt	**st[ST_NCTABLE] = { &st_total, &st_minute, &st_hour,
+			    &st_day };
+	struct store_sql q;
+	size_t		 i;
+
+	for (i = 0; i < ST_NCTABLE; i++) {
+		if (store_sql_upsert(&q, &store_ctables[i], err, errlen) == -1)
+			return -1;
+		if (sqlite3_prepare_v2(store_h, q.s, -1, st[i], NULL) !=
+		    SQLITE_OK)
+			return store_fail(err, errlen, store_ctables[i].name);
 	}
 	return 0;
 }
@@ -201,26 +339,21 @@ store_open(const char *state_dir, char *err, size_t errlen)
 	/* a reader (a report) may hold the lock briefly; never wait long */
 	sqlite3_busy_timeout(store_h, 100);
 	if (sqlite3_exec(store_h, store_schema, NULL, NULL, NULL) !=
-	    SQLITE_OK ||
-	    store_migrate(err, errlen) == -1 ||
-	    sqlite3_prepare_v2(store_h, "INSERT INTO totals (service, family,"
-	    " connections, bytes_in, bytes_out, unreachable, packets_in,"
-	    " packets_out) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-	    " ON CONFLICT (service, family)"
-	    " DO UPDATE SET connections = connections + excluded.connections,"
-	    " bytes_in = bytes_in + excluded.bytes_in,"
-	    " bytes_out = bytes_out + excluded.bytes_out,"
-	    " unreachable = unreachable + excluded.unreachable,"
-	    " packets_in = packets_in + excluded.packets_in,"
-	    " packets_out = packets_out + excluded.packets_out", -1,
-	    &st_total, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(store_h, STORE_UPSERT("minute", "t"), -1,
-	    &st_minute, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(store_h, STORE_UPSERT("hour", "t"), -1,
-	    &st_hour, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(store_h, STORE_UPSERT("day", "d"), -1, &st_day,
-	    NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(store_h, "INSERT OR IGNORE INTO client_member"
+	    SQLITE_OK) {
+		store_fail(err, errlen, path);
+		goto fail;
+	}
+	/* (these say what failed themselves) */
+	if (store_upgrade(err, errlen) == -1)
+		goto fail;
+	if (sqlite3_exec(store_h, store_schema_more, NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		store_fail(err, errlen, path);
+		goto fail;
+	}
+	if (store_prepare_counts(err, errlen) == -1)
+		goto fail;
+	if (sqlite3_prepare_v2(store_h, "INSERT OR IGNORE INTO client_member"
 	    " VALUES (?, ?, ?, ?)", -1, &st_member, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(store_h, "INSERT OR REPLACE INTO client_hll"
 	    " VALUES (?, ?, ?, ?)", -1, &st_hll, NULL) != SQLITE_OK ||
@@ -235,10 +368,12 @@ store_open(const char *state_dir, char *err, size_t errlen)
 	    sqlite3_prepare_v2(store_h, "DELETE FROM services WHERE name = ?",
 	    -1, &st_sdel, NULL) != SQLITE_OK) {
 		store_fail(err, errlen, path);
-		store_close();
-		return -1;
+		goto fail;
 	}
 	return 0;
+fail:
+	store_close();
+	return -1;
 }
 
 void
@@ -279,25 +414,30 @@ int
 store_totals(void (*fn)(void *, const char *, int, const struct acct_cell *),
     void *arg, char *err, size_t errlen)
 {
+	struct store_sql q;
 	sqlite3_stmt	*st;
 	struct acct_cell c;
-	int		 rc;
+	size_t		 i;
+	int		 rc, col;
 
-	if (sqlite3_prepare_v2(store_h, "SELECT service, family, connections,"
-	    " bytes_in, bytes_out, unreachable, packets_in, packets_out"
-	    " FROM totals", -1, &st, NULL) !=
-	    SQLITE_OK)
+	q.len = 0;
+	store_sql_add(&q, "SELECT service, family");
+	for (i = 0; i < ACCT_NCOUNTERS; i++)
+		if (acct_counters[i].sql != NULL)
+			store_sql_add(&q, ", %s", acct_counters[i].sql);
+	store_sql_add(&q, " FROM totals");
+	if (store_sql_done(&q, err, errlen) == -1)
+		return -1;
+	if (sqlite3_prepare_v2(store_h, q.s, -1, &st, NULL) != SQLITE_OK)
 		return store_fail(err, errlen, "totals");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *fam = (const char *)sqlite3_column_text(st, 1);
 
 		memset(&c, 0, sizeof(c));
-		c.connections = (uint64_t)sqlite3_column_int64(st, 2);
-		c.bytes_in = (uint64_t)sqlite3_column_int64(st, 3);
-		c.bytes_out = (uint64_t)sqlite3_column_int64(st, 4);
-		c.unreachable = (uint64_t)sqlite3_column_int64(st, 5);
-		c.packets_in = (uint64_t)sqlite3_column_int64(st, 6);
-		c.packets_out = (uint64_t)sqlite3_column_int64(st, 7);
+		for (i = 0, col = 2; i < ACCT_NCOUNTERS; i++)
+			if (acct_counters[i].sql != NULL)
+				*acct_cell_at(&c, &acct_counters[i]) =
+				    (uint64_t)sqlite3_column_int64(st, col++);
 		fn(arg, (const char *)sqlite3_column_text(st, 0),
 		    fam != NULL && strcmp(fam, "ipv4") == 0 ? ACCT_IPV4 :
 		    ACCT_IPV6, &c);
@@ -317,27 +457,29 @@ store_begin(char *err, size_t errlen)
 	return 0;
 }
 
+/* One row of a counts table: as store_sql_upsert() says. */
 static int
-store_upsert(sqlite3_stmt *st, int key_is_text, int64_t t, const char *d,
-    const char *service, int family, const struct acct_cell *c,
-    uint64_t peak_open)
+store_upsert(sqlite3_stmt *st, const struct store_ctable *t, int64_t tm,
+    const char *d, const char *service, int family,
+    const struct acct_cell *c, uint64_t peak_open)
 {
-	int	rc;
+	size_t	i;
+	int	rc, p = 1;
 
 	sqlite3_reset(st);
-	if (key_is_text)
-		sqlite3_bind_text(st, 1, d, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_int64(st, 1, t);
-	sqlite3_bind_text(st, 2, service, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, acct_family_name(family), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (int64_t)c->connections);
-	sqlite3_bind_int64(st, 5, (int64_t)c->bytes_in);
-	sqlite3_bind_int64(st, 6, (int64_t)c->bytes_out);
-	sqlite3_bind_int64(st, 7, (int64_t)c->unreachable);
-	sqlite3_bind_int64(st, 8, (int64_t)peak_open);
-	sqlite3_bind_int64(st, 9, (int64_t)c->packets_in);
-	sqlite3_bind_int64(st, 10, (int64_t)c->packets_out);
+	if (t->key != NULL && t->key_text)
+		sqlite3_bind_text(st, p++, d, -1, SQLITE_STATIC);
+	else if (t->key != NULL)
+		sqlite3_bind_int64(st, p++, tm);
+	sqlite3_bind_text(st, p++, service, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, p++, acct_family_name(family), -1,
+	    SQLITE_STATIC);
+	for (i = 0; i < ACCT_NCOUNTERS; i++)
+		if (acct_counters[i].sql != NULL)
+			sqlite3_bind_int64(st, p++, (int64_t)acct_cell_get(c,
+			    &acct_counters[i]));
+	if (t->key != NULL)
+		sqlite3_bind_int64(st, p++, (int64_t)peak_open);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -349,29 +491,17 @@ store_add(time_t t, const char *service, int family,
 {
 	struct tm	tm;
 	char		d[16];
-	sqlite3_stmt	*st = st_total;
-	int		rc;
 
 	localtime_r(&t, &tm);
 	strftime(d, sizeof(d), "%Y-%m-%d", &tm);
-	/* totals: the first column is the service, not a time */
-	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, service, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, acct_family_name(family), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (int64_t)c->connections);
-	sqlite3_bind_int64(st, 4, (int64_t)c->bytes_in);
-	sqlite3_bind_int64(st, 5, (int64_t)c->bytes_out);
-	sqlite3_bind_int64(st, 6, (int64_t)c->unreachable);
-	sqlite3_bind_int64(st, 7, (int64_t)c->packets_in);
-	sqlite3_bind_int64(st, 8, (int64_t)c->packets_out);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE ||
-	    store_upsert(st_minute, 0, t - t % 60, NULL, service, family, c,
-	    peak_open) ||
-	    store_upsert(st_hour, 0, t - t % 3600, NULL, service, family, c,
-	    peak_open) ||
-	    store_upsert(st_day, 1, 0, d, service, family, c, peak_open))
+	if (store_upsert(st_total, &store_ctables[ST_TOTALS], 0, NULL,
+	    service, family, c, 0) == -1 ||
+	    store_upsert(st_minute, &store_ctables[ST_MINUTE], t - t % 60,
+	    NULL, service, family, c, peak_open) == -1 ||
+	    store_upsert(st_hour, &store_ctables[ST_HOUR], t - t % 3600,
+	    NULL, service, family, c, peak_open) == -1 ||
+	    store_upsert(st_day, &store_ctables[ST_DAY], 0, d, service,
+	    family, c, peak_open) == -1)
 		return store_fail(err, errlen, "write");
 	return 0;
 }

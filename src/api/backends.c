@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * "v6gatectl backends", "drain" and "enable" (see backends.h).  The report
- * is built as JSON from the live snapshot and the backends' states; the
- * text form is rendered from that JSON.
+ * is built as JSON from the live snapshot and the backends' states, read
+ * by backends_read() (which /metrics renders too); the text form is
+ * rendered from that JSON.
  */
 
 #include <inttypes.h>
@@ -110,13 +111,29 @@ backends_check(const struct conf_check *ck)
 	return o;
 }
 
+void
+backends_read(const struct snap *sn, size_t i, size_t j,
+    struct backends_view *v)
+{
+	const struct conf_service	*svc = &sn->conf->services[i];
+	struct pool_state		*st = snap_backend(sn, i, j);
+
+	memset(v, 0, sizeof(*v));
+	v->state = backends_state(&svc->backends[j], st);
+	v->conns = __atomic_load_n(&st->conns, __ATOMIC_RELAXED);
+	v->total = __atomic_load_n(&st->total, __ATOMIC_RELAXED);
+	v->failures = __atomic_load_n(&st->failures, __ATOMIC_RELAXED);
+	if ((v->checked = svc->check.type != CONF_CHECK_NONE))
+		pool_state_health(st, &v->h);
+}
+
 json_object *
 backends_json(const struct snap *sn)
 {
 	const struct gw_conf	*gc = sn != NULL ? sn->conf : NULL;
 	json_object		*root = json_object_new_object(), *svcs, *s, *a;
 	json_object		*o;
-	struct pool_health	 h;
+	struct backends_view	 v;
 	size_t			 i, j;
 
 	svcs = json_object_new_object();
@@ -132,13 +149,13 @@ backends_json(const struct snap *sn)
 		a = json_object_new_array();
 		for (j = 0; j < svc->nbackends; j++) {
 			const struct conf_backend *b = &svc->backends[j];
-			struct pool_state *st = snap_backend(sn, i, j);
 
+			backends_read(sn, i, j, &v);
 			o = json_object_new_object();
 			json_object_object_add(o, "address",
 			    json_object_new_string(b->text));
 			json_object_object_add(o, "state",
-			    json_object_new_string(backends_state(b, st)));
+			    json_object_new_string(v.state));
 			json_object_object_add(o, "weight",
 			    json_object_new_int64(b->weight));
 			json_object_object_add(o, "backup",
@@ -146,19 +163,14 @@ backends_json(const struct snap *sn)
 			json_object_object_add(o, "proxy_protocol",
 			    json_object_new_string(conf_pp_name(b->pp)));
 			json_object_object_add(o, "connections",
-			    json_object_new_int64(__atomic_load_n(
-			    &st->conns, __ATOMIC_RELAXED)));
+			    json_object_new_int64(v.conns));
 			json_object_object_add(o, "total",
-			    json_object_new_int64((int64_t)__atomic_load_n(
-			    &st->total, __ATOMIC_RELAXED)));
+			    json_object_new_int64((int64_t)v.total));
 			json_object_object_add(o, "connect_failures",
-			    json_object_new_int64((int64_t)__atomic_load_n(
-			    &st->failures, __ATOMIC_RELAXED)));
-			if (svc->check.type != CONF_CHECK_NONE) {
-				pool_state_health(st, &h);
+			    json_object_new_int64((int64_t)v.failures));
+			if (v.checked)
 				json_object_object_add(o, "check",
-				    backends_health(&h));
-			}
+				    backends_health(&v.h));
 			json_object_array_add(a, o);
 		}
 		json_object_object_add(s, "backends", a);

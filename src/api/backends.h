@@ -6,6 +6,7 @@
 
 #include <json-c/json.h>
 
+#include "pool/state.h"
 #include "snap/snap.h"
 
 /*
@@ -15,6 +16,22 @@
  * total.  "drain" and "enable" set the operator's drain flag, which lives
  * in the backend's state and so survives a reload.
  */
+
+/* A backend's figures, read once, as its JSON and /metrics (metrics.c)
+   both render them. */
+struct backends_view {
+	const char		*state;		/* up, down, draining, backup */
+	long			 conns;		/* open now */
+	uint64_t		 total;		/* connections sent to it */
+	uint64_t		 failures;	/* failed connect attempts */
+	int			 checked;	/* its service checks: h holds
+						   the last result */
+	struct pool_health	 h;
+};
+
+/* Backend b of service i of a snapshot. */
+void		 backends_read(const struct snap *, size_t i, size_t b,
+		    struct backends_view *);
 
 json_object	*backends_json(const struct snap *);
 void		 backends_text(json_object *, FILE *);

@@ -1,17 +1,25 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The Prometheus text exposition (format 0.0.4) of what the gateway
- * counts, rendered from the status report (status.c), so that /metrics,
- * /status and "v6gatectl status" never disagree.  Units are in the names:
- * v6gate_payload_bytes_total counts what the TCP peers sent (the proxy
- * relays payload, not packets).
+ * counts, rendered from the structures the status report renders too
+ * (status_gateway_read(), status_service_read(), backends_read()), so
+ * that /metrics, /status and "v6gatectl status" never disagree, and not
+ * from their JSON: a renamed key cannot silently zero a metric.  The per-
+ * service metrics are those of ACCT_CELL_COUNTERS (counters.h).  Units are
+ * in the names: v6gate_payload_bytes_total counts what the TCP peers sent
+ * (the proxy relays payload, not packets).
  */
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "backends.h"
+#include "config.h"
+#include "log.h"
 #include "metrics.h"
+#include "status.h"
 
 static void
 metrics_head(FILE *out, const char *name, const char *type,
@@ -44,257 +52,289 @@ metrics_value(FILE *out, const char *s)
 	}
 }
 
-static int64_t
-metrics_int(json_object *o, const char *k)
-{
-	json_object	*v;
-
-	return json_object_object_get_ex(o, k, &v) ?
-	    json_object_get_int64(v) : 0;
-}
-
-static const char *
-metrics_str(json_object *o, const char *k)
-{
-	json_object	*v;
-
-	return json_object_object_get_ex(o, k, &v) &&
-	    json_object_get_string(v) ? json_object_get_string(v) : "";
-}
-
-/* One sample per service and family of the per-family key k, for the
-   proxy services (proxy) or the nat64 and siit ones (!proxy). */
+/* The labels every per-service sample begins with. */
 static void
-metrics_per_family(FILE *out, json_object *svcs, const char *metric,
-    const char *k, const char *direction, int proxy)
+metrics_service(FILE *out, const char *metric,
+    const struct status_service *ss, int family)
 {
-	static const char *const fams[] = { "ipv6", "ipv4" };
-	size_t	f;
+	fprintf(out, "%s{service=\"", metric);
+	metrics_value(out, ss->conf->name);
+	fprintf(out, "\",mode=\"%s\",family=\"%s\"",
+	    conf_mode_name(ss->conf->mode), acct_family_name(family));
+}
 
-	json_object_object_foreach(svcs, name, s) {
-		if ((strcmp(metrics_str(s, "mode"), "proxy") == 0) != proxy)
-			continue;
-		for (f = 0; f < 2; f++) {
-			json_object	*cell;
+/*
+ * The counters' metrics (ACCT_CELL_COUNTERS): those of the proxy services,
+ * then those of the nat64 and siit ones, one sample per service and
+ * family; consecutive counters of one metric share its head.
+ */
+static void
+metrics_counters(FILE *out, const struct status_service *ss, size_t n)
+{
+	const struct acct_counter	*k;
+	const struct acct_metric	*m;
+	const char			*prev;
+	size_t				 i, j;
+	int				 mode, f;
 
-			if (!json_object_object_get_ex(s, fams[f], &cell))
+	for (mode = 0; mode < ACCT_NMODE; mode++) {
+		prev = NULL;
+		for (i = 0; i < ACCT_NCOUNTERS; i++) {
+			k = &acct_counters[i];
+			m = &k->metric[mode];
+			if (m->name == NULL)
 				continue;
-			fprintf(out, "%s{service=\"", metric);
-			metrics_value(out, name);
-			fprintf(out, "\",mode=\"%s\",family=\"%s\"",
-			    metrics_str(s, "mode"), fams[f]);
-			if (direction != NULL)
-				fprintf(out, ",direction=\"%s\"", direction);
-			fprintf(out, "} %" PRId64 "\n", metrics_int(cell, k));
+			if (prev == NULL || strcmp(prev, m->name) != 0)
+				metrics_head(out, m->name, m->type, m->help);
+			prev = m->name;
+			for (j = 0; j < n; j++) {
+				if (ss[j].mode != 1u << mode)
+					continue;
+				for (f = 0; f < ACCT_NFAMILY; f++) {
+					metrics_service(out, m->name, &ss[j],
+					    f);
+					if (k->direction != NULL)
+						fprintf(out, ",direction="
+						    "\"%s\"", k->direction);
+					fprintf(out, "} %" PRId64 "\n",
+					    acct_cell_shown(&ss[j].fam[f], k));
+				}
+			}
 		}
 	}
 }
 
 /*
  * Distinct clients, one sample per service, family, prefix length and
- * period; exact_metric says 1 for an exact count, 0 for an estimate.
+ * period; exact says 1 for an exact count, 0 for an estimate.
  */
 static void
-metrics_clients(FILE *out, json_object *svcs, int exact)
+metrics_clients(FILE *out, const struct status_service *ss, size_t n,
+    int exact)
 {
 	static const struct {
-		const char	*family, *prefix, *key;
+		int			 family;
+		const char		*prefix;
+		enum clients_kind	 kind;
 	} k[] = {
-		{ "ipv6", "128", "clients" }, { "ipv6", "64", "clients64" },
-		{ "ipv4", "32", "clients" },
+		{ ACCT_IPV6, "128", CL_IPV6 }, { ACCT_IPV6, "64", CL_IPV6_64 },
+		{ ACCT_IPV4, "32", CL_IPV4 },
 	};
-	static const char *const periods[] = { "day", "month" };
-	size_t	i, p;
-	char	key[64];
+	static const char *const periods[CL_NPERIOD] = {
+		[CL_DAY] = "day", [CL_MONTH] = "month"
+	};
+	const char	*metric = exact ? "v6gate_clients_exact" :
+			    "v6gate_clients";
+	size_t		 i, j;
+	int		 p;
 
-	json_object_object_foreach(svcs, name, s) {
-		for (i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
-			json_object	*cell, *v;
+	for (j = 0; j < n; j++)
+		for (i = 0; i < sizeof(k) / sizeof(k[0]); i++)
+			for (p = 0; p < CL_NPERIOD; p++) {
+				const struct clients_count *c =
+				    &ss[j].cl[k[i].kind][p];
 
-			if (!json_object_object_get_ex(s, k[i].family, &cell))
-				continue;
-			for (p = 0; p < 2; p++) {
-				snprintf(key, sizeof(key), "%s_%s%s", k[i].key,
-				    periods[p], exact ? "_exact" : "");
-				if (!json_object_object_get_ex(cell, key, &v))
-					continue;
-				fprintf(out, "%s{service=\"", exact ?
-				    "v6gate_clients_exact" : "v6gate_clients");
-				metrics_value(out, name);
-				fprintf(out, "\",mode=\"%s\",family=\"%s\","
-				    "prefix=\"%s\",period=\"%s\"} %" PRId64 "\n",
-				    metrics_str(s, "mode"), k[i].family,
-				    k[i].prefix, periods[p], exact ?
-				    (int64_t)json_object_get_boolean(v) :
-				    json_object_get_int64(v));
+				metrics_service(out, metric, &ss[j],
+				    k[i].family);
+				fprintf(out, ",prefix=\"%s\",period=\"%s\"} %"
+				    PRId64 "\n", k[i].prefix, periods[p],
+				    exact ? (int64_t)(c->exact != 0) :
+				    (int64_t)c->n);
 			}
-		}
-	}
 }
 
-void
-metrics_render(json_object *status, FILE *out)
+static void
+metrics_gateway(FILE *out, const struct status_gateway *g)
 {
-	json_object	*gw, *svcs, *cnt, *conns;
-
-	json_object_object_get_ex(status, "gateway", &gw);
-	json_object_object_get_ex(status, "services", &svcs);
-	json_object_object_get_ex(status, "counters", &cnt);
-	json_object_object_get_ex(status, "connections", &conns);
-
 	metrics_head(out, "v6gate_info", "gauge",
 	    "The gateway: its name and version (always 1).");
 	fprintf(out, "v6gate_info{name=\"");
-	metrics_value(out, metrics_str(gw, "name"));
-	fprintf(out, "\",version=\"%s\"} 1\n", metrics_str(gw, "version"));
+	metrics_value(out, g->gc->name != NULL ? g->gc->name : "");
+	fprintf(out, "\",version=\"%s\"} 1\n", PACKAGE_VERSION);
 	metrics_one(out, "v6gate_uptime_seconds", "gauge",
-	    "Seconds since v6gated started.",
-	    metrics_int(gw, "uptime"));
+	    "Seconds since v6gated started.", g->uptime);
 	metrics_one(out, "v6gate_reloads_total", "counter",
-	    "Configuration reloads that went live.",
-	    metrics_int(gw, "reloads"));
+	    "Configuration reloads that went live.", g->d->reloads);
 	metrics_one(out, "v6gate_reload_failures_total", "counter",
 	    "Configuration reloads refused (the running one stayed).",
-	    metrics_int(gw, "reload_failures"));
+	    g->d->reload_failures);
 	metrics_one(out, "v6gate_history_errors_total", "counter",
 	    "Checkpoints the history could not write (kept for the next).",
-	    metrics_int(json_object_object_get(status, "history"), "errors"));
+	    (int64_t)g->history_errors);
 	metrics_one(out, "v6gate_audit_records_total", "counter",
-	    "Audit log records written.",
-	    metrics_int(json_object_object_get(status, "audit"), "records"));
+	    "Audit log records written.", (int64_t)g->audit.records);
 	metrics_one(out, "v6gate_audit_dropped_total", "counter",
 	    "Audit log records lost (a queue full, or no file to write to); "
-	    "alert on any increase.",
-	    metrics_int(json_object_object_get(status, "audit"), "dropped"));
+	    "alert on any increase.", (int64_t)g->audit.dropped);
 	metrics_one(out, "v6gate_audit_errors_total", "counter",
 	    "Audit log writes, opens or compressions that failed.",
-	    metrics_int(json_object_object_get(status, "audit"), "errors"));
+	    (int64_t)g->audit.errors);
 	metrics_one(out, "v6gate_workers", "gauge",
-	    "Proxy worker threads.",
-	    metrics_int(status, "workers"));
+	    "Proxy worker threads.", g->workers);
 	metrics_one(out, "v6gate_max_connections", "gauge",
 	    "Connections the proxy accepts at once (after the fd limit).",
-	    metrics_int(status, "max_connections"));
+	    g->max_connections);
 	metrics_one(out, "v6gate_proxy_open_connections", "gauge",
 	    "Proxy connections open now, all services (first flights "
-	    "included).",
-	    metrics_int(conns, "open"));
+	    "included).", (int64_t)g->st.open);
+}
 
-	metrics_head(out, "v6gate_connections_total", "counter",
-	    "Proxy connections routed to a service, by the client's "
-	    "address family.");
-	metrics_per_family(out, svcs, "v6gate_connections_total",
-	    "connections", NULL, 1);
-	metrics_head(out, "v6gate_open_connections", "gauge",
-	    "Proxy connections of a service open now, by the client's "
-	    "address family.");
-	metrics_per_family(out, svcs, "v6gate_open_connections", "open",
-	    NULL, 1);
-	metrics_head(out, "v6gate_payload_bytes_total", "counter",
-	    "Payload bytes relayed by the proxy (TCP payload, not IP bytes); "
-	    "direction in: client to backend, out: backend to client.");
-	metrics_per_family(out, svcs, "v6gate_payload_bytes_total",
-	    "bytes_in", "in", 1);
-	metrics_per_family(out, svcs, "v6gate_payload_bytes_total",
-	    "bytes_out", "out", 1);
-	metrics_head(out, "v6gate_unreachable_total", "counter",
-	    "Proxy connections that found no backend of their service.");
-	metrics_per_family(out, svcs, "v6gate_unreachable_total",
-	    "unreachable", NULL, 1);
-	metrics_head(out, "v6gate_ip_bytes_total", "counter",
-	    "IP bytes of nat64 and siit services, counted by nftables before "
-	    "translation; direction in: client to server, out: server to "
-	    "client.");
-	metrics_per_family(out, svcs, "v6gate_ip_bytes_total", "bytes_in",
-	    "in", 0);
-	metrics_per_family(out, svcs, "v6gate_ip_bytes_total", "bytes_out",
-	    "out", 0);
-	metrics_head(out, "v6gate_ip_packets_total", "counter",
-	    "IP packets of nat64 and siit services, as v6gate_ip_bytes_total.");
-	metrics_per_family(out, svcs, "v6gate_ip_packets_total", "packets_in",
-	    "in", 0);
-	metrics_per_family(out, svcs, "v6gate_ip_packets_total",
-	    "packets_out", "out", 0);
-
-	metrics_head(out, "v6gate_clients", "gauge",
-	    "Distinct clients of a service in the current local day or "
-	    "month: addresses (prefix 128, 32) or IPv6 /64 prefixes.");
-	metrics_clients(out, svcs, 0);
-	metrics_head(out, "v6gate_clients_exact", "gauge",
-	    "1 if v6gate_clients with the same labels is exact, 0 if it is "
-	    "an estimate (HyperLogLog, past accounting.clients_exact).");
-	metrics_clients(out, svcs, 1);
-
+static void
+metrics_events(FILE *out, const struct status_gateway *g)
+{
 	metrics_head(out, "v6gate_events_total", "counter",
 	    "Proxy events: refusals, bad first flights, timeouts, backend "
 	    "failures (see v6gatectl(8)).");
-	json_object_object_foreach(cnt, k, v)
-		fprintf(out, "v6gate_events_total{event=\"%s\"} %" PRId64 "\n",
-		    k, json_object_get_int64(v));
+#define METRICS_EVENT(name, text)					\
+	fprintf(out, "v6gate_events_total{event=\"%s\"} %" PRId64 "\n",	\
+	    #name, (int64_t)g->st.name);
+	PROXY_COUNTERS(METRICS_EVENT)
+#undef METRICS_EVENT
 }
 
-/* One sample per proxy backend of a number in its report (k2: in its
-   "check", k3: in its check's "tls"), or of its state being state. */
-static void
-metrics_per_backend(FILE *out, json_object *svcs, const char *metric,
-    const char *k, const char *k2, const char *state)
-{
-	json_object	*bs, *b, *o;
-	size_t		 i, n;
+/* The per-backend metrics: a value of a backend's figures, or none. */
+typedef int metrics_bk_fn(const struct backends_view *, int64_t *);
 
-	json_object_object_foreach(svcs, name, s) {
-		json_object_object_get_ex(s, "backends", &bs);
-		n = json_object_array_length(bs);
-		for (i = 0; i < n; i++) {
-			b = json_object_array_get_idx(bs, i);
-			o = b;
-			if (k2 != NULL && (!json_object_object_get_ex(b,
-			    "check", &o) || !json_object_object_get_ex(o, k2,
-			    &o)))
-				continue;
-			if (k != NULL && json_object_object_get(o, k) == NULL)
-				continue;
-			fprintf(out, "%s{service=\"", metric);
-			metrics_value(out, name);
-			fprintf(out, "\",backend=\"%s\"} %" PRId64 "\n",
-			    metrics_str(b, "address"), state != NULL ?
-			    (int64_t)(strcmp(metrics_str(b, "state"),
-			    state) == 0) : metrics_int(o, k));
+static int
+metrics_bk_down(const struct backends_view *v, int64_t *x)
+{
+	*x = strcmp(v->state, "down") == 0;
+	return 1;
+}
+
+static int
+metrics_bk_draining(const struct backends_view *v, int64_t *x)
+{
+	*x = strcmp(v->state, "draining") == 0;
+	return 1;
+}
+
+static int
+metrics_bk_open(const struct backends_view *v, int64_t *x)
+{
+	*x = v->conns;
+	return 1;
+}
+
+static int
+metrics_bk_total(const struct backends_view *v, int64_t *x)
+{
+	*x = (int64_t)v->total;
+	return 1;
+}
+
+static int
+metrics_bk_failures(const struct backends_view *v, int64_t *x)
+{
+	*x = (int64_t)v->failures;
+	return 1;
+}
+
+/* as the backends report shows it: after a tls check saw one */
+static int
+metrics_bk_not_after(const struct backends_view *v, int64_t *x)
+{
+	*x = v->h.not_after;
+	return v->checked && v->h.tls_version[0] != '\0' &&
+	    v->h.not_after != 0;
+}
+
+static const struct {
+	const char	*name, *type, *help;
+	metrics_bk_fn	*value;
+} metrics_bk[] = {
+	{ "v6gate_backend_down", "gauge",
+	  "1 while the health checks hold a proxy backend down.",
+	  metrics_bk_down },
+	{ "v6gate_backend_draining", "gauge",
+	  "1 while an operator drains a proxy backend (v6gatectl drain).",
+	  metrics_bk_draining },
+	{ "v6gate_backend_open_connections", "gauge",
+	  "Connections to a proxy backend open now (connecting included).",
+	  metrics_bk_open },
+	{ "v6gate_backend_connections_total", "counter",
+	  "Connections a proxy backend accepted.", metrics_bk_total },
+	{ "v6gate_backend_connect_failures_total", "counter",
+	  "Connect attempts to a proxy backend that failed or timed out.",
+	  metrics_bk_failures },
+	{ "v6gate_backend_cert_not_after_seconds", "gauge",
+	  "When a proxy backend's certificate expires (Unix time), as its "
+	  "last tls check saw it.", metrics_bk_not_after },
+};
+
+/* The proxy backends, each read once: -1 (logged) out of memory. */
+static int
+metrics_backends(FILE *out, const struct snap *sn)
+{
+	const struct gw_conf	*gc = sn->conf;
+	struct backends_view	*v;
+	size_t			 i, j, m, n = 0, b;
+	int64_t			 x;
+
+	for (i = 0; i < gc->nservices; i++)
+		if (gc->services[i].mode == CONF_PROXY)
+			n += gc->services[i].nbackends;
+	if ((v = calloc(n ? n : 1, sizeof(*v))) == NULL) {
+		log_warn("%s", __func__);
+		return -1;
+	}
+	for (i = b = 0; i < gc->nservices; i++)
+		for (j = 0; gc->services[i].mode == CONF_PROXY &&
+		    j < gc->services[i].nbackends; j++)
+			backends_read(sn, i, j, &v[b++]);
+	for (m = 0; m < sizeof(metrics_bk) / sizeof(metrics_bk[0]); m++) {
+		metrics_head(out, metrics_bk[m].name, metrics_bk[m].type,
+		    metrics_bk[m].help);
+		for (i = b = 0; i < gc->nservices; i++) {
+			const struct conf_service *s = &gc->services[i];
+
+			for (j = 0; s->mode == CONF_PROXY &&
+			    j < s->nbackends; j++, b++) {
+				if (!metrics_bk[m].value(&v[b], &x))
+					continue;
+				fprintf(out, "%s{service=\"",
+				    metrics_bk[m].name);
+				metrics_value(out, s->name);
+				fprintf(out, "\",backend=\"%s\"} %" PRId64 "\n",
+				    s->backends[j].text, x);
+			}
 		}
 	}
+	free(v);
+	return 0;
 }
 
-void
-metrics_backends(json_object *report, FILE *out)
+int
+metrics_render(const struct status_daemon *d, const struct snap *sn,
+    FILE *out)
 {
-	json_object	*svcs;
+	struct status_gateway	 g;
+	struct status_service	*ss;
+	size_t			 i, n;
+	int			 rc;
 
-	json_object_object_get_ex(report, "services", &svcs);
-	metrics_head(out, "v6gate_backend_down", "gauge",
-	    "1 while the health checks hold a proxy backend down.");
-	metrics_per_backend(out, svcs, "v6gate_backend_down", NULL, NULL,
-	    "down");
-	metrics_head(out, "v6gate_backend_draining", "gauge",
-	    "1 while an operator drains a proxy backend (v6gatectl drain).");
-	metrics_per_backend(out, svcs, "v6gate_backend_draining", NULL, NULL,
-	    "draining");
-	metrics_head(out, "v6gate_backend_open_connections", "gauge",
-	    "Connections to a proxy backend open now (connecting included).");
-	metrics_per_backend(out, svcs, "v6gate_backend_open_connections",
-	    "connections", NULL, NULL);
-	metrics_head(out, "v6gate_backend_connections_total", "counter",
-	    "Connections a proxy backend accepted.");
-	metrics_per_backend(out, svcs, "v6gate_backend_connections_total",
-	    "total", NULL, NULL);
-	metrics_head(out, "v6gate_backend_connect_failures_total", "counter",
-	    "Connect attempts to a proxy backend that failed or timed out.");
-	metrics_per_backend(out, svcs,
-	    "v6gate_backend_connect_failures_total", "connect_failures", NULL,
-	    NULL);
-	metrics_head(out, "v6gate_backend_cert_not_after_seconds", "gauge",
-	    "When a proxy backend's certificate expires (Unix time), as its "
-	    "last tls check saw it.");
-	metrics_per_backend(out, svcs,
-	    "v6gate_backend_cert_not_after_seconds", "not_after_unix", "tls",
-	    NULL);
+	status_gateway_read(d, sn, &g);
+	n = g.gc->nservices;
+	if ((ss = calloc(n ? n : 1, sizeof(*ss))) == NULL) {
+		log_warn("%s", __func__);
+		return -1;
+	}
+	clients_drain();		/* what the workers saw until now */
+	for (i = 0; i < n; i++)
+		status_service_read(sn, i, &ss[i]);
+
+	metrics_gateway(out, &g);
+	metrics_counters(out, ss, n);
+	metrics_head(out, "v6gate_clients", "gauge",
+	    "Distinct clients of a service in the current local day or "
+	    "month: addresses (prefix 128, 32) or IPv6 /64 prefixes.");
+	metrics_clients(out, ss, n, 0);
+	metrics_head(out, "v6gate_clients_exact", "gauge",
+	    "1 if v6gate_clients with the same labels is exact, 0 if it is "
+	    "an estimate (HyperLogLog, past accounting.clients_exact).");
+	metrics_clients(out, ss, n, 1);
+	metrics_events(out, &g);
+	free(ss);
+	rc = metrics_backends(out, sn);
+	return rc;
 }

@@ -4,12 +4,11 @@
 
 #include <stdio.h>
 
-#include <json-c/json.h>
+#include "status.h"
 
-/* The Prometheus text format of a status report (status_json()). */
-void	metrics_render(json_object *, FILE *);
-
-/* The per-backend samples, from backends_json() (backends.h). */
-void	metrics_backends(json_object *, FILE *);
+/* /metrics: the Prometheus text format of what the status report and the
+   backends report show; -1 (logged) out of memory. */
+int	metrics_render(const struct status_daemon *, const struct snap *,
+	    FILE *);
 
 #endif

@@ -44,20 +44,18 @@ stats_clients(json_object *o, const struct clients_count *c,
 
 json_object *
 stats_family(const struct acct_cell *a,
-    struct clients_count cl[CL_NKIND][CL_NPERIOD], int family, int packets)
+    struct clients_count cl[CL_NKIND][CL_NPERIOD], int family,
+    unsigned mode)
 {
 	json_object	*o = json_object_new_object();
+	size_t		 i;
 	int		 p;
 
-	stats_int(o, "connections", a->connections);
-	stats_int(o, "open", a->connections - a->closed);
-	stats_int(o, "bytes_in", a->bytes_in);
-	stats_int(o, "bytes_out", a->bytes_out);
-	stats_int(o, "unreachable", a->unreachable);
-	if (packets) {
-		stats_int(o, "packets_in", a->packets_in);
-		stats_int(o, "packets_out", a->packets_out);
-	}
+	for (i = 0; i < ACCT_NCOUNTERS; i++)
+		if (acct_counters[i].show & mode)
+			json_object_object_add(o, acct_counters[i].json,
+			    json_object_new_int64(acct_cell_shown(a,
+			    &acct_counters[i])));
 	for (p = 0; p < CL_NPERIOD; p++) {
 		if (family == ACCT_IPV6) {
 			stats_clients(o, &cl[CL_IPV6][p],
@@ -69,6 +67,12 @@ stats_family(const struct acct_cell *a,
 			    stats_client_keys[CL_IPV4][p]);
 	}
 	return o;
+}
+
+unsigned
+stats_mode(const struct conf_service *s)
+{
+	return s->mode == CONF_PROXY ? ACCT_PROXY : ACCT_XLAT;
 }
 
 json_object *
@@ -107,7 +111,7 @@ stats_json(const struct snap *sn, const char *service, char *err,
 		    json_object_new_string(month));
 		for (f = 0; f < ACCT_NFAMILY; f++)
 			json_object_object_add(o, acct_family_name(f),
-			    stats_family(&c[f], cl, f, s->mode != CONF_PROXY));
+			    stats_family(&c[f], cl, f, stats_mode(s)));
 		json_object_object_add(root, s->name, o);
 	}
 	if (service != NULL && !found) {

@@ -8,6 +8,7 @@
 
 #include "acct/clients.h"
 #include "acct/counters.h"
+#include "conf/conf.h"
 #include "snap/snap.h"
 
 /*
@@ -22,10 +23,13 @@ json_object	*stats_json(const struct snap *, const char *service, char *err,
 		    size_t errlen);
 void		 stats_text(json_object *, FILE *);
 
-/* One family's counters and distinct clients, as in both reports; with
-   packets (nat64, siit) the packet counts too. */
+/* One family's counters (those shown for mode: ACCT_PROXY or ACCT_XLAT,
+   counters.h) and distinct clients, as in both reports. */
 json_object	*stats_family(const struct acct_cell *,
 		    struct clients_count [CL_NKIND][CL_NPERIOD], int family,
-		    int packets);
+		    unsigned mode);
+
+/* The counters a service shows: ACCT_PROXY or ACCT_XLAT. */
+unsigned	 stats_mode(const struct conf_service *);
 
 #endif

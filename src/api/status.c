@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The status report (see status.h).  Reads the live snapshot, the per-
- * service counters and the workers' counters; changes nothing.  Counters
+ * service counters and the workers' counters into C structures
+ * (status_gateway_read(), status_service_read()), which this JSON and
+ * /metrics (metrics.c) both render; changes nothing.  Counters
  * are read without stopping the workers, so a report is a consistent
  * picture of each counter, not of all of them at one instant.
  */
@@ -31,19 +33,27 @@ static const struct {
 #undef STATUS_COUNTER
 };
 
+/*
+ * A service's total over both families: the counters marked ACCT_SUMMARY,
+ * what is open first (as this total always began).
+ */
 static json_object *
 status_cell(const struct acct_cell *c)
 {
 	json_object	*o = json_object_new_object();
+	size_t		 i;
+	int		 open;
 
-	json_object_object_add(o, "open",
-	    json_object_new_int64((int64_t)(c->connections - c->closed)));
-	json_object_object_add(o, "connections",
-	    json_object_new_int64((int64_t)c->connections));
-	json_object_object_add(o, "bytes_in",
-	    json_object_new_int64((int64_t)c->bytes_in));
-	json_object_object_add(o, "bytes_out",
-	    json_object_new_int64((int64_t)c->bytes_out));
+	for (open = 1; open >= 0; open--)
+		for (i = 0; i < ACCT_NCOUNTERS; i++) {
+			const struct acct_counter *k = &acct_counters[i];
+
+			if ((k->show & ACCT_SUMMARY) &&
+			    !(k->show & ACCT_OPEN) == !open)
+				json_object_object_add(o, k->json,
+				    json_object_new_int64(acct_cell_shown(c,
+				    k)));
+		}
 	return o;
 }
 
@@ -126,16 +136,48 @@ status_iso(time_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+void
+status_gateway_read(const struct status_daemon *d, const struct snap *sn,
+    struct status_gateway *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->sn = sn;
+	g->gc = sn->conf;
+	g->d = d;
+	proxy_stats_sum(&g->st);
+	g->uptime = time(NULL) - d->started;
+	g->history_open = store_is_open();
+	g->history_errors = history_error_count();
+	audit_stats(&g->audit);
+	/* on in the config and running (it starts only at a start) */
+	g->audit_enabled = g->gc->audit_on && audit_running();
+	g->workers = proxy_workers();
+	g->max_connections = proxy_max_connections();
+}
+
+void
+status_service_read(const struct snap *sn, size_t i,
+    struct status_service *ss)
+{
+	const struct conf_service	*s = &sn->conf->services[i];
+
+	ss->conf = s;
+	ss->mode = stats_mode(s);
+	acct_service_sum(snap_acct(sn, i), ss->fam);
+	clients_get(snap_acct(sn, i), ss->cl);
+}
+
 json_object *
 status_json(const struct status_daemon *d, const struct snap *sn)
 {
-	const struct gw_conf	*gc = sn->conf;
-	struct proxy_stats	 st;
+	struct status_gateway	 g;
+	const struct gw_conf	*gc;
 	json_object		*root, *o, *a, *svcs, *cnt;
 	char			 buf[64];
 	size_t			 i, j;
 
-	proxy_stats_sum(&st);
+	status_gateway_read(d, sn, &g);
+	gc = g.gc;
 	root = json_object_new_object();
 
 	o = json_object_new_object();
@@ -143,8 +185,7 @@ status_json(const struct status_daemon *d, const struct snap *sn)
 	json_object_object_add(o, "version",
 	    json_object_new_string(PACKAGE_VERSION));
 	json_object_object_add(o, "pid", json_object_new_int(d->pid));
-	json_object_object_add(o, "uptime",
-	    json_object_new_int64(time(NULL) - d->started));
+	json_object_object_add(o, "uptime", json_object_new_int64(g.uptime));
 	json_object_object_add(o, "config", json_object_new_string(gc->file));
 	status_iso(d->loaded, buf, sizeof(buf));
 	json_object_object_add(o, "config_loaded",
@@ -157,47 +198,41 @@ status_json(const struct status_daemon *d, const struct snap *sn)
 
 	o = json_object_new_object();
 	json_object_object_add(o, "open",
-	    json_object_new_boolean(store_is_open()));
+	    json_object_new_boolean(g.history_open));
 	json_object_object_add(o, "errors",
-	    json_object_new_int64((int64_t)history_error_count()));
+	    json_object_new_int64((int64_t)g.history_errors));
 	json_object_object_add(root, "history", o);
 
-	{
-		struct audit_stats	as;
-
-		audit_stats(&as);
-		o = json_object_new_object();
-		/* on in the config and running (it starts only at a start) */
-		json_object_object_add(o, "enabled",
-		    json_object_new_boolean(gc->audit_on && audit_running()));
-		json_object_object_add(o, "file", as.file[0] ?
-		    json_object_new_string(as.file) : NULL);
-		json_object_object_add(o, "records",
-		    json_object_new_int64((int64_t)as.records));
-		json_object_object_add(o, "dropped",
-		    json_object_new_int64((int64_t)as.dropped));
-		json_object_object_add(o, "errors",
-		    json_object_new_int64((int64_t)as.errors));
-		json_object_object_add(o, "failing",
-		    json_object_new_boolean(as.failing));
-		json_object_object_add(root, "audit", o);
-	}
+	o = json_object_new_object();
+	json_object_object_add(o, "enabled",
+	    json_object_new_boolean(g.audit_enabled));
+	json_object_object_add(o, "file", g.audit.file[0] ?
+	    json_object_new_string(g.audit.file) : NULL);
+	json_object_object_add(o, "records",
+	    json_object_new_int64((int64_t)g.audit.records));
+	json_object_object_add(o, "dropped",
+	    json_object_new_int64((int64_t)g.audit.dropped));
+	json_object_object_add(o, "errors",
+	    json_object_new_int64((int64_t)g.audit.errors));
+	json_object_object_add(o, "failing",
+	    json_object_new_boolean(g.audit.failing));
+	json_object_object_add(root, "audit", o);
 
 	json_object_object_add(root, "workers",
-	    json_object_new_int(proxy_workers()));
+	    json_object_new_int(g.workers));
 	json_object_object_add(root, "max_connections",
-	    json_object_new_int64(proxy_max_connections()));
+	    json_object_new_int64(g.max_connections));
 	o = json_object_new_object();
 	json_object_object_add(o, "open", json_object_new_int64(
-	    (int64_t)st.open));
+	    (int64_t)g.st.open));
 	json_object_object_add(o, "first_flight", json_object_new_int64(
-	    (int64_t)st.first_flight));
+	    (int64_t)g.st.first_flight));
 	json_object_object_add(o, "connecting", json_object_new_int64(
-	    (int64_t)st.connecting));
+	    (int64_t)g.st.connecting));
 	json_object_object_add(o, "accepted", json_object_new_int64(
-	    (int64_t)st.accepted));
+	    (int64_t)g.st.accepted));
 	json_object_object_add(o, "pipes", json_object_new_int64(
-	    (int64_t)st.pipes));
+	    (int64_t)g.st.pipes));
 	json_object_object_add(root, "connections", o);
 
 	a = json_object_new_array();
@@ -231,17 +266,17 @@ status_json(const struct status_daemon *d, const struct snap *sn)
 	clients_drain();		/* what the workers saw until now */
 	for (i = 0; i < gc->nservices; i++) {
 		const struct conf_service	*s = &gc->services[i];
-		struct acct_cell		 c[ACCT_NFAMILY], tot;
-		struct clients_count		 cl[CL_NKIND][CL_NPERIOD];
+		struct status_service		 ss;
+		struct acct_cell		 tot;
 		int				 f;
 
-		acct_service_sum(snap_acct(sn, i), c);
+		status_service_read(sn, i, &ss);
 		memset(&tot, 0, sizeof(tot));
 		for (f = 0; f < ACCT_NFAMILY; f++) {
-			tot.connections += c[f].connections;
-			tot.closed += c[f].closed;
-			tot.bytes_in += c[f].bytes_in;
-			tot.bytes_out += c[f].bytes_out;
+#define STATUS_SUM(c, json, sql, show, mp, mx, dir)			\
+			tot.c += ss.fam[f].c;
+			ACCT_CELL_COUNTERS(STATUS_SUM)
+#undef STATUS_SUM
 		}
 		o = status_cell(&tot);
 		json_object_object_add(o, "mode",
@@ -250,10 +285,9 @@ status_json(const struct status_daemon *d, const struct snap *sn)
 			status_proxy_service(o, s);
 		else
 			status_xlat_service(o, s);
-		clients_get(snap_acct(sn, i), cl);
 		for (f = 0; f < ACCT_NFAMILY; f++)
 			json_object_object_add(o, acct_family_name(f),
-			    stats_family(&c[f], cl, f, s->mode != CONF_PROXY));
+			    stats_family(&ss.fam[f], ss.cl, f, ss.mode));
 		json_object_object_add(svcs, s->name, o);
 	}
 	json_object_object_add(root, "services", svcs);
@@ -263,7 +297,7 @@ status_json(const struct status_daemon *d, const struct snap *sn)
 	    i++)
 		json_object_object_add(cnt, status_counters[i].key,
 		    json_object_new_int64(*(const int64_t *)(const void *)
-		    ((const char *)&st + status_counters[i].off)));
+		    ((const char *)&g.st + status_counters[i].off)));
 	json_object_object_add(root, "counters", cnt);
 	return root;
 }

@@ -8,6 +8,11 @@
 
 #include <json-c/json.h>
 
+#include "acct/clients.h"
+#include "acct/counters.h"
+#include "audit/audit.h"
+#include "conf/conf.h"
+#include "proxy/stats.h"
 #include "snap/snap.h"
 
 /*
@@ -23,6 +28,40 @@ struct status_daemon {
 	unsigned	 reloads;
 	unsigned	 reload_failures;
 };
+
+/*
+ * What the status JSON and /metrics (metrics.c) both render, read once
+ * into C structures: neither reads the other, so a renamed JSON key
+ * cannot silently zero a metric.
+ */
+struct status_gateway {
+	const struct snap		*sn;		/* the live snapshot */
+	const struct gw_conf		*gc;		/* its configuration */
+	const struct status_daemon	*d;
+	int64_t				 uptime;	/* seconds */
+	struct proxy_stats		 st;		/* all workers' */
+	int				 history_open;
+	uint64_t			 history_errors;
+	struct audit_stats		 audit;
+	int				 audit_enabled;	/* and running */
+	int				 workers;
+	int64_t				 max_connections;
+};
+
+struct status_service {
+	const struct conf_service	*conf;
+	unsigned			 mode;	/* ACCT_PROXY, ACCT_XLAT */
+	struct acct_cell		 fam[ACCT_NFAMILY];	/* since the
+							   history began */
+	struct clients_count		 cl[CL_NKIND][CL_NPERIOD];
+};
+
+void		 status_gateway_read(const struct status_daemon *,
+		    const struct snap *, struct status_gateway *);
+/* Service i's counters and clients; clients_drain() first, once for all
+   services. */
+void		 status_service_read(const struct snap *, size_t i,
+		    struct status_service *);
 
 json_object	*status_json(const struct status_daemon *, const struct snap *);
 void		 status_text(json_object *, FILE *);

@@ -124,6 +124,29 @@ mapping_write(const struct map_ent *e, int event, const char *reason)
 	audit_push(AUDIT_MAIN, &r);
 }
 
+/* Jool's sessions of one protocol, here (see mapping_set_reader()). */
+static int
+mapping_read_local(const char *instance, uint8_t l4,
+    struct jool_session **s, size_t *n, char *err, size_t errlen)
+{
+	struct jnl	j;
+	int		rc;
+
+	if (jnl_open(&j, err, errlen) == -1)
+		return -1;
+	rc = jool_session_list(&j, instance, l4, s, n, err, errlen);
+	jnl_close(&j);
+	return rc;
+}
+
+static mapping_read_fn	*mapping_read = mapping_read_local;
+
+void
+mapping_set_reader(mapping_read_fn *fn)
+{
+	mapping_read = fn;
+}
+
 /* Jool's sessions now, sorted, each once: 0 (*v may be NULL with *n 0),
    or -1 with err. */
 static int
@@ -136,17 +159,13 @@ mapping_list(const struct gw_conf *gc, struct map_ent **out, size_t *n,
 				    IPPROTO_ICMPV6 };
 	struct jool_session	*s;
 	struct map_ent		*v = NULL, *nv;
-	struct jnl		 j;
 	size_t			 ns, i, p;
 
 	*n = 0;
 	*out = NULL;
-	if (jnl_open(&j, err, errlen) == -1)
-		return -1;
 	for (p = 0; p < 3; p++) {
-		if (jool_session_list(&j, gc->nat64.instance, l4[p], &s, &ns,
-		    err, errlen) == -1) {
-			jnl_close(&j);
+		if (mapping_read(gc->nat64.instance, l4[p], &s, &ns, err,
+		    errlen) == -1) {
 			free(v);
 			*n = 0;
 			return -1;
@@ -154,7 +173,6 @@ mapping_list(const struct gw_conf *gc, struct map_ent **out, size_t *n,
 		if (ns > 0 && (nv = reallocarray(v, *n + ns, sizeof(*v))) ==
 		    NULL) {
 			free(s);
-			jnl_close(&j);
 			free(v);
 			*n = 0;
 			snprintf(err, errlen, "out of memory");
@@ -178,7 +196,6 @@ mapping_list(const struct gw_conf *gc, struct map_ent **out, size_t *n,
 		}
 		free(s);
 	}
-	jnl_close(&j);
 	if (*n > 1) {
 		/* a table paged while it changed may list one twice */
 		qsort(v, *n, sizeof(*v), mapping_cmp);

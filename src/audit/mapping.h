@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "conf/conf.h"
+#include "jool/msg.h"
 
 /*
  * Jool's NAT64 mappings into the audit log: what a server behind NAT64
@@ -27,6 +28,15 @@
 /* Read the sessions; write the mappings that began and those that
    ended.  -1 with err (Jool unreachable: tried again). */
 int	mapping_poll(const struct gw_conf *, char *, size_t);
+
+/*
+ * Where the sessions come from: Jool over Generic Netlink, here, unless
+ * the daemon says otherwise (its unprivileged process asks the privileged
+ * one).  As jool_session_list(): *s malloc'd.
+ */
+typedef int	mapping_read_fn(const char *instance, uint8_t l4,
+		    struct jool_session **s, size_t *n, char *, size_t);
+void	mapping_set_reader(mapping_read_fn *);
 
 /* At a stop: write what is known, "still active" (Jool goes on). */
 void	mapping_flush(void);

@@ -668,3 +668,28 @@ nfnl_rules(int family, const char *table, const char *chain,
 	return nfnl_ask(nlh, nfnl_rule_cb, &rc, err, errlen,
 	    "table %s, chain %s", table, chain);
 }
+
+/* ---------------------------------------------------------------- io */
+
+static int
+nfnl_del_local(const char *table, const struct nfnl_ref *v, size_t n,
+    char *err, size_t errlen)
+{
+	struct nfnl_batch	*b;
+	size_t			 i;
+
+	if (n == 0)
+		return 0;
+	if ((b = nfnl_batch_new(table)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		nfnl_batch_elem(b, 0, v[i].set, v[i].key, v[i].len);
+	/* (a failed nfnl_batch_elem() makes the commit fail) */
+	return nfnl_batch_commit(b, err, errlen);
+}
+
+const struct nfnl_io nfnl_local = {
+	nfnl_table, nfnl_dump, nfnl_del_local
+};

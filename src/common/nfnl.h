@@ -65,6 +65,30 @@ typedef void nfnl_elem_fn(void *arg, const uint8_t *key, size_t len,
 int	nfnl_dump(const char *table, const char *set, nfnl_elem_fn *,
 	    void *arg, char *err, size_t errlen);
 
+/* An element to delete: its set and key. */
+struct nfnl_ref {
+	const char	*set;
+	const void	*key;
+	size_t		 len;
+};
+
+/*
+ * The reads and the deletions a reader of counters needs (acct/kcount.c),
+ * as a table: nfnl_local is the functions above, in this process; the
+ * daemon's unprivileged process, which may not touch nftables, gets one
+ * that asks the privileged process (priv/priv.h).  del removes n
+ * elements in one transaction.
+ */
+struct nfnl_io {
+	int	(*table)(const char *, uint64_t *, char *, size_t, char *,
+		    size_t);
+	int	(*dump)(const char *, const char *, nfnl_elem_fn *, void *,
+		    char *, size_t);
+	int	(*del)(const char *, const struct nfnl_ref *, size_t, char *,
+		    size_t);
+};
+extern const struct nfnl_io nfnl_local;
+
 /*
  * A named counter of table: 1 with its values, 0 when there is none, -1
  * with err.

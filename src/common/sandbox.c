@@ -173,6 +173,73 @@ fail:
 	return rc;
 }
 
+int
+sandbox_keep(const cap_value_t *eff, size_t neff, const cap_value_t *extra,
+    size_t nextra, char *err, size_t len)
+{
+	cap_value_t	 all[CAP_LAST_CAP + 1];
+	cap_t		 c, now = NULL;
+	size_t		 n = 0, i;
+	int		 rc = -1;
+
+	if (neff + nextra > sizeof(all) / sizeof(all[0])) {
+		snprintf(err, len, "too many capabilities");
+		return -1;
+	}
+	for (i = 0; i < neff; i++)
+		all[n++] = eff[i];
+	for (i = 0; i < nextra; i++)
+		all[n++] = extra[i];
+	if (sandbox_has_setpcap() && sandbox_bound(all, n, err, len) == -1)
+		return -1;
+	if ((c = cap_init()) == NULL) {
+		snprintf(err, len, "cap_init: %s", strerror(errno));
+		return -1;
+	}
+	if ((n > 0 && cap_set_flag(c, CAP_PERMITTED, (int)n, all, CAP_SET) ==
+	    -1) || (neff > 0 && cap_set_flag(c, CAP_EFFECTIVE, (int)neff, eff,
+	    CAP_SET) == -1)) {
+		snprintf(err, len, "cap_set_flag: %s", strerror(errno));
+		goto fail;
+	}
+	if (cap_set_proc(c) == -1 || (CAP_AMBIENT_SUPPORTED() &&
+	    cap_reset_ambient() == -1)) {
+		snprintf(err, len, "cap_set_proc: %s", strerror(errno));
+		goto fail;
+	}
+	/* (the same second lock as sandbox_become()'s) */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1) {
+		snprintf(err, len, "PR_SET_DUMPABLE: %s", strerror(errno));
+		goto fail;
+	}
+	if ((now = cap_get_proc()) == NULL || cap_compare(now, c) != 0) {
+		snprintf(err, len, "the capabilities did not change as asked");
+		goto fail;
+	}
+	rc = 0;
+fail:
+	cap_free(now);
+	cap_free(c);
+	return rc;
+}
+
+int
+sandbox_raise(const cap_value_t *caps, size_t n, char *err, size_t len)
+{
+	cap_t	c;
+	int	rc = 0;
+
+	if (n == 0)
+		return 0;
+	if ((c = cap_get_proc()) == NULL || cap_set_flag(c, CAP_EFFECTIVE,
+	    (int)n, caps, CAP_SET) == -1 || cap_set_proc(c) == -1) {
+		snprintf(err, len, "raise capabilities: %s", strerror(errno));
+		rc = -1;
+	}
+	cap_free(c);
+	return rc;
+}
+
 /* Read back what sandbox_become() set: any difference is a failure. */
 static int
 sandbox_verify(uid_t uid, gid_t gid, int changed, const cap_value_t *keep,
@@ -361,12 +428,14 @@ static const int sandbox_syscalls[] = {
 
 	/* files: the history and its WAL, the audit log and its archive,
 	 * state files, openssl.cnf at OpenSSL's first use, /etc/localtime,
-	 * /proc/self (ASan); fchown only by SQLite running as root */
+	 * /proc/self (ASan); fchown only by SQLite running as root; chdir
+	 * to / once started; fstatfs, the audit log's free space */
 	SCMP_SYS(open), SCMP_SYS(openat), SCMP_SYS(stat), SCMP_SYS(fstat),
 	SCMP_SYS(lstat), SCMP_SYS(newfstatat), SCMP_SYS(statx),
 	SCMP_SYS(access), SCMP_SYS(faccessat), SCMP_SYS(faccessat2),
 	SCMP_SYS(readlink), SCMP_SYS(readlinkat), SCMP_SYS(getdents64),
-	SCMP_SYS(getcwd), SCMP_SYS(unlink), SCMP_SYS(unlinkat),
+	SCMP_SYS(getcwd), SCMP_SYS(chdir), SCMP_SYS(fstatfs),
+	SCMP_SYS(statfs), SCMP_SYS(unlink), SCMP_SYS(unlinkat),
 	SCMP_SYS(rename), SCMP_SYS(renameat), SCMP_SYS(renameat2),
 	SCMP_SYS(mkdir), SCMP_SYS(mkdirat), SCMP_SYS(ftruncate),
 	SCMP_SYS(fsync), SCMP_SYS(fdatasync), SCMP_SYS(fallocate),

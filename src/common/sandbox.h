@@ -41,6 +41,20 @@ int	sandbox_user(const char *name, uid_t *uid, gid_t *gid, char *err,
 int	sandbox_become(uid_t uid, gid_t gid, const cap_value_t *keep,
 	    size_t nkeep, int ambient, char *err, size_t len);
 
+/*
+ * Stay the same user, with the neff capabilities in eff permitted and
+ * effective, and the nextra in extra permitted only, to be raised for an
+ * instant with sandbox_raise(); nothing else, the bounding set included
+ * when CAP_SETPCAP allows it.  Made non-dumpable.  For the privileged
+ * parent, which starts its unprivileged child as another user.
+ */
+int	sandbox_keep(const cap_value_t *eff, size_t neff,
+	    const cap_value_t *extra, size_t nextra, char *err, size_t len);
+
+/* Make n permitted capabilities effective. */
+int	sandbox_raise(const cap_value_t *caps, size_t n, char *err,
+	    size_t len);
+
 /* Set no_new_privs: no execve() can grant privileges from now on. */
 int	sandbox_nnp(char *err, size_t len);
 

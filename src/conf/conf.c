@@ -43,7 +43,7 @@ static const char *const conf_acct_keys[] = {
 };
 static const char *const conf_gateway_keys[] = {
 	"name", "state_dir", "control_socket", "http", "workers",
-	"max_connections", "timeouts", "limits", NULL
+	"max_connections", "timeouts", "limits", "user", NULL
 };
 static const char *const conf_timeout_keys[] = {
 	"first_flight", "connect", "idle", NULL
@@ -505,6 +505,17 @@ conf_gateway(struct conf_ctx *ctx, const config_setting_t *root)
 		else
 			conf_set_string(&gc->control_socket, str);
 	}
+	if (conf_get_string(ctx, g, "user", "gateway", &str) == 1) {
+		/* a POSIX portable user name: checked, not looked up (the
+		   daemon does, where it runs) */
+		if (*str == '\0' || *str == '-' || strlen(str) > 32 ||
+		    strspn(str, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != strlen(str))
+			conf_err(ctx, config_setting_get_member(g, "user"),
+			    "gateway.user", "\"%s\" is not a user name", str);
+		else
+			conf_set_string(&gc->user, str);
+	}
 	if (conf_get_string(ctx, g, "http", "gateway", &str) == 1) {
 		if (*str == '\0')
 			gc->http_on = 0;	/* "": no HTTP endpoint */
@@ -932,6 +943,7 @@ conf_defaults(struct gw_conf *gc, const char *file)
 	gc->name = strndup(host, CONF_NAME_MAX);
 	gc->state_dir = strdup(V6G_STATE_DIR);
 	gc->control_socket = strdup(V6G_CONTROL_SOCKET);
+	gc->user = strdup(V6G_USER);
 	addr_parse_endpoint(V6G_HTTP, &gc->http, err, sizeof(err));
 	gc->http_on = 1;
 	gc->workers = 0;
@@ -1206,6 +1218,7 @@ conf_free(struct gw_conf *gc)
 	free(gc->name);
 	free(gc->state_dir);
 	free(gc->control_socket);
+	free(gc->user);
 	free(gc);
 }
 

@@ -24,6 +24,7 @@
 #define V6G_CONF_FILE		SYSCONFDIR "/v6gate/v6gate.conf"
 #define V6G_CONTROL_SOCKET	"/run/v6gate/v6gate.sock"
 #define V6G_STATE_DIR		"/var/lib/v6gate"
+#define V6G_USER		"v6gate"	/* the unprivileged process */
 #define V6G_HTTP		"[::1]:9164"
 
 enum conf_proto {
@@ -182,6 +183,7 @@ struct gw_conf {
 	char			*name;
 	char			*state_dir;
 	char			*control_socket;
+	char			*user;		/* of the unprivileged process */
 	union addr_sa		 http;
 	int			 http_on;	/* 0: gateway.http = "" */
 	int			 workers;	/* 0 = one per core */

@@ -13,8 +13,11 @@
  * writes.  Removals go before additions so that an entry that changes (an
  * EAM whose IPv6 side moved) never collides with its old self.
  *
- * Ownership lives in a small file, state_dir/jool-instances, one
- * "nat64 NAME" or "siit NAME" per line, rewritten atomically.
+ * Ownership lives in a small file, state_dir/jool/instances, one
+ * "nat64 NAME" or "siit NAME" per line, rewritten atomically.  Only the
+ * privileged process writes it: its folder is root's (0700), in a state
+ * directory that belongs to the unprivileged one (which must not be able
+ * to claim an instance v6gate did not make).
  */
 
 #include <arpa/inet.h>
@@ -28,7 +31,8 @@
 #include "log.h"
 #include "reconcile.h"
 
-#define REC_OWN_FILE	"jool-instances"
+#define REC_OWN_DIR	"jool"		/* root's, in v6gate's state_dir */
+#define REC_OWN_FILE	REC_OWN_DIR "/instances"
 /*
  * From this many EAM changes on, replace the SIIT instance's content in one
  * atomic transaction: each single change waits for an RCU grace period in
@@ -93,9 +97,10 @@ rec_own_write(const char *state_dir, const char *nat64, const char *siit,
 	char	 path[4096], tmp[4200];
 	FILE	*f;
 
-	if (mkdir(state_dir, 0750) == -1 && errno != EEXIST) {
-		snprintf(err, errlen, "state_dir %s: %s", state_dir,
-		    strerror(errno));
+	snprintf(path, sizeof(path), "%s/%s", state_dir, REC_OWN_DIR);
+	if ((mkdir(state_dir, 0750) == -1 && errno != EEXIST) ||
+	    (mkdir(path, 0700) == -1 && errno != EEXIST)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/%s", state_dir, REC_OWN_FILE);

@@ -15,7 +15,7 @@
  * of services that did not change survive.
  *
  * v6gated only ever changes an instance it created: those are listed in
- * state_dir/jool-instances, and an instance of the configured name that is
+ * state_dir/jool/instances, and an instance of the configured name that is
  * not listed there is refused, not adopted.
  */
 

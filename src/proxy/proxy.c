@@ -24,6 +24,8 @@
 
 #include "acct/clientq.h"
 #include "acct/counters.h"
+#include "clock.h"
+#include "listen.h"
 #include "log.h"
 #include "proxy.h"
 #include "worker.h"
@@ -145,6 +147,24 @@ proxy_start(int nworkers)
 	return 0;
 }
 
+/* Where listening sockets come from (see proxy.h): here, by default. */
+static int
+proxy_bind_local(const union addr_sa *a, int n, int *fds, char *err,
+    size_t errlen)
+{
+	return listen_open(a, n, fds, err, errlen);
+}
+
+static proxy_bind_fn	*proxy_bind = proxy_bind_local;
+static proxy_unbind_fn	*proxy_unbind;
+
+void
+proxy_set_binder(proxy_bind_fn *bind, proxy_unbind_fn *unbind)
+{
+	proxy_bind = bind;
+	proxy_unbind = unbind;
+}
+
 static void
 proxy_lsock_close(struct proxy_lsock *ls)
 {
@@ -153,6 +173,8 @@ proxy_lsock_close(struct proxy_lsock *ls)
 	for (i = 0; i < proxy_nworkers; i++)
 		if (ls->fds[i] != -1)
 			close(ls->fds[i]);
+	if (proxy_unbind != NULL)
+		proxy_unbind(&ls->addr);
 	free(ls->fds);
 	free(ls);
 }
@@ -162,7 +184,7 @@ static struct proxy_lsock *
 proxy_lsock_open(const struct conf_listener *cl, char *err, size_t errlen)
 {
 	struct proxy_lsock	*ls;
-	int			 i, fd, one = 1;
+	char			 e[256];
 
 	if ((ls = calloc(1, sizeof(*ls))) == NULL ||
 	    (ls->fds = malloc(sizeof(int) * (size_t)proxy_nworkers)) == NULL) {
@@ -171,50 +193,15 @@ proxy_lsock_open(const struct conf_listener *cl, char *err, size_t errlen)
 		return NULL;
 	}
 	ls->addr = cl->addr;
-	for (i = 0; i < proxy_nworkers; i++)
-		ls->fds[i] = -1;
-	for (i = 0; i < proxy_nworkers; i++) {
-		if ((fd = socket(cl->addr.sa.sa_family, SOCK_STREAM |
-		    SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1)
-			goto fail;
-		ls->fds[i] = fd;
-		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
-		    sizeof(one)) == -1 || setsockopt(fd, SOL_SOCKET,
-		    SO_REUSEPORT, &one, sizeof(one)) == -1)
-			goto fail;
-		/* [::]:443 must not take IPv4 too: 0.0.0.0:443 may be
-		   another listener. */
-		if (cl->addr.sa.sa_family == AF_INET6 && setsockopt(fd,
-		    IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) == -1)
-			goto fail;
-		/*
-		 * TLS and HTTP clients speak first: let the kernel hand us a
-		 * connection only once its first bytes are in (HAProxy's
-		 * defer-accept, nginx's "deferred"), which saves a wakeup and
-		 * a read per connection.  One that stays silent is handed over
-		 * after about a second, and then meets the first-flight
-		 * timeout.
-		 */
-		if (setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &one,
-		    sizeof(one)) == -1)
-			goto fail;
-		/* accepted sockets inherit it: one setsockopt() less each */
-		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
-		    sizeof(one)) == -1)
-			goto fail;
-		if (bind(fd, &cl->addr.sa, addr_len(&cl->addr)) == -1 ||
-		    listen(fd, SOMAXCONN) == -1)
-			goto fail;
+	if (proxy_bind(&cl->addr, proxy_nworkers, ls->fds, e, sizeof(e)) ==
+	    -1) {
+		snprintf(err, errlen, "listener %s (line %d): %s", cl->text,
+		    cl->line, e);
+		free(ls->fds);
+		free(ls);
+		return NULL;
 	}
 	return ls;
-fail:
-	snprintf(err, errlen, "listener %s (line %d): %s%s", cl->text,
-	    cl->line, strerror(errno), errno == EADDRNOTAVAIL ?
-	    " (the address is not configured on this host)" : errno ==
-	    EACCES ? " (ports below 1024 need root or CAP_NET_BIND_SERVICE)" :
-	    "");
-	proxy_lsock_close(ls);
-	return NULL;
 }
 
 /*
@@ -375,6 +362,20 @@ proxy_stats_sum(struct proxy_stats *sum)
 		    __ATOMIC_RELAXED);
 		sum->pipes += __atomic_load_n(&s->pipes, __ATOMIC_RELAXED);
 	}
+}
+
+int
+proxy_alive(uint64_t within_ms)
+{
+	uint64_t	now = clock_ms(CLOCK_MONOTONIC), t;
+	int		w;
+
+	for (w = 0; w < proxy_nworkers && !proxy_joined; w++) {
+		t = __atomic_load_n(&proxy_w[w].alive_ms, __ATOMIC_RELAXED);
+		if (t == 0 || now - t > within_ms)
+			return 0;
+	}
+	return 1;
 }
 
 int

@@ -3,6 +3,7 @@
 #define V6G_PROXY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "conf/conf.h"
 #include "snap/snap.h"
@@ -18,6 +19,17 @@
 #define PROXY_PIPES_FREE	64
 
 int		 proxy_start(int nworkers);
+
+/*
+ * Where the listening sockets come from: listen_open() (common/listen.h)
+ * unless the daemon says otherwise (its unprivileged process asks the
+ * privileged one, which binds).  bind fills fds[n] (0), or fails with err
+ * (-1); unbind says an address's sockets were closed (may be NULL).
+ */
+typedef int	proxy_bind_fn(const union addr_sa *, int n, int *fds,
+		    char *err, size_t errlen);
+typedef void	proxy_unbind_fn(const union addr_sa *);
+void		 proxy_set_binder(proxy_bind_fn *, proxy_unbind_fn *);
 
 /*
  * Make a snapshot (its links filled) live.  Opens the listening sockets it
@@ -40,6 +52,13 @@ void		 proxy_stop(void);
 
 /* Sum of every worker's counters. */
 void		 proxy_stats_sum(struct proxy_stats *);
+
+/* A worker's loop turns at least this often, busy or idle. */
+#define PROXY_TICK_MS	1000
+
+/* Whether every worker's loop turned within the last within_ms (a stuck
+   worker, or one that died, does not): what the watchdog proves. */
+int		 proxy_alive(uint64_t within_ms);
 
 int		 proxy_workers(void);
 unsigned	 proxy_max_connections(void);

@@ -189,6 +189,9 @@ worker_main(void *arg)
 		}
 		if (w->again != NULL)
 			timeout = 0;
+		/* awake at least every PROXY_TICK_MS, to say so */
+		if (timeout < 0 || timeout > PROXY_TICK_MS)
+			timeout = PROXY_TICK_MS;
 		n = epoll_wait(w->epfd, evs, WORKER_EVENTS, timeout);
 		if (n == -1) {
 			if (errno == EINTR)
@@ -196,6 +199,7 @@ worker_main(void *arg)
 			fatal("worker %d: epoll_wait", w->id);
 		}
 		w->now_ms = clock_ms(CLOCK_MONOTONIC);
+		__atomic_store_n(&w->alive_ms, w->now_ms, __ATOMIC_RELAXED);
 		for (i = 0; i < n; i++) {
 			struct ev_tag *tag = evs[i].data.ptr;
 

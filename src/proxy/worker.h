@@ -91,6 +91,8 @@ struct worker {
 	uint64_t		 warn_ms;	/* last resource warning */
 
 	uint64_t		 now_ms;	/* CLOCK_MONOTONIC, per loop */
+	uint64_t		 alive_ms;	/* atomic: the loop's last turn
+						   (proxy_alive()) */
 	uint64_t		 next_id;
 
 	struct conn_list	 ff_list;	/* first flight, by start */

@@ -40,6 +40,8 @@ NS_C=v6g-c-$ID
 NS_G=v6g-g-$ID
 NS_S=v6g-s-$ID
 T=$(mktemp -d "/tmp/v6g-$TNAME.XXXXXX")
+# the daemon's unprivileged process (gateway.user) reaches its files here
+chmod 711 "$T"
 CTL_SOCK=$T/v6gate.sock
 GW_LOG=$T/v6gated.log
 NGINX_LOG=$T/nginx-access.log
@@ -298,6 +300,16 @@ gw_up() {
 }
 
 ctl() { "$V6GATECTL" -s "$CTL_SOCK" "$@"; }
+
+# gw_serve: the pid of v6gated's unprivileged process, which holds the
+# connections (GW_PID, its parent, only answers its requests)
+gw_serve() { pgrep -P "$GW_PID" | head -1; }
+# as_gw_user COMMAND...: run as the daemon's user (gateway.user), for what
+# only the same user may do to its process without CAP_SYS_RESOURCE
+as_gw_user() {
+	setpriv --reuid "$(id -u v6gate)" --regid "$(id -g v6gate)" \
+	    --clear-groups "$@"
+}
 
 # stat_get PATH: a number from "v6gatectl status --json", e.g.
 # stat_get services.www.ipv6.bytes_out or stat_get counters.no_route

@@ -10,8 +10,10 @@ GW_WORKERS=1 gw_conf_default "$T/gw.conf"
 gw_up "$T/gw.conf" || exit 1
 
 # Lower the daemon's limit under its feet: max_connections was computed
-# from the old limit, so accept() itself will hit EMFILE.
-prlimit --pid "$GW_PID" --nofile=48:20000
+# from the old limit, so accept() itself will hit EMFILE.  (The process
+# that accepts is the unprivileged one.)
+SERVE=$(gw_serve)
+as_gw_user prlimit --pid "$SERVE" --nofile=48:20000
 in_c python3 -c '
 import socket, time
 ss = []
@@ -27,9 +29,9 @@ for i in range(60):
 time.sleep(4)' &
 holder=$!
 sleep 1.5
-t0=$(awk '{print $14 + $15}' "/proc/$GW_PID/stat")
+t0=$(awk '{print $14 + $15}' "/proc/$SERVE/stat")
 sleep 2
-t1=$(awk '{print $14 + $15}' "/proc/$GW_PID/stat")
+t1=$(awk '{print $14 + $15}' "/proc/$SERVE/stat")
 ticks=$((t1 - t0))
 [ "$(stat_get counters.accept_backoff)" -gt 0 ] &&
     ok "accept pauses are counted ($(stat_get counters.accept_backoff))" ||
@@ -38,7 +40,7 @@ ticks=$((t1 - t0))
     fail "v6gated used $ticks ticks of CPU in 2 s while out of descriptors"
 grep -q "pausing for 100 ms" "$GW_LOG" && ok "the pause is logged" || fail "no log line"
 wait "$holder"
-prlimit --pid "$GW_PID" --nofile=20000:20000
+as_gw_user prlimit --pid "$SERVE" --nofile=20000:20000
 sleep 0.5
 check_eq "served again once descriptors are back" "$(http6 www.example.org /)" \
     "backend=10.1.0.5:80 host=www.example.org sni="

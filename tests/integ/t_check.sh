@@ -108,7 +108,7 @@ except Exception:
 fds() {
 	local i n min=
 	for i in 1 2 3 4 5; do
-		n=$(ls "/proc/$GW_PID/fd" | wc -l)
+		n=$(ls "/proc/$(gw_serve)/fd" | wc -l)
 		[ -z "$min" ] || [ "$n" -lt "$min" ] && min=$n
 		sleep 0.1
 	done

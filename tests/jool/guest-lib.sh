@@ -10,6 +10,14 @@ V6GATECTL=$G/v6gatectl
 export LSAN_OPTIONS=suppressions=$G/lsan.supp
 S=/tmp/v6g
 mkdir -p $S
+# the user the daemon's unprivileged process runs as (gateway.user): the
+# package makes it; this guest's image has none
+guest_user() {
+	grep -q '^v6gate:' /etc/passwd && return
+	echo 'v6gate:x:990:990:v6gate:/nonexistent:/usr/sbin/nologin' >>/etc/passwd
+	echo 'v6gate:x:990:' >>/etc/group
+}
+guest_user
 GWPID=
 n_ok=0
 n_fail=0

@@ -61,6 +61,11 @@ V6GATECTL=$G/v6gatectl
 export LSAN_OPTIONS=suppressions=$G/lsan.supp
 S=/tmp/v6g
 mkdir -p $S
+# the user the daemon's unprivileged process runs as (the package makes it)
+grep -q '^v6gate:' /etc/passwd || {
+	echo 'v6gate:x:990:990:v6gate:/nonexistent:/usr/sbin/nologin' >>/etc/passwd
+	echo 'v6gate:x:990:' >>/etc/group
+}
 GWPID=
 finish() {
 	[ -n "$GWPID" ] && kill "$GWPID" 2>/dev/null
