@@ -66,7 +66,8 @@ wait "$holder"
 
 # a forbidden system call (fork) in the child: it alone dies, and comes back
 old=$(gw_serve)
-(gdb -q -batch -p "$old" -ex 'call (int)fork()' >"$T/gdb.out" 2>&1) 2>/dev/null
+(ulimit -c 0; gdb -q -batch -p "$old" -ex 'call (int)fork()' \
+    >"$T/gdb.out" 2>&1) 2>/dev/null
 for _ in $(seq 50); do
 	new=$(gw_serve)
 	[ -n "$new" ] && [ "$new" != "$old" ] && ctl status >/dev/null 2>&1 && break
