@@ -98,7 +98,7 @@ conf_proto_list(char *buf, size_t len)
 	return buf;
 }
 
-static int
+int
 conf_msg_add(char ***v, size_t *n, const char *msg)
 {
 	char	**nv, *m;
@@ -114,23 +114,31 @@ conf_msg_add(char ***v, size_t *n, const char *msg)
 	return 0;
 }
 
-int
-conf_line(const config_setting_t *s)
+/* The line in the text conf_src made, 0 for none. */
+static unsigned
+conf_text_line(const config_setting_t *s)
 {
 	for (; s != NULL; s = config_setting_parent(s))
 		if (config_setting_source_line(s) > 0)
-			return (int)config_setting_source_line(s);
+			return config_setting_source_line(s);
 	return 0;
 }
 
-static const char *
-conf_file(struct conf_ctx *ctx, const config_setting_t *s)
+/* The line in its own file, as the structures keep it. */
+int
+conf_line(const config_setting_t *s)
 {
-	const char	*f = NULL;
+	const struct conf_src	*src;
+	unsigned		 line = conf_text_line(s), fline;
 
-	if (s != NULL)
-		f = config_setting_source_file(s);
-	return f != NULL ? f : ctx->file;
+	if (line == 0)
+		return 0;
+	src = config_setting_get_hook(config_root_setting(s->config));
+	if (src != NULL)
+		conf_src_where(src, line, &fline);
+	else
+		fline = line;
+	return (int)fline;
 }
 
 static void __attribute__((format(printf, 6, 0)))
@@ -139,16 +147,20 @@ conf_vreport(struct conf_ctx *ctx, int is_err, const config_setting_t *s,
 {
 	char	msg[1024], text[768];
 
-	if (s != NULL)
-		line = conf_line(s);
+	const char	*file = ctx->file;
+	unsigned	 fline;
 
+	/* without a setting, only the line is known: the main file's */
+	if (s != NULL && (fline = conf_text_line(s)) > 0) {
+		file = conf_src_where(ctx->src, fline, &fline);
+		line = (int)fline;
+	}
 	vsnprintf(text, sizeof(text), fmt, ap);
 	if (line > 0)
-		snprintf(msg, sizeof(msg), "%s:%d: %s: %s", conf_file(ctx, s),
-		    line, path, text);
+		snprintf(msg, sizeof(msg), "%s:%d: %s: %s", file, line, path,
+		    text);
 	else
-		snprintf(msg, sizeof(msg), "%s: %s: %s", conf_file(ctx, s),
-		    path, text);
+		snprintf(msg, sizeof(msg), "%s: %s: %s", file, path, text);
 	if (is_err) {
 		int	*nl;
 
@@ -986,9 +998,11 @@ conf_sort_errors(struct conf_ctx *ctx)
 }
 
 static struct gw_conf *
-conf_build(config_t *cfg, const char *file, struct conf_report *rep)
+conf_build(config_t *cfg, const struct conf_src *src, const char *file,
+    struct conf_report *rep)
 {
-	struct conf_ctx		 ctx = { file, rep, NULL, 0, NULL, 0, 0, NULL };
+	struct conf_ctx		 ctx = { file, rep, NULL, 0, NULL, 0, 0, NULL,
+	    src };
 	struct gw_conf		*gc;
 	config_setting_t	*root, *services, *s;
 	size_t			 i;
@@ -1080,60 +1094,45 @@ done:
 	return gc;
 }
 
-/* libconfig set up for file: @include is relative to file's directory. */
-static void
-conf_cfg_init(config_t *cfg, const char *file)
-{
-	char	*dir = strdup(file), *slash;
-
-	config_init(cfg);
-	if (dir != NULL && (slash = strrchr(dir, '/')) != NULL) {
-		slash[slash == dir] = '\0';
-		config_set_include_dir(cfg, dir);
-	}
-	free(dir);
-}
-
-static void
-conf_syntax_error(config_t *cfg, const char *file, struct conf_report *rep)
+/*
+ * The text conf_src made, to libconfig.  Its include directory leads
+ * nowhere: every @include is already replaced, and were one missed,
+ * libconfig must fail to open it rather than open it (see source.c).
+ */
+static int
+conf_parse(config_t *cfg, struct conf_src *src, struct conf_report *rep)
 {
 	char		 msg[1024];
-	const char	*f = config_error_file(cfg);
+	const char	*f;
+	unsigned	 line;
 
-	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
-		snprintf(msg, sizeof(msg), "%s: cannot read file", file);
-	else
-		snprintf(msg, sizeof(msg), "%s:%d: %s", f ? f : file,
-		    config_error_line(cfg), config_error_text(cfg));
+	config_init(cfg);
+	config_set_include_dir(cfg, "/nonexistent");
+	if (config_read_string(cfg, src->text) == CONFIG_TRUE) {
+		config_setting_set_hook(config_root_setting(cfg), src);
+		return 0;
+	}
+	f = conf_src_where(src, (unsigned)config_error_line(cfg), &line);
+	snprintf(msg, sizeof(msg), "%s:%u: %s", f, line,
+	    config_error_text(cfg));
 	conf_msg_add(&rep->errors, &rep->nerrors, msg);
+	return -1;
 }
 
 struct gw_conf *
 conf_load(const char *file, struct conf_report *rep)
 {
 	config_t	 cfg;
+	struct conf_src	 src;
 	struct gw_conf	*gc = NULL;
-	FILE		*f;
 
 	memset(rep, 0, sizeof(*rep));
-	/* libconfig says only "file I/O error": say which and why. */
-	if ((f = fopen(file, "r")) == NULL) {
-		char	msg[1024];
-
-		snprintf(msg, sizeof(msg), "%s: cannot open: %s", file,
-		    strerror(errno));
-		conf_msg_add(&rep->errors, &rep->nerrors, msg);
-		return NULL;
+	if (conf_src_file(&src, file, rep) == 0) {
+		if (conf_parse(&cfg, &src, rep) == 0)
+			gc = conf_build(&cfg, &src, file, rep);
+		config_destroy(&cfg);
 	}
-	conf_cfg_init(&cfg, file);
-	if (config_read(&cfg, f) == CONFIG_FALSE) {
-		conf_syntax_error(&cfg, file, rep);
-		goto out;
-	}
-	gc = conf_build(&cfg, file, rep);
-out:
-	fclose(f);
-	config_destroy(&cfg);
+	conf_src_free(&src);
 	return gc;
 }
 
@@ -1141,17 +1140,16 @@ struct gw_conf *
 conf_load_string(const char *name, const char *text, struct conf_report *rep)
 {
 	config_t	 cfg;
+	struct conf_src	 src;
 	struct gw_conf	*gc = NULL;
 
 	memset(rep, 0, sizeof(*rep));
-	config_init(&cfg);
-	/* Fuzzed text must not pull in files: includes resolve nowhere. */
-	config_set_include_dir(&cfg, "/nonexistent");
-	if (config_read_string(&cfg, text) == CONFIG_FALSE)
-		conf_syntax_error(&cfg, name, rep);
-	else
-		gc = conf_build(&cfg, name, rep);
-	config_destroy(&cfg);
+	if (conf_src_string(&src, name, text, rep) == 0) {
+		if (conf_parse(&cfg, &src, rep) == 0)
+			gc = conf_build(&cfg, &src, name, rep);
+		config_destroy(&cfg);
+	}
+	conf_src_free(&src);
 	return gc;
 }
 
@@ -1159,35 +1157,35 @@ int
 conf_gateway_string(const char *file, const char *key, const char *dflt,
     char *buf, size_t len, char *err, size_t errlen)
 {
-	config_t	 cfg;
-	const char	*s;
-	char		 path[64];
-	FILE		*f;
-	int		 rc = 0;
+	struct conf_report	 rep;
+	struct conf_src		 src;
+	config_t		 cfg;
+	const char		*s;
+	char			 path[64];
+	int			 rc = -1;
 
 	snprintf(buf, len, "%s", dflt);
-	if ((f = fopen(file, "r")) == NULL) {
-		snprintf(err, errlen, "%s: cannot open: %s", file,
-		    strerror(errno));
-		return -1;
-	}
+	memset(&rep, 0, sizeof(rep));
 	snprintf(path, sizeof(path), "gateway.%s", key);
-	conf_cfg_init(&cfg, file);
-	if (config_read(&cfg, f) == CONFIG_FALSE) {
-		snprintf(err, errlen, "%s:%d: %s", file,
-		    config_error_line(&cfg), config_error_text(&cfg));
-		rc = -1;
-	} else if (config_lookup(&cfg, path) != NULL) {
-		if (config_lookup_string(&cfg, path, &s))
-			snprintf(buf, len, "%s", s);
-		else {
-			snprintf(err, errlen, "%s: %s is not a string", file,
-			    path);
-			rc = -1;
+	if (conf_src_file(&src, file, &rep) == 0) {
+		if (conf_parse(&cfg, &src, &rep) == 0) {
+			rc = 0;
+			if (config_lookup(&cfg, path) == NULL)
+				;	/* dflt */
+			else if (config_lookup_string(&cfg, path, &s))
+				snprintf(buf, len, "%s", s);
+			else {
+				snprintf(err, errlen, "%s: %s is not a string",
+				    file, path);
+				rc = -1;
+			}
 		}
+		config_destroy(&cfg);
 	}
-	fclose(f);
-	config_destroy(&cfg);
+	if (rep.nerrors > 0)
+		snprintf(err, errlen, "%s", rep.errors[0]);
+	conf_report_free(&rep);
+	conf_src_free(&src);
 	return rc;
 }
 

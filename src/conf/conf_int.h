@@ -8,9 +8,52 @@
  * siit) share.  See conf.c for what each returns.
  */
 
+#include <sys/types.h>
+
 #include <libconfig.h>
 
 #include "conf.h"
+
+/*
+ * source.c: a file and its @includes read into one text for libconfig
+ * (which then opens no file); segs map its lines back to file:line.
+ */
+/* libconfig 1.5's own include depth (MAX_INCLUDE_DEPTH in scanctx.h) */
+#define CONF_SRC_DEPTH	10
+
+struct conf_seg {
+	unsigned	 line;		/* first line of the text it covers */
+	unsigned	 fline;		/* which is this line of file */
+	const char	*file;		/* as the user named it */
+};
+
+struct conf_src {
+	const char		*name;		/* the main file */
+	char			*text;
+	size_t			 len, cap;
+	unsigned		 line;		/* where text ends */
+	struct conf_seg		*segs;
+	size_t			 nsegs;
+	char			**names;	/* of included files */
+	size_t			 nnames;
+	const char		*dir;		/* relative includes' */
+	char			*dirbuf;
+	int			 nofiles;	/* a string: no @include */
+	struct {
+		dev_t	dev;
+		ino_t	ino;
+	}			 open[CONF_SRC_DEPTH + 1]; /* being read */
+	struct conf_report	*rep;
+};
+
+int	conf_src_file(struct conf_src *, const char *, struct conf_report *);
+int	conf_src_string(struct conf_src *, const char *, const char *,
+	    struct conf_report *);
+/* The file and, in *fline, the line that line of the text came from. */
+const char *conf_src_where(const struct conf_src *, unsigned line,
+	    unsigned *fline);
+void	conf_src_free(struct conf_src *);
+int	conf_msg_add(char ***, size_t *, const char *);
 
 struct conf_ctx {
 	const char		*file;
@@ -21,6 +64,7 @@ struct conf_ctx {
 	size_t			 nlines;
 	int			 allow_wkp_nonglobal;
 	struct namemap	*claims;	/* see conf_claim() */
+	const struct conf_src	*src;
 };
 
 /*
