@@ -860,6 +860,11 @@ serve(int chan, int notice, int ready_fd, int verbose)
 		return 1;
 	}
 	audit_ids_start();
+	/* the workers' counters in state_dir, before a service has any */
+	acct_init(workers_for(gc));
+	if (acct_map_open(gc->state_dir, err, sizeof(err)) == -1)
+		log_warnx("%s: the counters are in memory only (a kill -9 "
+		    "loses what moved since the last checkpoint)", err);
 	if (proxy_start(workers_for(gc)) == -1)
 		fatalx("cannot start the workers");
 	if (gc->audit_on) {
@@ -1044,6 +1049,7 @@ serve(int chan, int notice, int ready_fd, int verbose)
 			mapping_flush();
 		audit_stop();
 		history_stop(&r);
+		acct_map_close();
 	}
 	proxy_stop();
 	snap_release(live);

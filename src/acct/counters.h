@@ -167,17 +167,35 @@ struct acct_slot {
 	struct acct_cell	fam[ACCT_NFAMILY];
 } __attribute__((aligned(64)));
 
+/*
+ * Open connections of a service and family, and the most open at once
+ * since the last checkpoint took it: shared by the workers (atomic
+ * read-modify-writes, at a connection's start and end only, not per
+ * byte), so that the peak is the peak of the sum, exactly.
+ */
+struct acct_open {
+	uint64_t	open;
+	uint64_t	peak;
+} __attribute__((aligned(64)));
+
 struct acct_clients;	/* clients.c */
+struct acct_fentry;	/* counters.c: an entry of state_dir/counters */
 
 struct acct_service {
 	char			 name[65];
-	struct acct_slot	*slots;		/* [acct_nworkers] */
+	struct acct_slot	*slots;		/* [acct_nworkers], in
+						   state_dir/counters or,
+						   failing that, the heap */
+	struct acct_fentry	*fentry;	/* NULL: slots on the heap */
+	struct acct_open	 open[ACCT_NFAMILY];
 	/* main thread only: */
 	struct acct_cell	 base[ACCT_NFAMILY];	/* before this run
 							   (history) */
 	struct acct_cell	 saved[ACCT_NFAMILY];	/* of this run, in the
 							   history already */
 	struct acct_cell	 pending[ACCT_NFAMILY];	/* being written */
+	uint64_t		 peak[ACCT_NFAMILY];	/* taken, not stored
+							   yet */
 	struct acct_clients	*clients;		/* distinct clients */
 	struct acct_cell	 kern[ACCT_NFAMILY];	/* counted by the
 							   kernel (kcount.c) */
@@ -185,6 +203,40 @@ struct acct_service {
 
 /* Sizes the slots; call once before any acct_service_get(). */
 void		 acct_init(int nworkers);
+
+/*
+ * The workers' slots in state_dir/counters, a shared mapping (MAP_SHARED):
+ * what they counted outlives the process (kill -9, a failed last
+ * checkpoint on a full disk), and each entry also keeps what the history
+ * has of it ("saved").  At open, a previous run's file is taken over: its
+ * services are created with what the history has not stored yet, which
+ * the next checkpoint writes.  Call after acct_init(), before any
+ * acct_service_get() and before the workers count; -1 with err: the slots
+ * are on the heap (counting goes on; a kill -9 loses the counts since the
+ * last checkpoint).
+ */
+int		 acct_map_open(const char *state_dir, char *, size_t);
+void		 acct_map_close(void);
+
+/*
+ * The checkpoint's side (history.c).  acct_map_begin(): a checkpoint
+ * starts; it writes acct_map_ck(), this file's id and the checkpoint's
+ * number, into the history in its transaction, so that a start can tell
+ * whether a checkpoint cut short by kill -9 was committed or not
+ * (acct_map_committed() with the stored value, at the history's first
+ * open).  acct_map_pending(): what the checkpoint writes of a service's
+ * slots; acct_map_stored(): the commit is done.
+ */
+void		 acct_map_begin(void);
+#define ACCT_MAP_CKLEN	33		/* its length, without the NUL */
+int		 acct_map_ck(char *, size_t);	/* 0: no file */
+void		 acct_map_committed(const char *);
+void		 acct_map_pending(struct acct_service *,
+		    const struct acct_cell [ACCT_NFAMILY]);
+void		 acct_map_stored(void);
+
+/* Where a service's counts are kept (for a log line), NULL: memory. */
+const char	*acct_map_where(const struct acct_service *);
 
 /* The counters of a service name, created on first use (NULL: out of
    memory).  Main thread. */
@@ -198,8 +250,47 @@ void		 acct_service_sum(const struct acct_service *,
 void		 acct_service_live(const struct acct_service *,
 		    struct acct_cell [ACCT_NFAMILY]);
 
+/* The workers' part of it (what state_dir/counters holds). */
+void		 acct_service_slots(const struct acct_service *,
+		    struct acct_cell [ACCT_NFAMILY]);
+
 /* Every service ever counted in this run. */
 void		 acct_foreach(void (*)(struct acct_service *, void *), void *);
+
+/*
+ * A connection of the service opens, closes (any worker): the open count
+ * and its high-water mark.  acct_peak_take(): the most open at once since
+ * the last take, and a new period starts with what is open now (main
+ * thread, at a checkpoint).
+ */
+static inline void
+acct_open_max(struct acct_open *o, uint64_t n)
+{
+	uint64_t	p = __atomic_load_n(&o->peak, __ATOMIC_RELAXED);
+
+	while (p < n && !__atomic_compare_exchange_n(&o->peak, &p, n, 1,
+	    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+static inline void
+acct_open_inc(struct acct_service *as, int f)
+{
+#ifndef V6G_NO_COUNTING
+	acct_open_max(&as->open[f], __atomic_add_fetch(&as->open[f].open, 1,
+	    __ATOMIC_RELAXED));
+#endif
+}
+
+static inline void
+acct_open_dec(struct acct_service *as, int f)
+{
+#ifndef V6G_NO_COUNTING
+	__atomic_sub_fetch(&as->open[f].open, 1, __ATOMIC_RELAXED);
+#endif
+}
+
+uint64_t	 acct_peak_take(struct acct_service *, int);
 
 /*
  * Single-writer add: only the worker owning the slot calls these.

@@ -5,8 +5,15 @@
  * (store.c).  The workers only ever add to their counters; a checkpoint
  * reads them and keeps, per service, what it already wrote ("saved"), so
  * a failed write (disk full, database locked) leaves the difference for
- * the next one: nothing counted is lost or counted twice.  kill -9 loses
- * at most what moved since the last checkpoint.
+ * the next one: nothing counted is lost or counted twice.  The workers'
+ * counters are in a shared mapping (state_dir/counters, counters.c), with
+ * what the history has of them: neither kill -9 nor a last checkpoint that
+ * failed loses them, the next start writes what the history lacks.  A
+ * checkpoint writes the file's id and its own number in its transaction,
+ * so that a start knows whether one cut short was committed.
+ *
+ * The peak of open connections of a period is the most open at once
+ * (the workers' high-water mark, counters.h), taken at each checkpoint.
  *
  * At start the stored totals become each service's base, which the status
  * adds to this run's counts: totals continue across restarts.
@@ -49,24 +56,41 @@ history_base(void *arg, const char *service, int family,
     const struct acct_cell *c)
 {
 	struct acct_service	*as;
+	size_t			 i;
 
 	if ((as = acct_service_get(service)) == NULL)
 		return;
-	as->base[family] = *c;
+	/* what the counters file has of it is in the totals already */
+	for (i = 0; i < ACCT_NCOUNTERS; i++) {
+		const struct acct_counter *k = &acct_counters[i];
+		uint64_t v = acct_cell_get(c, k), s = acct_cell_get(
+		    &as->saved[family], k);
+
+		*acct_cell_at(&as->base[family], k) = v > s ? v - s : 0;
+	}
 	/* everything before this run is closed */
-	as->base[family].closed = c->connections;
+	as->base[family].closed = as->base[family].connections;
 }
 
 /* Open the store if it is not, and take the stored totals as bases. */
 static int
 history_reopen(char *err, size_t errlen)
 {
-	char	boot[37];
+	char	boot[37], ck[64];
+	int	rc;
 
 	if (store_is_open())
 		return 0;
 	if (store_open(history_dir, err, errlen) == -1)
 		return -1;
+	/* first: was the counters file's last checkpoint committed? */
+	memset(ck, 0, sizeof(ck));
+	if ((rc = store_meta_get("counters_ck", ck, ACCT_MAP_CKLEN, err,
+	    errlen)) == -1) {
+		store_close();
+		return -1;
+	}
+	acct_map_committed(rc == 1 ? ck : NULL);
 	memset(boot, 0, sizeof(boot));
 	if (store_totals(history_base, NULL, err, errlen) == -1 ||
 	    store_kcounters_load(kcount_last, err, errlen) == -1 ||
@@ -200,8 +224,9 @@ static void
 history_one(struct acct_service *as, void *arg)
 {
 	struct history_ck	*ck = arg;
-	struct acct_cell	 live[ACCT_NFAMILY], d;
+	struct acct_cell	 live[ACCT_NFAMILY], d, d2[ACCT_NFAMILY];
 	size_t			 i;
+	uint64_t		 peak;
 	int			 f, moved;
 
 	if (ck->failed)
@@ -209,8 +234,15 @@ history_one(struct acct_service *as, void *arg)
 	acct_service_live(as, live);
 	/* what this checkpoint writes; "saved" once the commit is done */
 	memcpy(as->pending, live, sizeof(live));
+	acct_service_slots(as, d2);
+	acct_map_pending(as, d2);
 	for (f = 0; f < ACCT_NFAMILY; f++) {
-		uint64_t open = live[f].connections - live[f].closed;
+		/* the most open at once since the last checkpoint stored
+		   (one that failed keeps its peak for the next) */
+		peak = acct_peak_take(as, f);
+		if (peak > as->peak[f])
+			as->peak[f] = peak;
+		peak = as->peak[f];
 
 		/* the stored counters' deltas (the others stay 0) */
 		memset(&d, 0, sizeof(d));
@@ -225,9 +257,9 @@ history_one(struct acct_service *as, void *arg)
 			moved |= *acct_cell_at(&d, k) != 0;
 		}
 		/* an open connection is a peak to keep, idle or not */
-		if (!moved && open == 0)
+		if (!moved && peak == 0)
 			continue;
-		if (store_add(ck->now, as->name, f, &d, open, ck->err,
+		if (store_add(ck->now, as->name, f, &d, peak, ck->err,
 		    sizeof(ck->err)) == -1) {
 			ck->failed = 1;
 			return;
@@ -243,6 +275,7 @@ static void
 history_saved(struct acct_service *as, void *arg)
 {
 	memcpy(as->saved, as->pending, sizeof(as->saved));
+	memset(as->peak, 0, sizeof(as->peak));
 }
 
 /* The nftables counters' last values, with the boot they belong to. */
@@ -265,6 +298,7 @@ int
 history_checkpoint(const struct store_retention *r, enum history_how how)
 {
 	struct history_ck	ck;
+	char			mapck[64];
 
 	memset(&ck, 0, sizeof(ck));
 	ck.now = time(NULL);
@@ -280,7 +314,13 @@ history_checkpoint(const struct store_retention *r, enum history_how how)
 	if (history_reopen(ck.err, sizeof(ck.err)) == -1 ||
 	    store_begin(ck.err, sizeof(ck.err)) == -1)
 		goto fail;
+	acct_map_begin();
 	acct_foreach(history_one, &ck);
+	/* which checkpoint of the counters file this is, with its counts */
+	if (!ck.failed && acct_map_ck(mapck, sizeof(mapck)) &&
+	    store_meta_put("counters_ck", mapck, strlen(mapck), ck.err,
+	    sizeof(ck.err)) == -1)
+		ck.failed = 1;
 	/* the counters' last values with the totals they fed, atomically */
 	if (!ck.failed && ((kcount_dirty() && history_kcounters(ck.err,
 	    sizeof(ck.err)) == -1) ||
@@ -294,6 +334,7 @@ history_checkpoint(const struct store_retention *r, enum history_how how)
 	if (store_commit(ck.err, sizeof(ck.err)) == -1)
 		goto fail;
 	acct_foreach(history_saved, NULL);
+	acct_map_stored();
 	clients_stored();
 	kcount_stored();
 	if (history_svcs_dirty && history_pending != NULL) {
@@ -327,11 +368,40 @@ history_error_count(void)
 	return history_errors;
 }
 
+/* What a last checkpoint that failed did not store, and where it is. */
+static void
+history_unsaved(struct acct_service *as, void *arg)
+{
+	struct acct_cell	live[ACCT_NFAMILY];
+	const char		*where = acct_map_where(as);
+	uint64_t		nc = 0, nb = 0;
+	int			f;
+
+	acct_service_live(as, live);
+	for (f = 0; f < ACCT_NFAMILY; f++) {
+		nc += live[f].connections - as->saved[f].connections;
+		nb += live[f].bytes_in - as->saved[f].bytes_in +
+		    live[f].bytes_out - as->saved[f].bytes_out;
+	}
+	if (nc == 0 && nb == 0)
+		return;
+	if (where != NULL)
+		log_warnx("%llu connections, %llu bytes of service %s not in "
+		    "the history: kept in %s for the next start",
+		    (unsigned long long)nc, (unsigned long long)nb, as->name,
+		    where);
+	else
+		log_warnx("%llu connections, %llu bytes of service %s not in "
+		    "the history: lost", (unsigned long long)nc,
+		    (unsigned long long)nb, as->name);
+}
+
 void
 history_stop(const struct store_retention *r)
 {
 	clients_final();
-	history_checkpoint(r, HC_FINAL);
+	if (history_checkpoint(r, HC_FINAL) == -1)
+		acct_foreach(history_unsaved, NULL);
 	store_close();
 	free(history_svcs);
 	history_svcs = NULL;

@@ -235,6 +235,7 @@ conn_close(struct worker *w, struct conn *c, const char *reason)
 	if (c->counted) {
 		cell = &c->acct->slots[w->id].fam[c->family];
 		acct_add(&cell->closed, 1);
+		acct_open_dec(c->acct, c->family);
 		if (c->snap->conf->audit_on)
 			conn_audit(w, c, AUDIT_CLOSE, reason);
 	}
@@ -498,6 +499,7 @@ conn_route(struct worker *w, struct conn *c)
 	c->acct = snap_acct(c->snap->live, c->svc->index);
 	cell = &c->acct->slots[w->id].fam[c->family];
 	acct_add(&cell->connections, 1);
+	acct_open_inc(c->acct, c->family);
 	c->counted = 1;
 	clientq_push(w->id, c->acct, c->family, &c->peer);
 	conn_set_state(w, c, CS_CONNECTING);
