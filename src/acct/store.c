@@ -35,9 +35,9 @@ static sqlite3_stmt	*st_kput, *st_kdel, *st_sput, *st_sdel;
  * continues them), and per minute, hour (t: Unix time of the minute /
  * hour) and local day (d: YYYY-MM-DD).  Their counter columns are the
  * stored ones of ACCT_CELL_COUNTERS (counters.h), built into the SQL at
- * open; the period tables add peak_open, the most connections open at a
- * checkpoint.  A column the list has and a database lacks is added at
- * open, 0 for the past.
+ * open; the period tables add peak_open, the most connections open at
+ * once in the period (counters.h).  A column the list has and a database
+ * lacks is added at open, 0 for the past.
  */
 static const struct store_ctable {
 	const char	*name;

@@ -24,7 +24,7 @@ struct report_family {
 	uint64_t	bytes_out;	/* backend -> client */
 	uint64_t	connections;
 	uint64_t	unreachable;
-	uint64_t	peak_open;	/* the most open at a checkpoint */
+	uint64_t	peak_open;	/* the most open at once */
 };
 
 struct report_service {
