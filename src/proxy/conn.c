@@ -6,7 +6,9 @@
  * c_rd/c_wr/b_rd/b_wr and cleared on EAGAIN, or on a short write (the send
  * buffer is full: an EPOLLOUT edge will follow).  Bytes after the first
  * flight never enter user space: splice() moves them socket -> pipe ->
- * socket.
+ * socket; except, for a protocol that routes each message (HTTP
+ * keep-alive), those from the client, which are copied through the
+ * sniffer's framing machine (conn_follow_xfer()).
  *
  * This file never parses, nor knows which protocol it reads: the
  * listener's sniffer (sniff.h) parses the bytes it read, names what to
@@ -252,6 +254,7 @@ conn_close(struct worker *w, struct conn *c, const char *reason)
 		free(c->ff);
 	}
 	free(c->name);
+	free(c->fw);
 	if (--c->snap->w[w->id].conns == 0 && c->snap != w->snap)
 		proxy_snap_release(c->snap);
 	WSTAT_DEC(w, open);
@@ -286,13 +289,16 @@ static void
 conn_refuse(struct worker *w, struct conn *c, enum sniff_refusal why,
     const char *reason)
 {
+	/* a refusal after the first flight: HTTP's takes no state */
+	static const union sniff_state	 none;
 	char	 drain[4096];
 	uint8_t	 resp[SNIFF_REJECT_MAX];
 	size_t	 len;
 	ssize_t	 n;
 	int	 i;
 
-	len = c->ff->sn->reject(&c->ff->p, why, resp);
+	len = sniff_table[c->lst->protocol].reject(c->ff ? &c->ff->p : &none,
+	    why, resp);
 	n = send(c->cfd, resp, len, MSG_NOSIGNAL);
 	(void)n;
 	shutdown(c->cfd, SHUT_WR);
@@ -467,6 +473,104 @@ conn_pick(struct worker *w, struct conn *c, const char *reason)
 	conn_connect(w, c);
 }
 
+/*
+ * A later message head asks for a name: it must route to the service of
+ * the connection, whose backend it would otherwise reach unchecked (what
+ * HAProxy's http mode does by routing each request).  Returns 0, or -1
+ * when it is refused (c->refusal set).
+ */
+static int
+conn_follow_route(struct worker *w, struct conn *c)
+{
+	const struct sniffer		*sn = &sniff_table[c->lst->protocol];
+	const struct conf_service	*svc;
+	const char			*name;
+	size_t				 len;
+
+	sn->follow_found(c->fw, &name, &len);
+	svc = len ? namemap_lookup(c->lst->routes, name, len) : NULL;
+	if (svc == NULL)
+		svc = c->lst->dflt;
+	if (svc == c->svc)
+		return 0;		/* its access rules were applied */
+	if (svc != NULL && !conf_acl_admits(svc, &c->peer)) {
+		/* what the client would hear on a connection of its own */
+		WSTAT_INC(w, refused_acl);
+		c->refusal = 1 + SNIFF_R_NOT_ALLOWED;
+		c->refuse_why = "later request: client not allowed";
+		return -1;
+	}
+	/* RFC 9110 §15.5.20: not for this connection; ask on another. */
+	WSTAT_INC_AT(w, sn->misdirected);
+	c->refusal = 1 + SNIFF_R_NO_ROUTE;
+	c->refuse_why = "later request for another service";
+	return -1;
+}
+
+/*
+ * Run the framing machine over buf[from, to): bytes [0, ready) are cleared
+ * to go to the backend.  Returns the new ready; what follows it up to to is
+ * a head not complete yet, unless a message was refused (c->refusal), and
+ * then nothing after ready may go.
+ */
+static size_t
+conn_follow(struct worker *w, struct conn *c, const uint8_t *buf,
+    size_t ready, size_t from, size_t to)
+{
+	const struct sniffer	*sn = &sniff_table[c->lst->protocol];
+	size_t			 pos, used;
+
+	for (pos = from; pos < to && !c->refusal; pos += used) {
+		switch (sn->follow(c->fw, buf + pos, to - pos, &used)) {
+		case SNIFF_FW_PASS:
+			ready = pos + used;
+			break;
+		case SNIFF_FW_HOLD:
+			used = to - pos;
+			break;
+		case SNIFF_FW_HEAD:
+			if (conn_follow_route(w, c) == 0)
+				ready = pos + used;
+			break;
+		case SNIFF_FW_ERROR:
+			WSTAT_INC_AT(w, sn->follow_error);
+			c->refusal = 1 + SNIFF_R_BAD_FIRST_FLIGHT;
+			c->refuse_why = "later request badly framed";
+			break;
+		}
+	}
+	return ready;
+}
+
+/*
+ * The first flight was routed and its protocol routes every message: frame
+ * what came after its first head.  A head not complete yet moves to
+ * c->up, to be completed by later reads.  Returns 0, or -1 after closing.
+ */
+static int
+conn_follow_start(struct worker *w, struct conn *c)
+{
+	struct conn_ff	*ff = c->ff;
+	size_t		 off, ready;
+
+	if ((c->fw = malloc(sizeof(*c->fw))) == NULL) {
+		conn_close(w, c, "out of memory");
+		return -1;
+	}
+	off = ff->sn->follow_init(c->fw, &ff->p);
+	ready = conn_follow(w, c, ff->buf, off, off, ff->len);
+	if (!c->refusal && ready < ff->len) {
+		if ((c->up.buf = malloc(CONN_HOLD_CAP)) == NULL) {
+			conn_close(w, c, "out of memory");
+			return -1;
+		}
+		c->up.hold = ff->len - (uint32_t)ready;
+		memcpy(c->up.buf, ff->buf + ready, c->up.hold);
+	}
+	ff->len = (uint32_t)ready;
+	return 0;
+}
+
 /* The first flight is complete: pick the service, then connect. */
 static void
 conn_route(struct worker *w, struct conn *c)
@@ -495,6 +599,8 @@ conn_route(struct worker *w, struct conn *c)
 		return;
 	}
 	if (conn_admit(w, c) == -1)
+		return;
+	if (sn->follow != NULL && conn_follow_start(w, c) == -1)
 		return;
 	c->acct = snap_acct(c->snap->live, c->svc->index);
 	cell = &c->acct->slots[w->id].fam[c->family];
@@ -874,6 +980,12 @@ conn_xfer(struct worker *w, struct conn *c, struct conn_half *h, int upward,
 		if (h->pipe != NULL)
 			conn_half_release(w, h);
 		if (h->eof) {
+			if (!upward && c->refusal) {
+				/* the backend answered all it was sent */
+				conn_refuse(w, c, c->refusal - 1,
+				    c->refuse_why);
+				return -1;
+			}
 			if (!h->shut) {
 				/* half-close: pass the FIN on */
 				shutdown(dst, SHUT_WR);
@@ -967,6 +1079,130 @@ conn_xfer(struct worker *w, struct conn *c, struct conn_half *h, int upward,
 	return moved;
 }
 
+/*
+ * Client -> backend when each message is routed (c->fw): as the copying
+ * mode of conn_xfer(), but every byte read goes through the framing
+ * machine first.  A head is held back until it is complete and routes to
+ * c->svc; the bytes before it go on at once.  A refused message is never
+ * forwarded: the backend's write side is shut, and once it has answered
+ * what it was sent (down reaches EOF) the client hears the refusal.
+ * Bytes wait in h->buf (CONN_HOLD_CAP, only while some do): blen ready at
+ * boff, then hold bytes of a head.  Returns steps that made progress, or
+ * -1 after closing.
+ */
+static int
+conn_follow_xfer(struct worker *w, struct conn *c, int *budget)
+{
+	struct conn_half	*h = &c->up;
+	uint8_t			*buf;
+	size_t			 room, ready;
+	ssize_t			 n, m;
+	int			 moved = 0;
+
+	while (*budget > 0) {
+		if (h->blen > 0) {
+			if (!c->b_wr)
+				break;
+			n = send(c->bfd, h->buf + h->boff, h->blen,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (n == -1) {
+				if (errno == EAGAIN) {
+					c->b_wr = 0;
+					break;
+				}
+				if (errno == EINTR)
+					continue;
+				return conn_xfer_fail(w, c, 0);
+			}
+			conn_count(w, c, 1, (size_t)n);
+			h->boff += (uint32_t)n;
+			h->blen -= (uint32_t)n;
+			(*budget)--;
+			moved++;
+			if (h->blen > 0) {
+				c->b_wr = 0;	/* short write: full */
+				break;
+			}
+			if (h->hold == 0) {
+				free(h->buf);
+				h->buf = NULL;
+			} else
+				memmove(h->buf, h->buf + h->boff, h->hold);
+			h->boff = 0;
+			continue;
+		}
+		if (c->refusal || h->eof) {
+			/* a head left incomplete at EOF is dropped */
+			if (!h->shut) {
+				shutdown(c->bfd, SHUT_WR);
+				h->shut = 1;
+			}
+			break;
+		}
+		if (!c->c_rd)
+			break;
+		/* after a held head, or into the scratch buffer */
+		if (h->buf != NULL) {
+			buf = h->buf;
+			room = CONN_HOLD_CAP - h->hold;
+		} else {
+			buf = w->scratch;
+			room = sizeof(w->scratch);
+		}
+		n = recv(c->cfd, buf + h->hold, room, MSG_DONTWAIT);
+		if (n == 0) {
+			h->eof = 1;
+			moved++;
+			continue;
+		}
+		if (n == -1) {
+			if (errno == EAGAIN) {
+				c->c_rd = 0;
+				continue;
+			}
+			if (errno == EINTR)
+				continue;
+			return conn_xfer_fail(w, c, 1);
+		}
+		if ((size_t)n < room && !c->c_hup)
+			c->c_rd = 0;	/* a short read emptied it */
+		(*budget)--;
+		moved++;
+		ready = conn_follow(w, c, buf, 0, h->hold, h->hold + (size_t)n);
+		h->hold = c->refusal ? 0 :
+		    h->hold + (uint32_t)n - (uint32_t)ready;
+		if (buf == h->buf) {
+			h->boff = 0;
+			h->blen = (uint32_t)ready;
+			if (ready == 0 && h->hold == 0) {
+				free(h->buf);
+				h->buf = NULL;
+			}
+			continue;
+		}
+		m = 0;
+		if (ready > 0 && c->b_wr && (m = send(c->bfd, buf, ready,
+		    MSG_NOSIGNAL | MSG_DONTWAIT)) == -1) {
+			if (errno != EAGAIN && errno != EINTR)
+				return conn_xfer_fail(w, c, 0);
+			m = 0;
+		}
+		conn_count(w, c, 1, (size_t)m);
+		if ((size_t)m == ready && h->hold == 0)
+			continue;
+		if ((size_t)m < ready)
+			c->b_wr = 0;
+		if ((h->buf = malloc(CONN_HOLD_CAP)) == NULL) {
+			conn_close(w, c, "out of memory");
+			return -1;
+		}
+		memcpy(h->buf, buf + m, ready - (size_t)m + h->hold);
+		h->boff = 0;
+		h->blen = (uint32_t)(ready - (size_t)m);
+	}
+	return moved;
+}
+
 static void
 conn_relay(struct worker *w, struct conn *c)
 {
@@ -975,7 +1211,9 @@ conn_relay(struct worker *w, struct conn *c)
 
 	if (c->ff != NULL && conn_ff_flush(w, c) != 1)
 		return;
-	if ((up = conn_xfer(w, c, &c->up, 1, &ubudget)) == -1)
+	up = c->fw != NULL ? conn_follow_xfer(w, c, &ubudget) :
+	    conn_xfer(w, c, &c->up, 1, &ubudget);
+	if (up == -1)
 		return;
 	if ((down = conn_xfer(w, c, &c->down, 0, &dbudget)) == -1)
 		return;

@@ -13,7 +13,10 @@
 /*
  * A relayed connection, from accept() to close: read the first flight,
  * route it, connect to a backend, forward the first flight untouched, then
- * splice both ways.  Owned by one worker for its whole life.
+ * splice both ways.  Owned by one worker for its whole life.  When the
+ * protocol routes each message (HTTP keep-alive: the sniffer's follow()),
+ * the client -> backend direction is copied instead, through its framing
+ * machine, and a message for another service ends the connection.
  */
 
 enum conn_state {
@@ -30,6 +33,9 @@ enum conn_state {
 
 /* A read this large means a direction is streaming: splice from now on. */
 #define CONN_COPY_MAX	16384
+
+/* Following messages: a head held back, and one read after it. */
+#define CONN_HOLD_CAP	(SNIFF_HOLD_MAX + CONN_COPY_MAX)
 
 struct conn_ff {
 	union sniff_state	 p;	/* the parser's */
@@ -50,6 +56,8 @@ struct conn_half {
 	uint8_t			*buf;	/* copying: bytes the other socket
 					   did not take yet, or NULL */
 	uint32_t		 boff, blen;
+	uint32_t		 hold;	/* following: after those, bytes of
+					   a head held back */
 	uint8_t			 stream;	/* a read filled the scratch
 						   buffer: splice */
 	uint8_t			 eof;	/* read side returned 0 */
@@ -94,6 +102,12 @@ struct conn {
 						   snapshot's link) */
 	char			*name;		/* SNI or Host, if any */
 	struct conn_ff		*ff;		/* during the first flight */
+	union sniff_follow_state *fw;		/* following messages, or
+						   NULL */
+	uint8_t			 refusal;	/* 1 + enum sniff_refusal: a
+						   later message is refused
+						   once the backend is done */
+	const char		*refuse_why;	/* its close reason */
 	struct conn_half	 up;		/* client -> backend */
 	struct conn_half	 down;		/* backend -> client */
 	uint64_t		 bytes_in, bytes_out;

@@ -24,7 +24,16 @@
  *    for fully-qualified names and it names the same host;
  *  - an IPv6 literal is stored without brackets in the canonical text form
  *    (RFC 5952), as inet_ntop() writes it;
- *  - obs-fold is refused (RFC 9112 §5.2 allows it).
+ *  - obs-fold is refused (RFC 9112 §5.2 allows it);
+ *  - the body's framing is checked here, as the gateway follows it from
+ *    one request to the next (http_frame_feed() below): a Content-Length
+ *    must be digits, given once; a Transfer-Encoding must be "chunked"
+ *    alone, given once, in HTTP/1.1; both together are refused, as RFC
+ *    9112 §6.3 allows, since a backend that reads the other one would see
+ *    another request than ours (request smuggling);
+ *  - an Upgrade field is refused: after a 101 the stream is another
+ *    protocol, which the gateway (that does not read the answers) could no
+ *    longer tell from requests it must route.
  */
 
 #include <arpa/inet.h>
@@ -39,6 +48,8 @@
 #define HTTP_PORT_DIGITS 5	/* "65535"; allows a few leading zeros */
 #define HTTP_V6_MAX	45	/* INET6_ADDRSTRLEN - 1 */
 #define HTTP_MISMATCH	0xff	/* match: the keyword cannot match anymore */
+#define HTTP_CLEN_DIGITS 15	/* Content-Length: < 1 PB, no overflow */
+#define HTTP_CHUNK_DIGITS 15	/* chunk-size: hex digits, < 2^60 */
 
 enum http_state {
 	HTTP_S_START,		/* before the request line; empty lines are
@@ -56,6 +67,8 @@ enum http_state {
 	HTTP_S_NAME,		/* in a field name */
 	HTTP_S_VALUE,		/* in a field value we skip */
 	HTTP_S_HOST_VALUE,	/* in the Host field value */
+	HTTP_S_CLEN_VALUE,	/* in the Content-Length field value */
+	HTTP_S_TE_VALUE,	/* in the Transfer-Encoding field value */
 	HTTP_S_CR,		/* after a CR: only LF may follow; then go
 				   on in state "saved" */
 	HTTP_S_DONE,		/* head complete: returns HTTP_DONE */
@@ -80,11 +93,31 @@ enum http_host_state {
 #define HTTP_F_BAD_TARGET	0x10	/* request-target we cannot route:
 					   refused once the line proves to
 					   be HTTP/1.x */
+#define HTTP_F_CLEN		0x20	/* a Content-Length line was seen */
+#define HTTP_F_TE		0x40	/* a Transfer-Encoding line was seen */
+#define HTTP_F_VAL		0x80	/* a byte of the value being read */
+
+/* The fields we interpret, by their lower-case names. */
+enum http_field {
+	HTTP_FD_OTHER,		/* skipped */
+	HTTP_FD_HOST,
+	HTTP_FD_CLEN,
+	HTTP_FD_TE,
+	HTTP_FD_UPGRADE,
+	HTTP_FD_COUNT
+};
+
+static const char *const http_fields[HTTP_FD_COUNT] = {
+	[HTTP_FD_HOST] = "host",
+	[HTTP_FD_CLEN] = "content-length",
+	[HTTP_FD_TE] = "transfer-encoding",
+	[HTTP_FD_UPGRADE] = "upgrade",
+};
 
 static const char	http_connect[] = "CONNECT";
 static const char	http_scheme[] = "http://";
 static const char	http_version[] = "HTTP/1.";
-static const char	http_host[] = "host";
+static const char	http_chunked[] = "chunked";
 
 /* tchar, RFC 9110 §5.6.2 */
 static int
@@ -290,6 +323,20 @@ http_head_end(struct http_parser *p)
 		http_fail(p, HTTP_E_NO_HOST);
 		return;
 	}
+	/*
+	 * RFC 9112 §6.1: Transfer-Encoding with Content-Length "ought to be
+	 * handled as an error" and in HTTP/1.0 the framing is faulty: both
+	 * are how a request is smuggled past a proxy.
+	 */
+	if ((p->flags & HTTP_F_TE) &&
+	    ((p->flags & HTTP_F_CLEN) || p->minor == 0)) {
+		http_fail(p, HTTP_E_FRAMING);
+		return;
+	}
+	if (p->flags & HTTP_F_TE)
+		p->body = HTTP_B_CHUNKED;
+	else
+		p->body = p->clen > 0 ? HTTP_B_LENGTH : HTTP_B_NONE;
 	p->host[p->hostlen] = '\0';
 	p->state = HTTP_S_DONE;
 }
@@ -447,9 +494,106 @@ http_request_line(struct http_parser *p, uint8_t c)
 	}
 }
 
+/* The ':' after the name of a field we interpret. */
+static void
+http_field_name(struct http_parser *p)
+{
+	p->flags &= ~(HTTP_F_VAL | HTTP_F_TRAIL);
+	switch (p->field) {
+	case HTTP_FD_HOST:
+		/*
+		 * RFC 9112 §3.2: more than one Host line MUST be rejected;
+		 * backends disagree on which one wins.
+		 */
+		if (p->flags & HTTP_F_HOST_FIELD) {
+			http_fail(p, HTTP_E_DUP_HOST);
+			break;
+		}
+		p->flags |= HTTP_F_HOST_FIELD;
+		p->state = HTTP_S_HOST_VALUE;
+		http_host_begin(p);
+		break;
+	case HTTP_FD_CLEN:
+		/*
+		 * RFC 9110 §8.6 lets a recipient accept a list of equal
+		 * values; a second line is refused instead, as backends
+		 * disagree on which wins.
+		 */
+		if (p->flags & HTTP_F_CLEN) {
+			http_fail(p, HTTP_E_FRAMING);
+			break;
+		}
+		p->flags |= HTTP_F_CLEN;
+		p->state = HTTP_S_CLEN_VALUE;
+		p->clen = 0;
+		p->ndigits = 0;
+		break;
+	case HTTP_FD_TE:
+		if (p->flags & HTTP_F_TE) {
+			http_fail(p, HTTP_E_FRAMING);
+			break;
+		}
+		p->flags |= HTTP_F_TE;
+		p->state = HTTP_S_TE_VALUE;
+		p->match = 0;
+		break;
+	case HTTP_FD_UPGRADE:
+		http_fail(p, HTTP_E_UPGRADE);
+		break;
+	default:
+		p->state = HTTP_S_VALUE;
+		break;
+	}
+}
+
+/*
+ * A byte of a Content-Length or Transfer-Encoding value (RFC 9112 §5.1:
+ * surrounded by OWS).  Returns 0, or -1 when the framing is bad.
+ */
+static int
+http_framing_byte(struct http_parser *p, uint8_t c)
+{
+	if (c == ' ' || c == '\t') {
+		if (p->flags & HTTP_F_VAL)
+			p->flags |= HTTP_F_TRAIL;
+		return 0;
+	}
+	if (p->flags & HTTP_F_TRAIL)
+		return -1;		/* "1 2", "chunked x" */
+	p->flags |= HTTP_F_VAL;
+	if (p->state == HTTP_S_CLEN_VALUE) {
+		/* RFC 9110 §8.6: 1*DIGIT; no sign, no list. */
+		if (c < '0' || c > '9' || ++p->ndigits > HTTP_CLEN_DIGITS)
+			return -1;
+		p->clen = p->clen * 10 + (uint64_t)(c - '0');
+		return 0;
+	}
+	/* Only "chunked", in any case (RFC 9112 §7): another coding, or a
+	   list, is one the backend might read differently. */
+	if (p->match >= sizeof(http_chunked) - 1 ||
+	    http_lower(c) != (uint8_t)http_chunked[p->match])
+		return -1;
+	p->match++;
+	return 0;
+}
+
+/* The Content-Length or Transfer-Encoding line ended. */
+static int
+http_framing_end(struct http_parser *p)
+{
+	if (!(p->flags & HTTP_F_VAL))
+		return -1;		/* empty */
+	if (p->state == HTTP_S_TE_VALUE &&
+	    p->match != sizeof(http_chunked) - 1)
+		return -1;		/* "chunk" */
+	return 0;
+}
+
 static void
 http_field(struct http_parser *p, uint8_t c)
 {
+	unsigned	i;
+
 	switch (p->state) {
 	case HTTP_S_FIELD_START:
 		if (c == '\r')
@@ -462,8 +606,12 @@ http_field(struct http_parser *p, uint8_t c)
 				break;
 			}
 			p->state = HTTP_S_NAME;
-			p->match = http_lower(c) == http_host[0] ? 1 :
-			    HTTP_MISMATCH;
+			/* The names we look for differ in their first byte. */
+			p->field = HTTP_FD_OTHER;
+			for (i = 1; i < HTTP_FD_COUNT; i++)
+				if (http_fields[i][0] == http_lower(c))
+					p->field = (uint8_t)i;
+			p->match = 1;
 		} else
 			/*
 			 * Includes a line starting with SP or HTAB: obs-fold,
@@ -475,29 +623,19 @@ http_field(struct http_parser *p, uint8_t c)
 		break;
 	case HTTP_S_NAME:
 		if (c == ':') {
-			if (p->match != sizeof(http_host) - 1) {
+			if (p->field == HTTP_FD_OTHER ||
+			    http_fields[p->field][p->match] != '\0')
 				p->state = HTTP_S_VALUE;
-				break;
-			}
-			/*
-			 * RFC 9112 §3.2: more than one Host line MUST be
-			 * rejected; backends disagree on which one wins.
-			 */
-			if (p->flags & HTTP_F_HOST_FIELD) {
-				http_fail(p, HTTP_E_DUP_HOST);
-				break;
-			}
-			p->flags |= HTTP_F_HOST_FIELD;
-			p->state = HTTP_S_HOST_VALUE;
-			http_host_begin(p);
+			else
+				http_field_name(p);
 		} else if (!http_is_tchar(c))
 			/* Also SP before ':': RFC 9112 §5.1 MUST reject. */
 			http_fail(p, HTTP_E_MALFORMED);
-		else if (p->match < sizeof(http_host) - 1 &&
-		    http_lower(c) == http_host[p->match])
+		else if (p->field != HTTP_FD_OTHER &&
+		    http_fields[p->field][p->match] == http_lower(c))
 			p->match++;
 		else
-			p->match = HTTP_MISMATCH;
+			p->field = HTTP_FD_OTHER;
 		break;
 	case HTTP_S_VALUE:
 		/*
@@ -530,6 +668,21 @@ http_field(struct http_parser *p, uint8_t c)
 		} else if ((p->flags & HTTP_F_TRAIL) ||
 		    http_host_byte(p, c) == -1)
 			http_fail(p, HTTP_E_BAD_HOST);
+		break;
+	case HTTP_S_CLEN_VALUE:
+	case HTTP_S_TE_VALUE:
+		if (c == '\r' || c == '\n') {
+			if (http_framing_end(p) == -1) {
+				http_fail(p, HTTP_E_FRAMING);
+				break;
+			}
+			if (c == '\r') {
+				p->state = HTTP_S_VALUE;
+				http_cr(p);
+			} else
+				p->state = HTTP_S_FIELD_START;
+		} else if (c == '\0' || http_framing_byte(p, c) == -1)
+			http_fail(p, HTTP_E_FRAMING);
 		break;
 	default:
 		break;
@@ -604,6 +757,234 @@ http_strerror(enum http_err err)
 		return "dup_host";
 	case HTTP_E_NO_HOST:
 		return "no_host";
+	case HTTP_E_FRAMING:
+		return "bad_framing";
+	case HTTP_E_UPGRADE:
+		return "upgrade";
 	}
 	return "unknown";
+}
+
+/*
+ * The framing of the requests after the first (http.h).  A head is read by
+ * the parser above; a body is counted, never looked at, except for the
+ * lines of the chunked coding (RFC 9112 §7.1):
+ *
+ *   chunked-body = *chunk last-chunk trailer-section CRLF
+ *   chunk        = chunk-size [ chunk-ext ] CRLF chunk-data CRLF
+ *
+ * Choices, all toward refusing what two readers could frame differently:
+ * chunk lines must end in CRLF (a bare LF is where parsers disagree); at
+ * most 15 hex digits of size; only BWS, then ';', after the size; no
+ * control bytes in an extension; a trailer section is field lines (a
+ * token, ':', a value) of at most HTTP_HEAD_MAX bytes in all.
+ */
+enum http_phase {
+	HTTP_P_HEAD,		/* in a request head, or before one */
+	HTTP_P_NEXT,		/* a message ended: the next feed starts a
+				   head */
+	HTTP_P_LENGTH,		/* in a Content-Length body */
+	HTTP_P_SIZE,		/* in a chunk-size */
+	HTTP_P_SIZE_WS,		/* BWS after the chunk-size */
+	HTTP_P_EXT,		/* in a chunk-ext */
+	HTTP_P_SIZE_LF,		/* CR seen after a chunk-size line */
+	HTTP_P_DATA,		/* in chunk-data */
+	HTTP_P_DATA_CR,		/* after chunk-data: CR */
+	HTTP_P_DATA_LF,		/* after chunk-data: LF */
+	HTTP_P_TRAILER,		/* start of a trailer line, or the CRLF
+				   that ends the message */
+	HTTP_P_TRAILER_NAME,	/* in a trailer field name */
+	HTTP_P_TRAILER_LINE,	/* in a trailer field value */
+	HTTP_P_TRAILER_LF,	/* CR seen after a trailer line */
+	HTTP_P_END_LF,		/* CR seen ending the message */
+	HTTP_P_ERROR,
+};
+
+static int
+http_hex(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (uint8_t)http_lower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* The head in f->head is complete: what follows it. */
+static void
+http_frame_body(struct http_frame *f)
+{
+	switch (f->head.body) {
+	case HTTP_B_CHUNKED:
+		f->phase = HTTP_P_SIZE;
+		f->ndigits = 0;
+		f->left = 0;
+		break;
+	case HTTP_B_LENGTH:
+		f->phase = HTTP_P_LENGTH;
+		f->left = f->head.clen;
+		break;
+	default:
+		f->phase = HTTP_P_NEXT;
+		break;
+	}
+}
+
+void
+http_frame_init(struct http_frame *f, const struct http_parser *head)
+{
+	memset(f, 0, sizeof(*f));
+	if (head == NULL) {
+		f->phase = HTTP_P_NEXT;
+		return;
+	}
+	f->head = *head;
+	http_frame_body(f);
+}
+
+/* One byte of a chunk line or of the trailer section; 0 or -1. */
+static int
+http_frame_byte(struct http_frame *f, uint8_t c)
+{
+	int	d;
+
+	switch (f->phase) {
+	case HTTP_P_SIZE:
+		if ((d = http_hex(c)) >= 0) {
+			if (++f->ndigits > HTTP_CHUNK_DIGITS)
+				return -1;
+			f->left = f->left << 4 | (uint64_t)d;
+			return 0;
+		}
+		if (f->ndigits == 0)
+			return -1;	/* "; ext" or "\r\n" without a size */
+		/* FALLTHROUGH */
+	case HTTP_P_SIZE_WS:
+		if (c == ' ' || c == '\t')
+			f->phase = HTTP_P_SIZE_WS;
+		else if (c == ';')
+			f->phase = HTTP_P_EXT;
+		else if (c == '\r')
+			f->phase = HTTP_P_SIZE_LF;
+		else
+			return -1;	/* "5 5", "5\n", "0x5" */
+		return 0;
+	case HTTP_P_EXT:
+		/* Its syntax is the backend's business; not its framing. */
+		if (c == '\r')
+			f->phase = HTTP_P_SIZE_LF;
+		else if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return -1;
+		return 0;
+	case HTTP_P_SIZE_LF:
+		if (c != '\n')
+			return -1;
+		f->phase = f->left == 0 ? HTTP_P_TRAILER : HTTP_P_DATA;
+		f->ndigits = 0;
+		f->tbytes = 0;
+		return 0;
+	case HTTP_P_DATA_CR:
+		if (c != '\r')
+			return -1;
+		f->phase = HTTP_P_DATA_LF;
+		return 0;
+	case HTTP_P_DATA_LF:
+		if (c != '\n')
+			return -1;
+		f->phase = HTTP_P_SIZE;
+		return 0;
+	case HTTP_P_TRAILER:
+		if (c == '\r')
+			f->phase = HTTP_P_END_LF;
+		else if (http_is_tchar(c))
+			f->phase = HTTP_P_TRAILER_NAME;
+		else
+			return -1;	/* obs-fold, bare LF */
+		return 0;
+	case HTTP_P_TRAILER_NAME:
+		/* a field line (RFC 9112 §5): not a request line */
+		if (c == ':')
+			f->phase = HTTP_P_TRAILER_LINE;
+		else if (!http_is_tchar(c))
+			return -1;
+		return 0;
+	case HTTP_P_TRAILER_LINE:
+		if (c == '\r')
+			f->phase = HTTP_P_TRAILER_LF;
+		else if (c == '\0' || c == '\n')
+			return -1;
+		return 0;
+	case HTTP_P_TRAILER_LF:
+		if (c != '\n')
+			return -1;
+		f->phase = HTTP_P_TRAILER;
+		return 0;
+	case HTTP_P_END_LF:
+		if (c != '\n')
+			return -1;
+		f->phase = HTTP_P_NEXT;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static enum http_frame_rc
+http_frame_fail(struct http_frame *f, enum http_err err)
+{
+	f->phase = HTTP_P_ERROR;
+	f->err = err;
+	return HTTP_FR_ERROR;
+}
+
+enum http_frame_rc
+http_frame_feed(struct http_frame *f, const uint8_t *buf, size_t len,
+    size_t *used)
+{
+	size_t		i = 0, n;
+	uint32_t	before;
+	enum http_rc	rc;
+
+	*used = 0;
+	if (f->phase == HTTP_P_NEXT) {
+		http_init(&f->head);
+		f->phase = HTTP_P_HEAD;
+	}
+	switch (f->phase) {
+	case HTTP_P_ERROR:
+		return HTTP_FR_ERROR;
+	case HTTP_P_HEAD:
+		before = f->head.total;
+		rc = http_feed(&f->head, buf, len);
+		if (rc == HTTP_AGAIN) {
+			*used = len;
+			return HTTP_FR_PART;
+		}
+		if (rc == HTTP_ERROR)
+			return http_frame_fail(f, f->head.err);
+		*used = f->head.total - before;
+		http_frame_body(f);
+		return HTTP_FR_HEAD;
+	default:
+		break;
+	}
+	while (i < len && f->phase != HTTP_P_NEXT) {
+		if (f->phase == HTTP_P_LENGTH || f->phase == HTTP_P_DATA) {
+			n = len - i < f->left ? len - i : (size_t)f->left;
+			i += n;
+			f->left -= n;
+			if (f->left == 0)
+				f->phase = f->phase == HTTP_P_LENGTH ?
+				    HTTP_P_NEXT : HTTP_P_DATA_CR;
+			continue;
+		}
+		if (f->phase >= HTTP_P_TRAILER && f->phase <= HTTP_P_END_LF &&
+		    ++f->tbytes > HTTP_HEAD_MAX)
+			return http_frame_fail(f, HTTP_E_TOO_BIG);
+		if (http_frame_byte(f, buf[i++]) == -1)
+			return http_frame_fail(f, HTTP_E_FRAMING);
+	}
+	*used = i;
+	return HTTP_FR_BODY;
 }

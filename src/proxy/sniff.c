@@ -21,6 +21,11 @@ _Static_assert(HTTP_AGAIN == (int)SNIFF_MORE &&
     HTTP_DONE == (int)SNIFF_DONE && HTTP_ERROR == (int)SNIFF_ERROR,
     "enum http_rc and enum sniff_rc differ");
 
+_Static_assert(HTTP_FR_BODY == (int)SNIFF_FW_PASS &&
+    HTTP_FR_PART == (int)SNIFF_FW_HOLD && HTTP_FR_HEAD == (int)SNIFF_FW_HEAD &&
+    HTTP_FR_ERROR == (int)SNIFF_FW_ERROR,
+    "enum http_frame_rc and enum sniff_follow differ");
+
 /* The counters are named by 16-bit offsets. */
 _Static_assert(sizeof(struct proxy_stats) <= UINT16_MAX,
     "struct proxy_stats outgrew SNIFF_STAT()");
@@ -174,6 +179,30 @@ sniff_http_reject(const union sniff_state *st, enum sniff_refusal why,
 	return len;
 }
 
+/* The requests after the first: HTTP/1.1 keep-alive and pipelining. */
+static size_t
+sniff_http_follow_init(union sniff_follow_state *fw,
+    const union sniff_state *st)
+{
+	http_frame_init(&fw->http, &st->http);
+	return st->http.total;
+}
+
+static enum sniff_follow
+sniff_http_follow(union sniff_follow_state *fw, const uint8_t *buf,
+    size_t len, size_t *used)
+{
+	return (enum sniff_follow)http_frame_feed(&fw->http, buf, len, used);
+}
+
+static void
+sniff_http_follow_found(const union sniff_follow_state *fw,
+    const char **name, size_t *len)
+{
+	*name = fw->http.head.host;
+	*len = fw->http.head.hostlen;
+}
+
 static const struct sniff_count sniff_http_errors[] = {
 	{ HTTP_E_NOT_HTTP,	SNIFF_STAT(http_not_http) },
 	{ HTTP_E_TOO_BIG,	SNIFF_STAT(http_too_big) },
@@ -210,6 +239,11 @@ const struct sniffer sniff_table[] = {
 		.malformed = SNIFF_STAT(http_malformed),
 		.too_big = sniff_http_too_big,
 		.reject = sniff_http_reject,
+		.follow_init = sniff_http_follow_init,
+		.follow = sniff_http_follow,
+		.follow_found = sniff_http_follow_found,
+		.misdirected = SNIFF_STAT(http_misdirected),
+		.follow_error = SNIFF_STAT(http_bad_request),
 	},
 };
 

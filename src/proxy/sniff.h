@@ -33,7 +33,10 @@
  *    sniff_refusal;
  *  - its name in conf (enum conf_proto, the "protocol" setting's names);
  *  - its counters in PROXY_COUNTERS (stats.h), at least a *_malformed;
- *  - docs (v6gate.conf(5), v6gatectl(8) for the counters).
+ *  - docs (v6gate.conf(5), v6gatectl(8) for the counters);
+ *  - if a connection carries several messages that are each routed (HTTP
+ *    keep-alive), follow_init() and follow(): a pure framing machine over
+ *    the bytes after the first flight that stops at each message head.
  */
 
 /* What feed() says; each parser's own enum maps onto it. */
@@ -51,6 +54,24 @@ enum sniff_refusal {
 	SNIFF_R_LIMIT,			/* per-client rate or connections */
 	SNIFF_R_UNREACHABLE,		/* no backend could be reached */
 	SNIFF_R_COUNT			/* not a refusal: the number of them */
+};
+
+/* What follow() says about the next bytes after the first flight. */
+enum sniff_follow {
+	SNIFF_FW_PASS,		/* *used bytes between heads: forward */
+	SNIFF_FW_HOLD,		/* all of them are part of a head not
+				   complete yet: hold them back */
+	SNIFF_FW_HEAD,		/* a head ended after *used bytes: route it
+				   (follow_found()), then forward it */
+	SNIFF_FW_ERROR,		/* bad framing: refuse, close */
+};
+
+/* At most this many bytes of a head are ever held back. */
+#define SNIFF_HOLD_MAX	HTTP_HEAD_MAX
+
+/* The framing state of a connection after its first flight. */
+union sniff_follow_state {
+	struct http_frame	http;	/* CONF_HTTP */
 };
 
 /* Room for any reject() answer. */
@@ -104,6 +125,24 @@ struct sniffer {
 	 */
 	size_t		(*reject)(const union sniff_state *,
 			    enum sniff_refusal, uint8_t *);
+
+	/*
+	 * Later messages, each routed as the first (NULL: after the first
+	 * flight the bytes are relayed as they are).  follow_init() starts
+	 * from the finished first flight and returns how many of its bytes
+	 * were the first head; follow() takes the bytes after it (len > 0);
+	 * after SNIFF_FW_HEAD follow_found() gives the name it asks for.
+	 * A head for another service bumps misdirected, an error
+	 * follow_error.
+	 */
+	size_t		(*follow_init)(union sniff_follow_state *,
+			    const union sniff_state *);
+	enum sniff_follow (*follow)(union sniff_follow_state *,
+			    const uint8_t *, size_t, size_t *);
+	void		(*follow_found)(const union sniff_follow_state *,
+			    const char **, size_t *);
+	uint16_t	 misdirected;
+	uint16_t	 follow_error;
 };
 
 /* Indexed by enum conf_proto; every protocol has an entry. */

@@ -32,6 +32,8 @@
 	X(http_bad_host,	"bad first flight: invalid Host")	\
 	X(http_dup_host,	"bad first flight: several Host headers") \
 	X(http_no_host,		"bad first flight: HTTP/1.1 without Host") \
+	X(http_misdirected,	"closed: a later request for another service") \
+	X(http_bad_request,	"closed: a later request badly framed")	\
 	X(no_route,		"refused: no service for the name")	\
 	X(client_closed_early,	"client closed before its first flight ended") \
 	X(timeout_first_flight,	"timeout: first flight")		\

@@ -578,6 +578,254 @@ t_strerror(void)
 	CHECK_STR(http_strerror(HTTP_E_BAD_HOST), "bad_host");
 	CHECK_STR(http_strerror(HTTP_E_DUP_HOST), "dup_host");
 	CHECK_STR(http_strerror(HTTP_E_NO_HOST), "no_host");
+	CHECK_STR(http_strerror(HTTP_E_FRAMING), "bad_framing");
+	CHECK_STR(http_strerror(HTTP_E_UPGRADE), "upgrade");
+}
+
+/*
+ * The framing machine (http_frame_feed) over a client's whole stream: each
+ * case is a byte stream and the trace it must give: "host@end;" for each
+ * request head (end: the offset just after it), then "!error" if it fails.
+ * Fed whole, split in two at every point, and one byte at a time, the
+ * trace and the final phase must be the same.
+ */
+struct fcase {
+	const char	*name;
+	const char	*in;
+	size_t		 len;
+	const char	*trace;
+};
+
+#define FC(n, in, trace)	{ n, in, sizeof(in) - 1, trace }
+
+#define G(h)	"GET / HTTP/1.1\r\nHost: " h "\r\n\r\n"	/* 18 + h + 4 */
+
+static const struct fcase fcases[] = {
+	FC("one GET", G("a"), "a@27;"),
+	FC("two pipelined", G("a") G("b"), "a@27;b@54;"),
+	FC("three, other hosts", G("a") G("bb") G("a"), "a@27;bb@55;a@82;"),
+	FC("CRLF between requests", G("a") "\r\n" G("b"), "a@27;b@56;"),
+	FC("Content-Length body",
+	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n"
+	    "hello" G("b"), "a@47;b@79;"),
+	FC("Content-Length 0",
+	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"
+	    G("b"), "a@47;b@74;"),
+	FC("Content-Length OWS",
+	    "POST / HTTP/1.1\r\nHost: a\r\nContent-length:  3 \r\n\r\n"
+	    "GET" G("b"), "a@49;b@79;"),
+	FC("body that looks like a request",
+	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 27\r\n\r\n"
+	    G("b") G("c"), "a@48;c@102;"),
+	FC("chunked",
+	    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
+	    "\r\n5\r\nhello\r\n0\r\n\r\n" G("b"), "a@56;b@98;"),
+	FC("chunked, ext, trailers, hex",
+	    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n"
+	    "\r\nA ; n=v;m=\"x y\"\r\n0123456789\r\n1b\r\n"
+	    "GET / HTTP/1.1\r\nHost: c\r\n\r\n\r\n0;last\r\n"
+	    "X-Trailer: 1\r\nHost: c\r\n\r\n" G("b"), "a@56;b@178;"),
+	FC("chunked, leading zeros",
+	    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
+	    "\r\n0005\r\nhello\r\n000\r\n\r\n" G("b"), "a@56;b@103;"),
+	FC("HTTP/1.0", "GET / HTTP/1.0\r\n\r\n" "GET / HTTP/1.0\r\nHost: b\r\n"
+	    "\r\n", "@18;b@45;"),
+	FC("incomplete head", G("a") "GET / HTTP/1.1\r\nHost: b\r\n", "a@27;"),
+	FC("incomplete body",
+	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 9\r\n\r\nhel",
+	    "a@47;"),
+
+	/* RFC 9112 §6.3 and request smuggling */
+	FC("TE and CL",
+	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n", "!bad_framing"),
+	FC("CL and TE",
+	    "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
+	    "Content-Length: 5\r\n\r\n", "!bad_framing"),
+	FC("TE gzip", "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Transfer-Encoding: gzip\r\n\r\n", "!bad_framing"),
+	FC("TE gzip, chunked", "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Transfer-Encoding: gzip, chunked\r\n\r\n", "!bad_framing"),
+	FC("TE chunked twice", "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n"
+	    "\r\n", "!bad_framing"),
+	FC("TE chunkedx", "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Transfer-Encoding: chunkedx\r\n\r\n", "!bad_framing"),
+	FC("TE chunk", "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Transfer-Encoding: chunk\r\n\r\n", "!bad_framing"),
+	FC("TE empty", "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Transfer-Encoding:\r\n\r\n", "!bad_framing"),
+	FC("TE in HTTP/1.0", "POST / HTTP/1.0\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n", "!bad_framing"),
+	FC("CL twice", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n"
+	    "Content-Length: 1\r\n\r\n", "!bad_framing"),
+	FC("CL list", "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Content-Length: 1, 1\r\n\r\n", "!bad_framing"),
+	FC("CL sign", "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Content-Length: +1\r\n\r\n", "!bad_framing"),
+	FC("CL 1 2", "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Content-Length: 1 2\r\n\r\n", "!bad_framing"),
+	FC("CL empty", "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Content-Length: \r\n\r\n", "!bad_framing"),
+	FC("CL 16 digits", "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Content-Length: 1000000000000000\r\n\r\n", "!bad_framing"),
+	FC("TE smuggled in a later request", G("a")
+	    "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n", "a@27;!bad_framing"),
+	FC("chunk size not hex", "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\nG\r\n", "a@56;!bad_framing"),
+	FC("chunk size missing", "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n\r\n", "a@56;!bad_framing"),
+	FC("chunk size 0x", "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n0x5\r\n", "a@56;!bad_framing"),
+	FC("chunk size 5 5", "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n5 5\r\n", "a@56;!bad_framing"),
+	FC("chunk size bare LF", "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n5\nhello\r\n",
+	    "a@56;!bad_framing"),
+	FC("chunk size 16 digits", "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n1000000000000000\r\n",
+	    "a@56;!bad_framing"),
+	FC("chunk size negative", "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n-1\r\n", "a@56;!bad_framing"),
+	FC("chunk data too long", "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n3\r\nhello\r\n",
+	    "a@56;!bad_framing"),
+	FC("chunk ext with a control", "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n3;a\001\r\n",
+	    "a@56;!bad_framing"),
+	FC("trailer obs-fold", "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n0\r\nX: 1\r\n 2\r\n\r\n",
+	    "a@56;!bad_framing"),
+	FC("end without CRLF", "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n0\r\n" G("b"),
+	    "a@56;!bad_framing"),
+
+	/* heads the framing refuses after the first */
+	FC("Upgrade", G("a") "GET / HTTP/1.1\r\nHost: a\r\n"
+	    "Upgrade: websocket\r\nConnection: upgrade\r\n\r\n",
+	    "a@27;!upgrade"),
+	FC("Upgrade-Insecure-Requests is no Upgrade", "GET / HTTP/1.1\r\n"
+	    "Host: a\r\nUpgrade-Insecure-Requests: 1\r\n\r\n", "a@57;"),
+	FC("CONNECT later", G("a") "CONNECT a:443 HTTP/1.1\r\nHost: a\r\n"
+	    "\r\n", "a@27;!malformed"),
+	FC("binary after a request", G("a") "\026\003\001", "a@27;!not_http"),
+	FC("no Host later", G("a") "GET / HTTP/1.1\r\n\r\n", "a@27;!no_host"),
+};
+
+struct ftrace {
+	char		buf[256];
+	size_t		pos;		/* stream offset of the next byte */
+	int		failed;
+};
+
+static void
+t_frame_piece(struct http_frame *f, struct ftrace *t, const uint8_t *in,
+    size_t len)
+{
+	size_t	off = 0, used, n = strlen(t->buf);
+
+	while (off < len && !t->failed) {
+		switch (http_frame_feed(f, in + off, len - off, &used)) {
+		case HTTP_FR_BODY:
+			CHECK(used > 0 && used <= len - off);
+			break;
+		case HTTP_FR_PART:
+			CHECK(used == len - off);
+			break;
+		case HTTP_FR_HEAD:
+			CHECK(used > 0 && used <= len - off);
+			n += (size_t)snprintf(t->buf + n, sizeof(t->buf) - n,
+			    "%s@%zu;", f->head.host, t->pos + used);
+			break;
+		case HTTP_FR_ERROR:
+			snprintf(t->buf + n, sizeof(t->buf) - n, "!%s",
+			    http_strerror(f->err));
+			t->failed = 1;
+			/* and it stays failed */
+			CHECK(http_frame_feed(f, in, 1, &used) ==
+			    HTTP_FR_ERROR);
+			return;
+		}
+		off += used;
+		t->pos += used;
+	}
+}
+
+static void
+t_frame_case(const struct fcase *fc)
+{
+	const uint8_t		*in = (const uint8_t *)fc->in;
+	struct http_frame	 whole, f;
+	struct ftrace		 tw, t;
+	size_t			 k, i;
+
+	memset(&tw, 0, sizeof(tw));
+	http_frame_init(&whole, NULL);
+	t_frame_piece(&whole, &tw, in, fc->len);
+	if (strcmp(tw.buf, fc->trace) != 0)
+		fprintf(stderr, "frame case \"%s\":\n", fc->name);
+	CHECK_STR(tw.buf, fc->trace);
+	for (k = 0; k <= fc->len; k++) {
+		memset(&t, 0, sizeof(t));
+		http_frame_init(&f, NULL);
+		t_frame_piece(&f, &t, in, k);
+		t_frame_piece(&f, &t, in + k, fc->len - k);
+		if (strcmp(t.buf, tw.buf) != 0 || f.phase != whole.phase)
+			fprintf(stderr, "frame case \"%s\" split at %zu: "
+			    "%s\n", fc->name, k, t.buf);
+		CHECK(strcmp(t.buf, tw.buf) == 0 && f.phase == whole.phase);
+	}
+	memset(&t, 0, sizeof(t));
+	http_frame_init(&f, NULL);
+	for (i = 0; i < fc->len; i++)
+		t_frame_piece(&f, &t, in + i, 1);
+	CHECK_STR(t.buf, tw.buf);
+	CHECK(f.phase == whole.phase);
+}
+
+/* As the proxy does: the first head by http_feed(), the rest framed. */
+static void
+t_frame_first_flight(void)
+{
+	static const char	 in[] = "POST / HTTP/1.1\r\nHost: a\r\n"
+	    "Content-Length: 3\r\n\r\nabc" G("b");
+	struct http_parser	 p;
+	struct http_frame	 f;
+	size_t			 used;
+
+	http_init(&p);
+	CHECK(http_feed(&p, (const uint8_t *)in, sizeof(in) - 1) == HTTP_DONE);
+	CHECK_INT(p.total, 47);
+	CHECK_INT(p.body, HTTP_B_LENGTH);
+	CHECK_INT(p.clen, 3);
+	http_frame_init(&f, &p);
+	CHECK(http_frame_feed(&f, (const uint8_t *)in + 47, sizeof(in) - 48,
+	    &used) == HTTP_FR_BODY);
+	CHECK_INT(used, 3);
+	CHECK(http_frame_feed(&f, (const uint8_t *)in + 50, sizeof(in) - 51,
+	    &used) == HTTP_FR_HEAD);
+	CHECK_INT(used, 27);
+	CHECK_STR(f.head.host, "b");
+	CHECK_INT(f.head.body, HTTP_B_NONE);
+
+	/* a head over the cap, held back a piece at a time, fails */
+	{
+		static uint8_t	big[HTTP_HEAD_MAX + 64];
+		size_t		off = 0;
+		enum http_frame_rc rc = HTTP_FR_PART;
+
+		memset(big, 'x', sizeof(big));
+		memcpy(big, "GET / HTTP/1.1\r\nX: ", 19);
+		http_frame_init(&f, NULL);
+		while (off < sizeof(big) && rc == HTTP_FR_PART) {
+			rc = http_frame_feed(&f, big + off, 1000 <
+			    sizeof(big) - off ? 1000 : sizeof(big) - off,
+			    &used);
+			off += used;
+		}
+		CHECK(rc == HTTP_FR_ERROR && f.err == HTTP_E_TOO_BIG);
+	}
 }
 
 int
@@ -592,6 +840,9 @@ main(void)
 	}
 	t_limits();
 	t_strerror();
+	for (i = 0; i < sizeof(fcases) / sizeof(fcases[0]); i++)
+		t_frame_case(&fcases[i]);
+	t_frame_first_flight();
 	/* Kept per connection: stay small. */
 	CHECK(sizeof(struct http_parser) <= 320);
 	return t_done("test_http");
