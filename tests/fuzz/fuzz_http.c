@@ -6,6 +6,10 @@
  * results must agree, since a client's head may arrive in any number of
  * reads.  It also checks what a caller relies on after HTTP_DONE: a
  * NUL-ended, lower-case host that hostname_check() or inet_pton() accepts.
+ * Then the same input as a whole client stream through the framing machine
+ * (http_frame_feed: heads, Content-Length and chunked bodies, pipelining),
+ * whole and one byte at a time: the heads it stops at, and where, and the
+ * error, must agree, and *used must stay within what was given.
  */
 
 #include <arpa/inet.h>
@@ -103,6 +107,41 @@ fuzz_result(const struct http_parser *p, enum http_rc rc)
 		__builtin_trap();
 }
 
+/* A digest of what the framing machine says over d, fed step bytes at a
+   time (0: whole). */
+static uint64_t
+fuzz_frame(const uint8_t *d, size_t n, size_t step)
+{
+	struct http_frame	f;
+	uint64_t		h = 1469598103934665603ull;
+	size_t			pos = 0, end, used, k;
+	enum http_frame_rc	rc;
+
+	http_frame_init(&f, NULL);
+	while (pos < n) {
+		end = step == 0 || n - pos < step ? n : pos + step;
+		while (pos < end) {
+			rc = http_frame_feed(&f, d + pos, end - pos, &used);
+			if (used > end - pos ||
+			    (rc != HTTP_FR_ERROR && used == 0))
+				__builtin_trap();
+			if (rc == HTTP_FR_ERROR)
+				return (h ^ f.err) * 1099511628211ull;
+			if (rc == HTTP_FR_HEAD) {
+				if (f.head.hostlen > HTTP_HOST_MAX ||
+				    f.head.host[f.head.hostlen] != '\0')
+					__builtin_trap();
+				h = (h ^ (pos + used)) * 1099511628211ull;
+				for (k = 0; k < f.head.hostlen; k++)
+					h = (h ^ (uint8_t)f.head.host[k]) *
+					    1099511628211ull;
+			}
+			pos += used;
+		}
+	}
+	return h ^ f.phase;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
@@ -125,5 +164,9 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 			__builtin_trap();
 		fuzz_same(&whole, rw, &chunks, rc);
 	}
+
+	if (fuzz_frame(d, n, 0) != fuzz_frame(d, n, 1) ||
+	    fuzz_frame(d, n, 0) != fuzz_frame(d, n, 7))
+		__builtin_trap();
 	return 0;
 }
