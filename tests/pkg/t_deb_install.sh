@@ -200,8 +200,13 @@ in_ct() {
 	    /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
 	    LC_ALL=C DEBIAN_FRONTEND=noninteractive "$@"
 }
-state=$(timeout 120 nsenter -t "$leader" -m -u -i -n -p -- chroot /proc/1/root \
-    systemctl is-system-running --wait 2>&1 || true)
+# (systemctl fails at once while the container's systemd has not made its
+# private socket yet: ask again until it answers)
+for _ in $(seq 120); do
+	state=$(timeout 120 nsenter -t "$leader" -m -u -i -n -p -- \
+	    chroot /proc/1/root systemctl is-system-running --wait 2>&1 || true)
+	case $state in *"Failed to connect to bus"*) sleep 0.5 ;; *) break ;; esac
+done
 log "container up: $state"
 [ "$state" = running ] || in_ct systemctl --failed --no-pager >&2 || true
 
