@@ -798,6 +798,17 @@ state_dir_prepare(const char *dir, uid_t uid, gid_t gid, char *err,
 
 /* ---------------------------------------------------------------- serve */
 
+/* The shorter of two epoll_wait() timeouts, -1 meaning none. */
+static int
+timeout_min(int a, int b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}
+
 /*
  * The unprivileged process: everything but what needs privileges, which
  * it asks of its parent (priv/priv.h).  chan and notice are its two
@@ -926,9 +937,8 @@ serve(int chan, int notice, int ready_fd, int verbose)
 	ev.data.fd = notice;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, notice, &ev) == -1)
 		fatal("epoll_ctl");
-	ev.data.fd = control_fd;
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, control_fd, &ev) == -1)
-		fatal("epoll_ctl");
+	if (control_start(epfd, control_fd, control_dispatch) == -1)
+		fatalx("cannot serve the control socket");
 	if ((ev.data.fd = http_api_fd()) != -1 &&
 	    epoll_ctl(epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) == -1)
 		fatal("epoll_ctl");
@@ -967,8 +977,10 @@ serve(int chan, int notice, int ready_fd, int verbose)
 	}
 
 	while (!quit) {
-		/* libmicrohttpd's own timeouts (idle HTTP clients) */
-		if ((n = epoll_wait(epfd, evs, 8, http_api_run())) == -1) {
+		/* libmicrohttpd's own timeouts (idle HTTP clients), and the
+		   control clients' deadlines */
+		if ((n = epoll_wait(epfd, evs, 8, timeout_min(http_api_run(),
+		    control_run()))) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("epoll_wait");
@@ -1024,8 +1036,8 @@ serve(int chan, int notice, int ready_fd, int verbose)
 					    "keep-alive", 2 * PROXY_TICK_MS);
 			} else if (evs[i].data.fd == clientq_fd()) {
 				clients_drain();
-			} else if (evs[i].data.fd == control_fd)
-				control_serve(control_fd, control_dispatch);
+			} else	/* the control socket and its clients */
+				control_event(evs[i].data.fd, evs[i].events);
 		}
 		if (checkpoint_soon) {
 			checkpoint_soon = 0;
@@ -1034,6 +1046,7 @@ serve(int chan, int notice, int ready_fd, int verbose)
 	}
 	log_info("stopping");
 	sd_notify(0, "STOPPING=1");
+	control_stop();
 	close(control_fd);
 	http_api_stop();
 	{

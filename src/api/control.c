@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Both ends of the control socket (see control.h).  The daemon serves a
- * request synchronously on its main thread: the socket is root-only and a
- * request costs microseconds; a slow client has 2 s to send its request
- * line, so it can delay the main thread (never the data plane) by little.
+ * Both ends of the control socket (see control.h).  The daemon serves its
+ * clients from its main loop, never blocking on one: each is a state
+ * machine in that loop's epoll (read the request line, answer it, write
+ * the reply as the client takes it), at most CONTROL_CLIENTS_MAX still
+ * sending their request, each with a deadline.  A request is answered
+ * synchronously once its line is complete: most cost microseconds; a
+ * reload takes what it takes, and the loop waits for it as it always did.
  */
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,7 +24,15 @@
 #include "control.h"
 #include "log.h"
 
-#define CONTROL_TIMEOUT_S	2
+#define CONTROL_TIMEOUT_MS	2000	/* for the request line; for each
+					   write of the reply */
+#define CONTROL_PAUSE_MS	100	/* no accept when out of descriptors */
+#define CONTROL_LOG_EVERY_MS	60000
+#define CONTROL_GRACE_MS	100	/* to send the line, before "busy" */
+#define CONTROL_ACCEPT_BATCH	256
+#define CONTROL_SLOTS		(2 * CONTROL_CLIENTS_MAX)
+#define CONTROL_BUSY		"error\nbusy: too many control clients at " \
+				"once, try again\n"
 
 /*
  * A descriptor kept in reserve: when the process runs out (EMFILE), it is
@@ -115,7 +126,9 @@ control_open(const char *path)
 		return -1;
 	}
 	umask(old);
-	if (chmod(path, 0600) == -1 || listen(fd, 16) == -1) {
+	/* a large backlog: under a flood, the operator's connect() must not
+	   wait for room in it */
+	if (chmod(path, 0600) == -1 || listen(fd, SOMAXCONN) == -1) {
 		log_warn("control socket %s", path);
 		close(fd);
 		unlink(path);
@@ -131,15 +144,6 @@ control_close(int fd, const char *path)
 		return;
 	close(fd);
 	unlink(path);
-}
-
-static void
-control_timeouts(int fd)
-{
-	struct timeval	tv = { CONTROL_TIMEOUT_S, 0 };
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 }
 
 static int
@@ -159,84 +163,505 @@ control_write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-void
-control_serve(int lfd, control_handler *handler)
+/* ------------------------------------------------------------ the server */
+
+/*
+ * The daemon's side: every control client is a small state machine in the
+ * main loop's epoll, never a blocking read, so a thousand clients that
+ * connect and say nothing cost the operator's "status" nothing.
+ */
+
+enum control_state {
+	CS_READING,	/* the request line is coming in */
+	CS_WRITING,	/* the reply is going out; the rest was not read */
+};
+
+struct control_client {
+	int			 fd;	/* -1: a free slot */
+	enum control_state	 state;
+	uint64_t		 seq;	/* accept order: the oldest goes first */
+	uint64_t		 born;	/* ms, CLOCK_MONOTONIC */
+	uint64_t		 deadline;	/* ms, CLOCK_MONOTONIC */
+	size_t			 len;	/* of line */
+	char			 line[CONTROL_LINE_MAX];
+	const char		*head;	/* "ok\n" or "error\n" */
+	char			*body;	/* malloc'd */
+	size_t			 headlen, bodylen;
+	size_t			 off;	/* sent, counting head then body */
+};
+
+/* up to CONTROL_CLIENTS_MAX reading, as many again sending a reply */
+static struct control_client	 control_clients[CONTROL_SLOTS];
+static unsigned			 control_reading;
+static struct control_stats	 control_count;
+static control_handler		*control_handler_fn;
+static int			 control_epfd = -1, control_lfd = -1;
+static uint64_t			 control_seq;
+static uint64_t			 control_paused;	/* accept again at */
+static uint64_t			 control_logged[4];	/* rate limits */
+
+enum { CL_BUSY, CL_TIMEOUT, CL_ACCEPT, CL_PARTIAL };	/* control_logged[] */
+
+static uint64_t
+control_now(void)
 {
-	char	 line[CONTROL_LINE_MAX], *argv[CONTROL_ARGS_MAX], *body = NULL;
-	struct timespec t0, now;
-	char	*p, *save = NULL;
-	size_t	 len = 0, bodylen = 0;
-	ssize_t	 n;
-	FILE	*out;
-	int	 fd, argc = 0, rc;
+	struct timespec	ts;
 
-	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1 &&
-	    (errno == EMFILE || errno == ENFILE) && control_spare != -1) {
-		close(control_spare);
-		control_spare = -1;
-		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	}
-	if (fd == -1) {
-		if (errno == EMFILE || errno == ENFILE) {
-			/*
-			 * A worker took the spare slot first.  The request
-			 * stays in the backlog: pause instead of spinning on
-			 * the readable socket.
-			 */
-			usleep(10000);
-		} else if (errno != EAGAIN && errno != EINTR)
-			log_warn("control: accept");
-		if (control_spare == -1)
-			control_spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		return;
-	}
-	control_timeouts(fd);
-	/* one deadline for the whole request, not one per byte */
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (len < sizeof(line) - 1) {
-		struct pollfd	pfd = { fd, POLLIN, 0 };
-		long		left;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left = CONTROL_TIMEOUT_S * 1000L - ((now.tv_sec - t0.tv_sec) *
-		    1000L + (now.tv_nsec - t0.tv_nsec) / 1000000L);
-		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
-			break;
-		if ((n = recv(fd, line + len, sizeof(line) - 1 - len,
-		    MSG_DONTWAIT)) <= 0)
-			break;
-		len += (size_t)n;
-		if (memchr(line, '\n', len) != NULL)
-			break;
-	}
-	line[len] = '\0';
-	if ((p = strchr(line, '\n')) == NULL) {
-		/* len 0: a probe (another v6gated checking the socket) */
-		if (len > 0)
-			log_warnx("control: request without a complete line");
-		goto done;
-	}
-	*p = '\0';
-	for (p = strtok_r(line, " \t\r", &save); p != NULL && argc <
-	    CONTROL_ARGS_MAX; p = strtok_r(NULL, " \t\r", &save))
-		argv[argc++] = p;
-	if ((out = open_memstream(&body, &bodylen)) == NULL) {
-		log_warn("control: open_memstream");
-		goto done;
-	}
-	rc = argc > 0 ? handler(argc, argv, out) : -1;
-	if (argc == 0)
-		fprintf(out, "empty request\n");
-	fclose(out);
-	if (control_write_all(fd, rc == 0 ? "ok\n" : "error\n",
-	    rc == 0 ? 3 : 6) == -1 || control_write_all(fd, body,
-	    bodylen) == -1)
-		log_warn("control: send");
-done:
-	free(body);
-	close(fd);
+/* A warning that a flood would repeat for each client: once a minute. */
+static int
+control_log_due(int which)
+{
+	uint64_t	now = control_now();
+
+	if (control_logged[which] != 0 && now - control_logged[which] <
+	    CONTROL_LOG_EVERY_MS)
+		return 0;
+	control_logged[which] = now;
+	return 1;
+}
+
+static void
+control_spare_restore(void)
+{
 	if (control_spare == -1)
 		control_spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+static void
+control_drop(struct control_client *c)
+{
+	/* (close() takes the fd out of the epoll: no dup of it exists) */
+	close(c->fd);
+	free(c->body);
+	if (c->state == CS_READING)
+		control_reading--;
+	c->fd = -1;
+	c->body = NULL;
+	control_count.clients--;
+	control_spare_restore();
+}
+
+/* A last word for a client closed early; best effort, never waits. */
+static void
+control_say(int fd, const char *msg)
+{
+	(void)!send(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+/*
+ * Send what the socket takes.  Returns 1 when the reply went out whole,
+ * 0 when the rest waits for EPOLLOUT, -1 on an error (the client left).
+ */
+static int
+control_flush(struct control_client *c)
+{
+	const char	*p;
+	size_t		 left;
+	ssize_t		 n;
+
+	while (c->off < c->headlen + c->bodylen) {
+		if (c->off < c->headlen) {
+			p = c->head + c->off;
+			left = c->headlen - c->off;
+		} else {
+			p = c->body + (c->off - c->headlen);
+			left = c->bodylen - (c->off - c->headlen);
+		}
+		if ((n = send(c->fd, p, left, MSG_NOSIGNAL |
+		    MSG_DONTWAIT)) == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			return -1;
+		}
+		c->off += (size_t)n;
+		/* a reader that keeps reading keeps its place */
+		c->deadline = control_now() + CONTROL_TIMEOUT_MS;
+	}
+	return 1;
+}
+
+/* The reply is ready: send it now, or from EPOLLOUT on. */
+static void
+control_reply_start(struct control_client *c)
+{
+	struct epoll_event	ev;
+	int			rc;
+
+	c->state = CS_WRITING;
+	control_reading--;
+	c->off = 0;
+	c->deadline = control_now() + CONTROL_TIMEOUT_MS;
+	if ((rc = control_flush(c)) != 0) {
+		if (rc == -1)
+			log_debug("control: send: %s", strerror(errno));
+		control_drop(c);
+		return;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLOUT;
+	ev.data.fd = c->fd;
+	if (epoll_ctl(control_epfd, EPOLL_CTL_MOD, c->fd, &ev) == -1) {
+		log_warn("control: epoll_ctl");
+		control_drop(c);
+	}
+}
+
+/* A complete line at c->line: answer it (reload runs right here). */
+static void
+control_dispatch_line(struct control_client *c)
+{
+	char	*argv[CONTROL_ARGS_MAX], *p, *save = NULL;
+	FILE	*out;
+	int	 argc = 0, rc;
+
+	*strchr(c->line, '\n') = '\0';
+	for (p = strtok_r(c->line, " \t\r", &save); p != NULL && argc <
+	    CONTROL_ARGS_MAX; p = strtok_r(NULL, " \t\r", &save))
+		argv[argc++] = p;
+	if ((out = open_memstream(&c->body, &c->bodylen)) == NULL) {
+		log_warn("control: open_memstream");
+		control_drop(c);
+		return;
+	}
+	rc = argc > 0 ? control_handler_fn(argc, argv, out) : -1;
+	if (argc == 0)
+		fprintf(out, "empty request\n");
+	if (fclose(out) != 0 || c->body == NULL) {
+		log_warn("control: the reply");
+		control_drop(c);
+		return;
+	}
+	if (c->bodylen > CONTROL_REPLY_MAX) {
+		log_warnx("control: a reply of %zu bytes is over the limit "
+		    "(%d bytes): not sent", c->bodylen, CONTROL_REPLY_MAX);
+		free(c->body);
+		if ((c->body = strdup("reply too large\n")) == NULL) {
+			control_drop(c);
+			return;
+		}
+		c->bodylen = strlen(c->body);
+		rc = -1;
+	}
+	c->head = rc == 0 ? "ok\n" : "error\n";
+	c->headlen = strlen(c->head);
+	control_reply_start(c);
+}
+
+/*
+ * Read what has come of the request line; answer it once complete.
+ * Leaves c reading (more to come), writing, or dropped (c->fd == -1).
+ */
+static void
+control_read(struct control_client *c)
+{
+	ssize_t	n;
+
+	while (c->state == CS_READING) {
+		if ((n = recv(c->fd, c->line + c->len, sizeof(c->line) - 1 -
+		    c->len, MSG_DONTWAIT)) == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK) {
+				log_debug("control: recv: %s",
+				    strerror(errno));
+				control_drop(c);
+			}
+			return;
+		}
+		if (n == 0) {
+			/* len 0: a probe (another v6gated checking) */
+			if (c->len > 0 && control_log_due(CL_PARTIAL))
+				log_warnx("control: request without a "
+				    "complete line");
+			control_drop(c);
+			return;
+		}
+		c->line[c->len + (size_t)n] = '\0';
+		if (memchr(c->line + c->len, '\n', (size_t)n) != NULL) {
+			c->len += (size_t)n;
+			control_dispatch_line(c);
+			return;
+		}
+		c->len += (size_t)n;
+		if (c->len == sizeof(c->line) - 1) {
+			control_count.too_long++;
+			log_warnx("control: request line over %d bytes: "
+			    "refused", CONTROL_LINE_MAX - 1);
+			control_say(c->fd, "error\nrequest line too long\n");
+			control_drop(c);
+			return;
+		}
+	}
+}
+
+static struct control_client *
+control_find(int fd)
+{
+	size_t	i;
+
+	for (i = 0; i < CONTROL_SLOTS; i++)
+		if (control_clients[i].fd == fd && fd != -1)
+			return &control_clients[i];
+	return NULL;
+}
+
+static struct control_client *
+control_slot(void)
+{
+	size_t	i;
+
+	for (i = 0; i < CONTROL_SLOTS; i++)
+		if (control_clients[i].fd == -1)
+			return &control_clients[i];
+	return NULL;
+}
+
+/*
+ * One client reading too many (the newest, c, is one): as nginx reuses
+ * its oldest idle connections, the oldest one still sending its request
+ * is read once more (its line may just have come) and, if still
+ * incomplete, closed with "busy".  A client younger than CONTROL_GRACE_MS
+ * is left its chance to send its line (v6gatectl sends it with its
+ * connect): when all are, the newest goes.
+ */
+static void
+control_shed(struct control_client *c)
+{
+	struct control_client	*o, *old = NULL;
+	uint64_t		 now = control_now();
+	size_t			 i;
+
+	while (control_reading > CONTROL_CLIENTS_MAX) {
+		old = NULL;
+		for (i = 0; i < CONTROL_SLOTS; i++) {
+			o = &control_clients[i];
+			if (o->fd != -1 && o->state == CS_READING &&
+			    (old == NULL || o->seq < old->seq))
+				old = o;
+		}
+		if (old == NULL)
+			return;
+		if (old->born + CONTROL_GRACE_MS > now)
+			old = c;
+		control_read(old);
+		if (old->fd != -1 && old->state == CS_READING) {
+			control_count.busy++;
+			control_say(old->fd, CONTROL_BUSY);
+			control_drop(old);
+		}
+		if (old == c)
+			return;
+	}
+}
+
+static void
+control_busy_note(void)
+{
+	if (control_log_due(CL_BUSY))
+		log_warnx("control: %d clients at once: closing the oldest "
+		    "idle ones (%" PRIu64 " so far)", CONTROL_CLIENTS_MAX,
+		    control_count.busy);
+}
+
+/* Stop accepting for a while: out of descriptors, and no spare left. */
+static void
+control_pause(void)
+{
+	if (control_log_due(CL_ACCEPT))
+		log_warn("control: accept; pausing for %d ms",
+		    CONTROL_PAUSE_MS);
+	if (epoll_ctl(control_epfd, EPOLL_CTL_DEL, control_lfd, NULL) == 0)
+		control_paused = control_now() + CONTROL_PAUSE_MS;
+}
+
+/* Every client waiting in the backlog. */
+static void
+control_accept(void)
+{
+	struct control_client	*c;
+	struct epoll_event	 ev;
+	uint64_t		 busy = control_count.busy;
+	int			 fd, batch;
+
+	/* (a batch, then the rest of the loop's work: level-triggered) */
+	for (batch = 0; batch < CONTROL_ACCEPT_BATCH; batch++) {
+		fd = accept4(control_lfd, NULL, NULL, SOCK_NONBLOCK |
+		    SOCK_CLOEXEC);
+		if (fd == -1 && (errno == EMFILE || errno == ENFILE) &&
+		    control_spare != -1) {
+			/* the operator most needs to get in then */
+			close(control_spare);
+			control_spare = -1;
+			fd = accept4(control_lfd, NULL, NULL, SOCK_NONBLOCK |
+			    SOCK_CLOEXEC);
+		}
+		if (fd == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM)
+				control_pause();
+			else if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != ECONNABORTED)
+				log_warn("control: accept");
+			break;
+		}
+		if ((c = control_slot()) == NULL) {
+			control_count.busy++;
+			control_say(fd, CONTROL_BUSY);
+			close(fd);
+			control_spare_restore();
+			continue;
+		}
+		memset(c, 0, sizeof(*c));
+		c->fd = fd;
+		c->state = CS_READING;
+		c->seq = control_seq++;
+		c->born = control_now();
+		c->deadline = c->born + CONTROL_TIMEOUT_MS;
+		control_count.clients++;
+		control_reading++;
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.fd = fd;
+		if (epoll_ctl(control_epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
+			log_warn("control: epoll_ctl");
+			control_drop(c);
+			continue;
+		}
+		/* v6gatectl sends its line with its connect: often here */
+		control_read(c);
+		if (c->fd != -1 && c->state == CS_READING &&
+		    control_reading > CONTROL_CLIENTS_MAX)
+			control_shed(c);
+	}
+	if (control_count.busy != busy)
+		control_busy_note();
+}
+
+int
+control_start(int epfd, int lfd, control_handler *handler)
+{
+	struct epoll_event	ev;
+	size_t			i;
+
+	for (i = 0; i < CONTROL_SLOTS; i++)
+		control_clients[i].fd = -1;
+	control_epfd = epfd;
+	control_lfd = lfd;
+	control_handler_fn = handler;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.fd = lfd;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, lfd, &ev) == -1) {
+		log_warn("control: epoll_ctl");
+		return -1;
+	}
+	return 0;
+}
+
+void
+control_stop(void)
+{
+	size_t	i;
+
+	for (i = 0; i < CONTROL_SLOTS; i++)
+		if (control_clients[i].fd != -1)
+			control_drop(&control_clients[i]);
+	control_epfd = control_lfd = -1;
+}
+
+int
+control_event(int fd, uint32_t events)
+{
+	struct control_client	*c;
+
+	if (fd == -1 || control_lfd == -1)
+		return 0;
+	if (fd == control_lfd) {
+		control_accept();
+		return 1;
+	}
+	/*
+	 * Heads up: an event may be stale, its fd closed earlier in the
+	 * same batch and reused by a newer client: both paths below only
+	 * do what the socket allows now, so a stale event costs a syscall.
+	 */
+	if ((c = control_find(fd)) == NULL)
+		return 0;
+	if (c->state == CS_READING)
+		control_read(c);
+	else if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+		if (control_flush(c) != 0)
+			control_drop(c);
+	}
+	return 1;
+}
+
+int
+control_run(void)
+{
+	struct control_client	*c;
+	struct epoll_event	 ev;
+	uint64_t		 now = control_now(), next = 0, timeouts;
+	size_t			 i;
+
+	if (control_lfd == -1)
+		return -1;
+	timeouts = control_count.timeouts;
+	if (control_paused != 0 && now >= control_paused) {
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.fd = control_lfd;
+		if (epoll_ctl(control_epfd, EPOLL_CTL_ADD, control_lfd,
+		    &ev) == 0 || errno == EEXIST)
+			control_paused = 0;
+		else
+			control_paused = now + CONTROL_PAUSE_MS;
+	}
+	control_spare_restore();
+	for (i = 0; i < CONTROL_SLOTS; i++) {
+		c = &control_clients[i];
+		if (c->fd == -1 || c->deadline > now)
+			continue;
+		/* (its line may be in, unread while a reload ran) */
+		if (c->state == CS_READING)
+			control_read(c);
+		if (c->fd == -1 || c->deadline > now)
+			continue;
+		control_count.timeouts++;
+		if (c->state == CS_READING)
+			control_say(c->fd, "error\ntimeout: no complete "
+			    "request line in 2 s\n");
+		control_drop(c);
+	}
+	if (control_count.timeouts != timeouts && control_log_due(CL_TIMEOUT))
+		log_warnx("control: clients that sent no request (or read no "
+		    "reply) in %d ms closed (%" PRIu64 " so far)",
+		    CONTROL_TIMEOUT_MS, control_count.timeouts);
+	now = control_now();
+	for (i = 0; i < CONTROL_SLOTS; i++) {
+		c = &control_clients[i];
+		if (c->fd != -1 && (next == 0 || c->deadline < next))
+			next = c->deadline;
+	}
+	if (control_paused != 0 && (next == 0 || control_paused < next))
+		next = control_paused;
+	if (next == 0)
+		return -1;
+	return next <= now ? 0 : (int)(next - now);
+}
+
+void
+control_stats(struct control_stats *st)
+{
+	*st = control_count;
 }
 
 char *

@@ -158,6 +158,12 @@ metrics_gateway(FILE *out, const struct status_gateway *g)
 	metrics_one(out, "v6gate_reload_failures_total", "counter",
 	    "Configuration reloads refused (the running one stayed).",
 	    g->d->reload_failures);
+	metrics_one(out, "v6gate_control_busy_total", "counter",
+	    "Control clients closed as busy: too many at once.",
+	    (int64_t)g->control.busy);
+	metrics_one(out, "v6gate_control_timeouts_total", "counter",
+	    "Control clients closed at their deadline (2 s idle).",
+	    (int64_t)g->control.timeouts);
 	metrics_one(out, "v6gate_history_errors_total", "counter",
 	    "Checkpoints the history could not write (kept for the next).",
 	    (int64_t)g->history_errors);

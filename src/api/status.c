@@ -149,6 +149,7 @@ status_gateway_read(const struct status_daemon *d, const struct snap *sn,
 	g->history_open = store_is_open();
 	g->history_errors = history_error_count();
 	audit_stats(&g->audit);
+	control_stats(&g->control);
 	/* on in the config and running (it starts only at a start) */
 	g->audit_enabled = g->gc->audit_on && audit_running();
 	g->workers = proxy_workers();
@@ -194,6 +195,14 @@ status_json(const struct status_daemon *d, const struct snap *sn)
 	    json_object_new_int64(d->reloads));
 	json_object_object_add(o, "reload_failures",
 	    json_object_new_int64(d->reload_failures));
+	json_object_object_add(o, "control_clients",
+	    json_object_new_int64((int64_t)g.control.clients));
+	json_object_object_add(o, "control_busy",
+	    json_object_new_int64((int64_t)g.control.busy));
+	json_object_object_add(o, "control_timeouts",
+	    json_object_new_int64((int64_t)g.control.timeouts));
+	json_object_object_add(o, "control_too_long",
+	    json_object_new_int64((int64_t)g.control.too_long));
 	json_object_object_add(root, "gateway", o);
 
 	o = json_object_new_object();
@@ -367,6 +376,16 @@ status_text(json_object *root, FILE *out)
 	    status_str(root, "gateway", "config_loaded"),
 	    status_int(root, "gateway", "reloads"),
 	    status_int(root, "gateway", "reload_failures"));
+	if (status_int(root, "gateway", "control_busy") > 0 ||
+	    status_int(root, "gateway", "control_timeouts") > 0 ||
+	    status_int(root, "gateway", "control_too_long") > 0)
+		fprintf(out, "control socket: %" PRId64 " clients now; closed "
+		    "%" PRId64 " busy, %" PRId64 " timed out, %" PRId64
+		    " with a request line too long\n", status_int(root,
+		    "gateway", "control_clients"), status_int(root, "gateway",
+		    "control_busy"), status_int(root, "gateway",
+		    "control_timeouts"), status_int(root, "gateway",
+		    "control_too_long"));
 	if (!status_bool(root, "history", "open") ||
 	    status_int(root, "history", "errors") > 0)
 		fprintf(out, "history: %s, %" PRId64 " failed checkpoints\n",

@@ -12,6 +12,7 @@
 #include "acct/counters.h"
 #include "audit/audit.h"
 #include "conf/conf.h"
+#include "control.h"
 #include "proxy/stats.h"
 #include "snap/snap.h"
 
@@ -46,6 +47,7 @@ struct status_gateway {
 	int				 audit_enabled;	/* and running */
 	int				 workers;
 	int64_t				 max_connections;
+	struct control_stats		 control;	/* its clients */
 };
 
 struct status_service {

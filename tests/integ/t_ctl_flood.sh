@@ -1,0 +1,182 @@
+#!/bin/bash
+# The control socket under a flood (issue 18): a thousand clients that
+# connect and say nothing (or one byte), reconnecting whenever closed, must
+# not delay an operator's "v6gatectl status" (under 100 ms each); the cap
+# closes the oldest idle client with "busy", an idle client is closed at
+# its 2 s deadline, a client sending its line byte by byte is served, and
+# a 1 MB request line is refused without harm.
+. "$(dirname "$0")/lib.sh"
+net_up
+nginx_up
+gw_conf_default "$T/gw.conf"
+gw_up "$T/gw.conf" || exit 1
+serve=$(gw_serve)
+
+# python3 "$T/ctlc.py" MODE: one-client cases, on the control socket
+cat >"$T/ctlc.py" <<'EOF'
+import socket, sys, time
+path, mode = sys.argv[1], sys.argv[2]
+
+def conn():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    return s
+
+def reply(s):
+    out = b""
+    try:
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            out += b
+    except OSError:
+        pass
+    return out
+
+if mode == "slow":          # the request byte by byte, 50 ms apart
+    s = conn()
+    for ch in b"status json\n":
+        s.send(bytes([ch]))
+        time.sleep(0.05)
+    r = reply(s)
+    import json
+    print("ok" if r.startswith(b"ok\n") and
+          json.loads(r[3:])["gateway"]["name"] else "bad: %r" % r[:80])
+elif mode == "long":        # a 1 MB request line
+    s = conn()
+    try:
+        s.sendall(b"x" * 1000000 + b"\n")
+    except OSError:
+        pass
+    print(reply(s).decode(errors="replace").replace("\n", "|"))
+elif mode == "idle":        # says nothing: how long until closed, and how
+    s = conn()
+    t0 = time.monotonic()
+    r = reply(s)
+    print("%.1f %s" % (time.monotonic() - t0, r.decode().split("\n")[1]))
+elif mode == "cap":         # 64 idle, then one more: the oldest goes
+    socks = [conn() for i in range(64)]
+    time.sleep(0.3)
+    extra = conn()
+    socks[0].settimeout(1)
+    r = reply(socks[0])
+    socks[1].setblocking(False)
+    try:
+        still = socks[1].recv(1) == b"" and "closed" or "data"
+    except BlockingIOError:
+        still = "open"
+    print(r.decode().split("\n")[1].split(":")[0], still)
+EOF
+
+# python3 "$T/flood.py" N SECONDS READY: N clients for SECONDS, each
+# reconnecting as soon as the daemon closes it; every other one sends one
+# byte.  Touches READY once each has tried to connect (the backlog may
+# hold fewer); prints what it did.
+cat >"$T/flood.py" <<'EOF'
+import errno, os, select, socket, sys, time
+path, n, secs, ready = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+poll = select.poll()
+socks = {}                  # fd -> (socket, index)
+waiting = list(range(n))    # not connected yet
+connects = closed = 0
+readied = False
+end = time.monotonic() + secs
+while time.monotonic() < end:
+    again = []
+    for i in waiting:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.setblocking(False)
+        try:
+            s.connect(path)
+        except OSError as e:
+            s.close()
+            if e.errno not in (errno.EAGAIN, errno.EWOULDBLOCK):
+                raise
+            again.append(i)
+            continue
+        connects += 1
+        if i % 2:
+            try:
+                s.send(b"s")
+            except OSError:
+                pass
+        socks[s.fileno()] = (s, i)
+        poll.register(s.fileno(), select.POLLIN)
+    waiting = again
+    if not readied:
+        open(ready, "w").close()
+        readied = True
+    for fd, ev in poll.poll(20 if not waiting else 1):
+        s, i = socks.pop(fd)
+        poll.unregister(fd)
+        s.close()           # closed by the daemon ("busy", a timeout)
+        closed += 1
+        waiting.append(i)
+print("flood: %d clients, %d connects, %d closed by the daemon, %d open "
+      "at the end" % (n, connects, closed, len(socks)))
+EOF
+
+rm -f "$T/ready"
+in_g python3 "$T/flood.py" "$CTL_SOCK" 1000 10 "$T/ready" >"$T/flood.out" 2>&1 &
+flood=$!
+for i in $(seq 100); do [ -e "$T/ready" ] && break; sleep 0.1; done
+[ -e "$T/ready" ] || fail "the flood did not start"
+sleep 0.5
+slow=0
+times=
+for i in 1 2 3 4 5; do
+	t0=$(date +%s%N)
+	out=$(ctl status 2>&1)
+	rc=$?
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	times="$times ${ms}ms"
+	[ $rc -eq 0 ] && case "$out" in *"connections:"*) ;; *) rc=1 ;; esac
+	if [ $rc -ne 0 ]; then
+		fail "status $i under the flood failed: $out"
+		slow=1
+	elif [ "$ms" -ge 100 ]; then
+		slow=1
+	fi
+	sleep 0.2
+done
+log "status under the flood:$times"
+[ $slow -eq 0 ] && ok "status answers in under 100 ms under the flood:$times" ||
+    fail "status under the flood took:$times (each must be under 100 ms)"
+kill -0 "$flood" 2>/dev/null && ok "the flood was still going" ||
+    fail "the flood ended before the timing"
+wait "$flood"
+cat "$T/flood.out"
+n=$(sed -n 's/^flood: 1000 clients, \([0-9]*\) connects.*/\1/p' "$T/flood.out")
+[ "${n:-0}" -ge 1000 ] && ok "the flood made $n connections" ||
+    fail "the flood made ${n:-no} connections (1000 at least)"
+
+sleep 2.5	# the flood's last clients time out
+check_eq "after the flood: status" "$(stat_get gateway.name)" test-gw
+check_eq "after the flood: no control client left" \
+    "$(stat_get gateway.control_clients)" 1
+busy=$(stat_get gateway.control_busy)
+[ "$busy" -gt 0 ] && ok "the clients closed busy are counted ($busy)" ||
+    fail "counted busy: $busy"
+ctl status | grep -q "^control socket: 1 clients now; closed $busy busy" &&
+    ok "status text shows them" || fail "status text: no control line"
+check_eq "the data plane still answers" "$(curl6 www.example.org /)" \
+    "backend=10.1.0.5:443 host=www.example.org sni=www.example.org"
+check_eq "the same serving process" "$(gw_serve)" "$serve"
+
+check_eq "a client sending its request byte by byte is served" \
+    "$(python3 "$T/ctlc.py" "$CTL_SOCK" slow)" ok
+check_eq "a 1 MB request line is refused" \
+    "$(python3 "$T/ctlc.py" "$CTL_SOCK" long)" "error|request line too long|"
+check_eq "and counted" "$(stat_get gateway.control_too_long)" 1
+out=$(python3 "$T/ctlc.py" "$CTL_SOCK" idle)
+case "$out" in 2.*" timeout: no complete request line in 2 s") ok "an idle client is closed after 2 s ($out)" ;;
+*) fail "an idle client: $out" ;; esac
+tmo=$(stat_get gateway.control_timeouts)
+[ "$tmo" -ge 1 ] && ok "and counted ($tmo)" || fail "timeouts counted: $tmo"
+check_eq "beyond 64 clients the oldest idle one is closed busy" \
+    "$(python3 "$T/ctlc.py" "$CTL_SOCK" cap)" "busy open"
+ctl reload >/dev/null
+check_eq "reload still works" "$(stat_get gateway.reloads)" 1
+check_eq "status still works" "$(stat_get gateway.name)" test-gw
+check_eq "the serving process never died" "$(gw_serve)" "$serve"
