@@ -428,7 +428,7 @@ control_slot(void)
  * is read once more (its line may just have come) and, if still
  * incomplete, closed with "busy".  A client younger than CONTROL_GRACE_MS
  * is left its chance to send its line (v6gatectl sends it with its
- * connect): when all are, the newest goes.
+ * connect): when all are, c stays while a slot is free, else goes.
  */
 static void
 control_shed(struct control_client *c)
@@ -447,8 +447,12 @@ control_shed(struct control_client *c)
 		}
 		if (old == NULL)
 			return;
-		if (old->born + CONTROL_GRACE_MS > now)
+		if (old->born + CONTROL_GRACE_MS > now) {
+			/* all young: keep c while a slot is free */
+			if (control_slot() != NULL)
+				return;
 			old = c;
+		}
 		control_read(old);
 		if (old->fd != -1 && old->state == CS_READING) {
 			control_count.busy++;

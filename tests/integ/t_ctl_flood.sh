@@ -70,8 +70,8 @@ elif mode == "cap":         # 64 idle, then one more: the oldest goes
 EOF
 
 # python3 "$T/flood.py" N SECONDS READY: N clients for SECONDS, each
-# reconnecting as soon as the daemon closes it; every other one sends one
-# byte.  Touches READY once each has tried to connect (the backlog may
+# reconnecting 20 ms after the daemon closes it (not to spin both CPUs);
+# every other one sends one byte.  Touches READY once each has tried to connect (the backlog may
 # hold fewer); prints what it did.
 cat >"$T/flood.py" <<'EOF'
 import errno, os, select, socket, sys, time
@@ -79,10 +79,14 @@ path, n, secs, ready = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.ar
 poll = select.poll()
 socks = {}                  # fd -> (socket, index)
 waiting = list(range(n))    # not connected yet
+later = []                  # (when, index): closed, to reconnect
 connects = closed = 0
 readied = False
 end = time.monotonic() + secs
 while time.monotonic() < end:
+    now = time.monotonic()
+    waiting += [i for t, i in later if t <= now]
+    later = [(t, i) for t, i in later if t > now]
     again = []
     for i in waiting:
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -112,7 +116,7 @@ while time.monotonic() < end:
         poll.unregister(fd)
         s.close()           # closed by the daemon ("busy", a timeout)
         closed += 1
-        waiting.append(i)
+        later.append((time.monotonic() + 0.02, i))
 print("flood: %d clients, %d connects, %d closed by the daemon, %d open "
       "at the end" % (n, connects, closed, len(socks)))
 EOF
