@@ -28,7 +28,6 @@
 					   write of the reply */
 #define CONTROL_PAUSE_MS	100	/* no accept when out of descriptors */
 #define CONTROL_LOG_EVERY_MS	60000
-#define CONTROL_GRACE_MS	100	/* to send the line, before "busy" */
 #define CONTROL_ACCEPT_BATCH	256
 #define CONTROL_SLOTS		(2 * CONTROL_CLIENTS_MAX)
 #define CONTROL_BUSY		"error\nbusy: too many control clients at " \
@@ -426,41 +425,32 @@ control_slot(void)
  * One client reading too many (the newest, c, is one): as nginx reuses
  * its oldest idle connections, the oldest one still sending its request
  * is read once more (its line may just have come) and, if still
- * incomplete, closed with "busy".  A client younger than CONTROL_GRACE_MS
- * is left its chance to send its line (v6gatectl sends it with its
- * connect): when all are, c stays while a slot is free, else goes.
+ * incomplete, closed with "busy".  A newcomer is never the one: it is
+ * likeliest to be an operator whose line is on its way (v6gatectl sends
+ * it whole with its connect), and a flood's clients are older.
  */
 static void
 control_shed(struct control_client *c)
 {
-	struct control_client	*o, *old = NULL;
-	uint64_t		 now = control_now();
+	struct control_client	*o, *old;
 	size_t			 i;
 
 	while (control_reading > CONTROL_CLIENTS_MAX) {
 		old = NULL;
 		for (i = 0; i < CONTROL_SLOTS; i++) {
 			o = &control_clients[i];
-			if (o->fd != -1 && o->state == CS_READING &&
+			if (o != c && o->fd != -1 && o->state == CS_READING &&
 			    (old == NULL || o->seq < old->seq))
 				old = o;
 		}
 		if (old == NULL)
 			return;
-		if (old->born + CONTROL_GRACE_MS > now) {
-			/* all young: keep c while a slot is free */
-			if (control_slot() != NULL)
-				return;
-			old = c;
-		}
 		control_read(old);
 		if (old->fd != -1 && old->state == CS_READING) {
 			control_count.busy++;
 			control_say(old->fd, CONTROL_BUSY);
 			control_drop(old);
 		}
-		if (old == c)
-			return;
 	}
 }
 
@@ -671,16 +661,25 @@ control_stats(struct control_stats *st)
 char *
 control_request(const char *path, const char *req, int *ok)
 {
-	char	*buf = NULL, *nb;
-	size_t	 len = 0, cap = 0;
+	char	*buf = NULL, *nb, *line;
+	size_t	 len = 0, cap = 0, rl = strlen(req);
 	ssize_t	 n;
-	int	 fd;
+	int	 fd, rc;
 
 	*ok = 0;
-	if ((fd = control_connect(path)) == -1)
+	if ((line = malloc(rl + 1)) == NULL)
 		return NULL;
-	if (control_write_all(fd, req, strlen(req)) == -1 ||
-	    control_write_all(fd, "\n", 1) == -1)
+	memcpy(line, req, rl);
+	line[rl] = '\n';
+	if ((fd = control_connect(path)) == -1) {
+		free(line);
+		return NULL;
+	}
+	/* the line in one write: a daemon under a flood of control clients
+	   finds it whole at its first read */
+	rc = control_write_all(fd, line, rl + 1);
+	free(line);
+	if (rc == -1)
 		goto fail;
 	for (;;) {
 		if (len + 4096 + 1 > cap) {
