@@ -5,7 +5,9 @@
  * Workers copy a record into their own single-producer ring (the writer
  * is the one consumer) and nudge an eventfd when it is a quarter full; the
  * writer thread also wakes every 200 ms, formats what it finds as JSON
- * lines into the day's file and flushes.  At a new UTC day it opens the
+ * lines into a buffer and writes it to the day's file, whole lines only
+ * (a disk that fills in the middle of one: the part of it that got out is
+ * taken back, and the line counted dropped).  At a new UTC day it opens the
  * day's file and hands yesterday's to a short-lived thread that gzips it
  * (a big file must not stall the writer and fill the rings), then deletes
  * files past the retention.  Every failure is counted and logged once a
@@ -18,6 +20,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +64,7 @@ static int		 audit_quiet;	/* stopping: pushes may wait */
 static uint64_t		 audit_records, audit_errors, audit_lost;
 
 /* the writer's own */
-static FILE		*audit_f;
+static int		 audit_fd = -1;
 static char		 audit_path[4200];
 static char		 audit_day[16];	/* of the open file */
 static time_t		 audit_warned;	/* (atomic: several threads) */
@@ -102,8 +105,40 @@ audit_error(const char *doing, const char *path)
 
 /* ------------------------------------------------------------ formatting */
 
+/*
+ * Lines are formatted into a buffer and written with write(2), whole
+ * lines only: stdio could let part of a line out and not say how much.
+ * A line is at most a few KiB (every string escaped 6-fold); the buffer
+ * is written out before one could fail to fit.
+ */
+#define AUDIT_LINE_MAX	4096
+#define AUDIT_BUF	(64 * 1024)
+
+struct audit_buf {
+	char	 b[AUDIT_BUF];
+	size_t	 len;
+	int	 over;		/* the line did not fit: it is dropped */
+};
+
+static void __attribute__((format(printf, 2, 3)))
+audit_put(struct audit_buf *ab, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	if (ab->over)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(ab->b + ab->len, sizeof(ab->b) - ab->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(ab->b) - ab->len)
+		ab->over = 1;
+	else
+		ab->len += (size_t)n;
+}
+
 static void
-audit_time(FILE *f, uint64_t ms)
+audit_time(struct audit_buf *ab, uint64_t ms)
 {
 	time_t		t = (time_t)(ms / 1000);
 	struct tm	tm;
@@ -111,41 +146,44 @@ audit_time(FILE *f, uint64_t ms)
 
 	gmtime_r(&t, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	fprintf(f, "\"%s.%03uZ\"", buf, (unsigned)(ms % 1000));
+	audit_put(ab, "\"%s.%03uZ\"", buf, (unsigned)(ms % 1000));
 }
 
 /* A JSON string; bytes outside printable ASCII as \u00XX. */
 static void
-audit_str(FILE *f, const char *s)
+audit_str(struct audit_buf *ab, const char *s)
 {
-	fputc('"', f);
+	audit_put(ab, "\"");
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
+			audit_put(ab, "\\%c", c);
 		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
+			audit_put(ab, "\\u%04x", c);
 		else
-			fputc(c, f);
+			audit_put(ab, "%c", c);
 	}
-	fputc('"', f);
+	audit_put(ab, "\"");
 }
 
 static void
-audit_addr(FILE *f, const union addr_sa *a)
+audit_addr(struct audit_buf *ab, const union addr_sa *a)
 {
 	char	buf[ADDR_STRLEN];
 
 	if (a->sa.sa_family == AF_UNSPEC)
-		fputs("null", f);
+		audit_put(ab, "null");
 	else
-		audit_str(f, addr_fmt(a, buf, sizeof(buf)));
+		audit_str(ab, addr_fmt(a, buf, sizeof(buf)));
 }
 
-static void
-audit_line(FILE *f, const struct audit_rec *r)
+/* One line at the buffer's end; 0, or -1 when it did not fit (nothing of
+   it stays). */
+static int
+audit_line(struct audit_buf *ab, const struct audit_rec *r)
 {
+	size_t	start = ab->len;
 	char	id[64];
 
 	if (r->kind == AUDIT_NAT64)
@@ -153,43 +191,50 @@ audit_line(FILE *f, const struct audit_rec *r)
 		    r->id);
 	else
 		audit_id_fmt(r->id, id, sizeof(id));
-	fprintf(f, "{\"v\":%d,\"event\":\"%s\",\"id\":\"%s\",\"open\":",
+	audit_put(ab, "{\"v\":%d,\"event\":\"%s\",\"id\":\"%s\",\"open\":",
 	    AUDIT_VERSION, r->event == AUDIT_OPEN ? "open" : "close", id);
-	audit_time(f, r->t_open_ms);
-	fputs(",\"close\":", f);
+	audit_time(ab, r->t_open_ms);
+	audit_put(ab, ",\"close\":");
 	if (r->event == AUDIT_CLOSE)
-		audit_time(f, r->t_close_ms);
+		audit_time(ab, r->t_close_ms);
 	else
-		fputs("null", f);
-	fputs(",\"client\":", f);
-	audit_addr(f, &r->client);
-	fputs(",\"listener\":", f);
-	audit_str(f, r->listener);
-	fputs(",\"name\":", f);
+		audit_put(ab, "null");
+	audit_put(ab, ",\"client\":");
+	audit_addr(ab, &r->client);
+	audit_put(ab, ",\"listener\":");
+	audit_str(ab, r->listener);
+	audit_put(ab, ",\"name\":");
 	if (r->name[0] != '\0')
-		audit_str(f, r->name);
+		audit_str(ab, r->name);
 	else
-		fputs("null", f);
-	fputs(",\"service\":", f);
-	audit_str(f, r->service);
-	fputs(",\"backend\":", f);
-	audit_addr(f, &r->backend);
-	fputs(",\"local\":", f);
-	audit_addr(f, &r->local);
+		audit_put(ab, "null");
+	audit_put(ab, ",\"service\":");
+	audit_str(ab, r->service);
+	audit_put(ab, ",\"backend\":");
+	audit_addr(ab, &r->backend);
+	audit_put(ab, ",\"local\":");
+	audit_addr(ab, &r->local);
 	if (r->kind == AUDIT_NAT64)	/* Jool does not count per session */
-		fputs(",\"bytes_in\":null,\"bytes_out\":null,\"reason\":", f);
+		audit_put(ab, ",\"bytes_in\":null,\"bytes_out\":null,"
+		    "\"reason\":");
 	else
-		fprintf(f, ",\"bytes_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64
-		    ",\"reason\":", r->bytes_in, r->bytes_out);
+		audit_put(ab, ",\"bytes_in\":%" PRIu64 ",\"bytes_out\":%"
+		    PRIu64 ",\"reason\":", r->bytes_in, r->bytes_out);
 	if (r->event == AUDIT_CLOSE)
-		audit_str(f, r->reason ? r->reason : "");
+		audit_str(ab, r->reason ? r->reason : "");
 	else
-		fputs("null", f);
+		audit_put(ab, "null");
 	if (r->kind == AUDIT_NAT64)
-		fprintf(f, ",\"kind\":\"nat64\",\"protocol\":\"%s\","
+		audit_put(ab, ",\"kind\":\"nat64\",\"protocol\":\"%s\","
 		    "\"poll_ms\":%u", r->proto == IPPROTO_TCP ? "tcp" :
 		    r->proto == IPPROTO_UDP ? "udp" : "icmp", r->poll_ms);
-	fputs("}\n", f);
+	audit_put(ab, "}\n");
+	if (ab->over) {
+		ab->len = start;
+		ab->over = 0;
+		return -1;
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------------ files */
@@ -287,7 +332,7 @@ audit_same_file(void)
 {
 	struct stat	a, b;
 
-	return fstat(fileno(audit_f), &a) == 0 && stat(audit_path, &b) == 0 &&
+	return fstat(audit_fd, &a) == 0 && stat(audit_path, &b) == 0 &&
 	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
@@ -300,17 +345,17 @@ audit_open_file(void)
 
 	audit_utc_day(time(NULL), day, sizeof(day));
 	/* a clock stepped back: the day goes on in its file */
-	if (audit_f != NULL && strcmp(day, audit_day) < 0)
+	if (audit_fd != -1 && strcmp(day, audit_day) < 0)
 		snprintf(day, sizeof(day), "%s", audit_day);
-	if (audit_f != NULL && strcmp(day, audit_day) == 0 &&
+	if (audit_fd != -1 && strcmp(day, audit_day) == 0 &&
 	    !__atomic_load_n(&audit_reopen_req, __ATOMIC_RELAXED) &&
 	    audit_same_file())
 		return 0;
 	pthread_mutex_lock(&audit_file_mtx);
-	if (audit_f != NULL) {
-		if (fclose(audit_f) == EOF)
+	if (audit_fd != -1) {
+		if (close(audit_fd) == -1)
 			audit_error("closing", audit_path);
-		audit_f = NULL;
+		audit_fd = -1;
 	}
 	__atomic_store_n(&audit_reopen_req, 0, __ATOMIC_RELAXED);
 	snprintf(audit_path, sizeof(audit_path), "%s/audit-%s.jsonl",
@@ -321,22 +366,22 @@ audit_open_file(void)
 	else
 		fd = open(audit_path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC,
 		    0640);
-	if (fd == -1 || (audit_f = fdopen(fd, "a")) == NULL) {
-		if (fd != -1)
-			close(fd);
+	if (fd == -1) {
 		pthread_mutex_unlock(&audit_file_mtx);
 		audit_error("opening", audit_path);
 		return -1;
 	}
+	audit_fd = fd;
 	pthread_mutex_unlock(&audit_file_mtx);
 	{
-		/* a line cut short by a full disk ends here */
+		/* a line cut short (a crash, a failed truncation) ends here:
+		   the next one starts on a line of its own */
 		struct stat	sb;
 		char		last;
 
 		if (fstat(fd, &sb) == 0 && sb.st_size > 0 &&
 		    pread(fd, &last, 1, sb.st_size - 1) == 1 && last != '\n')
-			fputc('\n', audit_f);
+			(void)!write(fd, "\n", 1);
 	}
 	if (audit_day[0] != '\0' && strcmp(day, audit_day) != 0)
 		audit_sweep(day);	/* yesterday's is closed now */
@@ -356,50 +401,105 @@ audit_probe(void)
 {
 	struct statvfs	sv;
 
-	if (audit_open_file() == 0 && fstatvfs(fileno(audit_f), &sv) == 0 &&
+	if (audit_open_file() == 0 && fstatvfs(audit_fd, &sv) == 0 &&
 	    (uint64_t)sv.f_bavail * sv.f_frsize >= AUDIT_ROOM)
 		__atomic_store_n(&audit_fail, 0, __ATOMIC_RELAXED);
+}
+
+/*
+ * The buffer out, whole lines only.  A short write (the disk filled in
+ * the middle of it) is taken back to the end of the last whole line that
+ * got out, and what did not is dropped: the file never keeps half a line,
+ * and a line counted as written is in it.  Returns the lines written;
+ * *failed set on an error (counted, logged).
+ */
+static uint64_t
+audit_flush(struct audit_buf *ab, int *failed)
+{
+	struct stat	st;
+	size_t		done = 0, keep, i;
+	ssize_t		n = 0;
+	uint64_t	lines = 0;
+	int		e;
+
+	if (ab->len == 0)
+		return 0;
+	/* (O_APPEND, and this thread the file's one writer: the batch
+	   starts at the size it has now) */
+	if (fstat(audit_fd, &st) == -1) {
+		audit_error("writing", audit_path);
+		*failed = 1;
+		ab->len = 0;
+		return 0;
+	}
+	while (done < ab->len) {
+		n = write(audit_fd, ab->b + done, ab->len - done);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	keep = done;
+	if (done < ab->len) {
+		e = n == 0 ? ENOSPC : errno;
+		while (keep > 0 && ab->b[keep - 1] != '\n')
+			keep--;
+		if (keep < done && ftruncate(audit_fd, st.st_size +
+		    (off_t)keep) == -1) {
+			/* half a line stays: a new file descriptor, whose
+			   opening ends it (audit_open_file) */
+			audit_error("truncating", audit_path);
+			close(audit_fd);
+			audit_fd = -1;
+		}
+		errno = e;
+		audit_error("writing", audit_path);
+		*failed = 1;
+	}
+	for (i = 0; i < keep; i++)
+		if (ab->b[i] == '\n')
+			lines++;
+	ab->len = 0;
+	return lines;
 }
 
 static int
 audit_drain(void)
 {
-	uint64_t	head, tail, n = 0;
-	int		i, lost = 0;
+	static struct audit_buf	ab;	/* the writer's */
+	uint64_t		head, tail, n = 0, written = 0;
+	int			i, failed = 0;
 
 	if (audit_open_file() == -1)
-		lost = 1;
+		failed = 1;	/* nowhere to write: lost, and counted */
 	for (i = 0; i < aq_n; i++) {
 		struct audit_q *q = &aq[i];
 
 		head = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
-		for (tail = q->tail; tail != head; tail++) {
-			if (!lost)
-				audit_line(audit_f, &q->ring[tail %
+		for (tail = q->tail; tail != head; tail++, n++) {
+			if (failed)
+				continue;
+			if (sizeof(ab.b) - ab.len < AUDIT_LINE_MAX)
+				written += audit_flush(&ab, &failed);
+			if (!failed)
+				(void)audit_line(&ab, &q->ring[tail %
 				    AUDIT_RING]);
-			n++;
 		}
 		__atomic_store_n(&q->tail, tail, __ATOMIC_RELEASE);
 	}
-	if (lost) {
-		/* nowhere to write: they are lost, and counted */
-		__atomic_add_fetch(&audit_lost, n, __ATOMIC_RELAXED);
+	if (!failed)
+		written += audit_flush(&ab, &failed);
+	ab.len = 0;
+	/* a line too long for the buffer (none can be), or past a failed
+	   write: dropped */
+	__atomic_add_fetch(&audit_records, written, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&audit_lost, n - written, __ATOMIC_RELAXED);
+	if (failed)
 		return n > 0 ? -1 : 0;
-	}
-	if (n > 0 && (fflush(audit_f) == EOF || ferror(audit_f))) {
-		/* stdio cannot say how much got out: count them all lost,
-		   and start the next write on a fresh line */
-		clearerr(audit_f);
-		audit_error("writing", audit_path);
-		__atomic_add_fetch(&audit_lost, n, __ATOMIC_RELAXED);
-		fclose(audit_f);
-		audit_f = NULL;
-		return -1;
-	}
-	if (n > 0) {
-		__atomic_add_fetch(&audit_records, n, __ATOMIC_RELAXED);
+	if (n > 0)
 		__atomic_store_n(&audit_fail, 0, __ATOMIC_RELAXED);
-	} else if (__atomic_load_n(&audit_fail, __ATOMIC_RELAXED))
+	else if (__atomic_load_n(&audit_fail, __ATOMIC_RELAXED))
 		audit_probe();
 	return 0;
 }
@@ -417,9 +517,9 @@ audit_main(void *arg)
 		audit_drain();
 	}
 	audit_drain();		/* what the stopped workers left */
-	if (audit_f != NULL && fclose(audit_f) == EOF)
+	if (audit_fd != -1 && close(audit_fd) == -1)
 		audit_error("closing", audit_path);
-	audit_f = NULL;
+	audit_fd = -1;
 	return NULL;
 }
 
