@@ -730,21 +730,40 @@ raise_nofile(void)
 /*
  * The state directory, for the unprivileged process: made if missing
  * (0750), given to its user when the daemon starts as root (what systemd's
- * StateDirectory= does), and a warning when others may read it (it holds
- * client addresses).  0, or -1 with err.
+ * StateDirectory= does), and closed to other users: it holds client
+ * addresses (the history, the audit log).  What an older version or an
+ * operator left wider is tightened (directories to 0750 at most, files to
+ * 0640), with a warning; what the daemon makes is so already (the umask,
+ * main()).  0, or -1 with err.
  */
+#define STATE_DIR_MODE	0750
+#define STATE_FILE_MODE	0640
+
 static uid_t	state_uid;
 static gid_t	state_gid;
 
 static int
-state_chown(const char *path, const struct stat *st, int flag,
+state_own(const char *path, const struct stat *st, int flag,
     struct FTW *ftw)
 {
+	mode_t	keep;
+
 	/* state_dir/jool is the privileged process's (reconcile.c) */
 	if (ftw->level == 1 && strcmp(path + ftw->base, "jool") == 0)
 		return FTW_SKIP_SUBTREE;
 	if (lchown(path, state_uid, state_gid) == -1)
 		log_warn("state_dir: chown %s", path);
+	/* a symbolic link's mode means nothing, and chmod would follow it
+	   (t_audit keeps its audit directory on a tmpfs so) */
+	if (flag == FTW_D || flag == FTW_DP)
+		keep = STATE_DIR_MODE;
+	else if (flag == FTW_F && S_ISREG(st->st_mode))
+		keep = STATE_FILE_MODE;
+	else
+		return FTW_CONTINUE;
+	if ((st->st_mode & 07777 & ~keep) != 0 && chmod(path,
+	    st->st_mode & keep) == -1)
+		log_warn("state_dir: chmod %s", path);
 	return FTW_CONTINUE;
 }
 
@@ -753,8 +772,9 @@ state_dir_prepare(const char *dir, uid_t uid, gid_t gid, char *err,
     size_t errlen)
 {
 	struct stat	st;
+	unsigned	was;
 
-	if (mkdir(dir, 0750) == -1 && errno != EEXIST) {
+	if (mkdir(dir, STATE_DIR_MODE) == -1 && errno != EEXIST) {
 		snprintf(err, errlen, "state_dir %s: %s", dir, strerror(errno));
 		return -1;
 	}
@@ -782,17 +802,24 @@ state_dir_prepare(const char *dir, uid_t uid, gid_t gid, char *err,
 			log_warn("state_dir: rename %s", old);
 		state_uid = uid;
 		state_gid = gid;
-		if (nftw(dir, state_chown, 16, FTW_PHYS |
+		if (nftw(dir, state_own, 16, FTW_PHYS |
 		    FTW_ACTIONRETVAL) == -1) {
 			snprintf(err, errlen, "state_dir %s: %s", dir,
 			    strerror(errno));
 			return -1;
 		}
 	}
-	if (st.st_mode & 007)
-		log_warnx("state_dir %s is mode %04o: any local user may read "
-		    "the history and the audit log (client addresses); 0750 "
-		    "is enough", dir, (unsigned)(st.st_mode & 07777));
+	if ((st.st_mode & 07777 & ~STATE_DIR_MODE) == 0)
+		return 0;
+	was = st.st_mode & 07777;
+	if (stat(dir, &st) == 0 && (st.st_mode & 07777 & ~STATE_DIR_MODE) == 0)
+		log_warnx("state_dir %s was mode %04o: now %04o, and its files "
+		    "%04o at most (it holds client addresses)", dir, was,
+		    (unsigned)(st.st_mode & 07777), STATE_FILE_MODE);
+	else
+		log_warnx("state_dir %s is mode %04o: other local users may "
+		    "read the history and the audit log (client addresses); "
+		    "0750 is enough", dir, (unsigned)(st.st_mode & 07777));
 	return 0;
 }
 
@@ -1174,6 +1201,13 @@ main(int argc, char *argv[])
 	size_t			 j;
 	time_t			 spawned;
 
+	/*
+	 * Before anything is made, for both processes (the child inherits
+	 * it): the history, the audit log and their archives hold client
+	 * addresses, and no file the daemon makes is for other users.
+	 * (SQLite makes -wal and -shm with its database's mode.)
+	 */
+	umask(027);
 	while ((ch = getopt_long(argc, argv, "c:ftvVh", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {

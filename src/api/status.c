@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "acct/counters.h"
@@ -140,6 +141,8 @@ void
 status_gateway_read(const struct status_daemon *d, const struct snap *sn,
     struct status_gateway *g)
 {
+	struct stat	st;
+
 	memset(g, 0, sizeof(*g));
 	g->sn = sn;
 	g->gc = sn->conf;
@@ -154,6 +157,13 @@ status_gateway_read(const struct status_daemon *d, const struct snap *sn,
 	g->audit_enabled = g->gc->audit_on && audit_running();
 	g->workers = proxy_workers();
 	g->max_connections = proxy_max_connections();
+	/* read now: made wider while the daemon runs shows too (it holds
+	   client addresses; v6gated tightens it at start) */
+	g->state_dir_mode = -1;
+	if (stat(g->gc->state_dir, &st) == 0) {
+		g->state_dir_mode = (int)(st.st_mode & 07777);
+		g->state_dir_open = (st.st_mode & 07777 & ~0750) != 0;
+	}
 }
 
 void
@@ -203,6 +213,13 @@ status_json(const struct status_daemon *d, const struct snap *sn)
 	    json_object_new_int64((int64_t)g.control.timeouts));
 	json_object_object_add(o, "control_too_long",
 	    json_object_new_int64((int64_t)g.control.too_long));
+	json_object_object_add(o, "state_dir",
+	    json_object_new_string(gc->state_dir));
+	snprintf(buf, sizeof(buf), "%04o", (unsigned)g.state_dir_mode);
+	json_object_object_add(o, "state_dir_mode", g.state_dir_mode >= 0 ?
+	    json_object_new_string(buf) : NULL);
+	json_object_object_add(o, "state_dir_open",
+	    json_object_new_boolean(g.state_dir_open));
 	json_object_object_add(root, "gateway", o);
 
 	o = json_object_new_object();
@@ -386,6 +403,12 @@ status_text(json_object *root, FILE *out)
 		    "control_busy"), status_int(root, "gateway",
 		    "control_timeouts"), status_int(root, "gateway",
 		    "control_too_long"));
+	if (status_bool(root, "gateway", "state_dir_open"))
+		fprintf(out, "WARNING: state_dir %s: mode %s, wider than 0750: "
+		    "other local users may read the history and the audit "
+		    "log (client addresses)\n", status_str(root, "gateway",
+		    "state_dir"), status_str(root, "gateway",
+		    "state_dir_mode"));
 	if (!status_bool(root, "history", "open") ||
 	    status_int(root, "history", "errors") > 0)
 		fprintf(out, "history: %s, %" PRId64 " failed checkpoints\n",

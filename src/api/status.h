@@ -48,6 +48,9 @@ struct status_gateway {
 	int				 workers;
 	int64_t				 max_connections;
 	struct control_stats		 control;	/* its clients */
+	int				 state_dir_mode;	/* -1: no stat */
+	int				 state_dir_open;	/* wider than
+							   0750 */
 };
 
 struct status_service {
