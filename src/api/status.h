@@ -48,9 +48,8 @@ struct status_gateway {
 	int				 workers;
 	int64_t				 max_connections;
 	struct control_stats		 control;	/* its clients */
-	int				 state_dir_mode;	/* -1: no stat */
-	int				 state_dir_open;	/* wider than
-							   0750 */
+	int				 state_dir_mode;	/* or -1 */
+	int				 state_dir_open;	/* > 0750 */
 };
 
 struct status_service {
