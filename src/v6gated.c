@@ -318,7 +318,7 @@ reload(FILE *out, int recreate)
 	struct gw_conf		*gc;
 	struct snap		*sn;
 	const struct gw_conf	*cur = live->conf;
-	char			 err[1024];
+	char			 err[1024], tok[256];
 	size_t			 i;
 	uint64_t		 t0 = clock_ms(CLOCK_MONOTONIC), tconf;
 
@@ -390,6 +390,19 @@ reload(FILE *out, int recreate)
 		if (out)
 			fprintf(out, "warning: %s\n", err);
 	}
+	/* a token that cannot be read refuses the reload: an endpoint left
+	   open, or closed to its users, would be worse than the old config */
+	tok[0] = '\0';
+	if (gc->http_token_file != NULL && http_api_token_read(
+	    gc->http_token_file, tok, sizeof(tok), err, sizeof(err)) == -1) {
+		conf_free(gc);
+		log_warnx("%s", err);
+		if (out)
+			fprintf(out, "%s\n", err);
+		snprintf(err, sizeof(err), "reload refused; the running "
+		    "configuration stays");
+		goto fail;
+	}
 	/*
 	 * The translator's plan first: a refusal there changes nothing.  The
 	 * privileged process makes it from its own reading of the file.
@@ -416,6 +429,7 @@ reload(FILE *out, int recreate)
 	}
 	conf_report_free(&rep);
 	live_set(sn);
+	http_api_token_set(tok);
 	cur = live->conf;
 	if (check_apply(live, err, sizeof(err)) == -1)
 		log_warnx("health checks: %s; the previous checks go on", err);
@@ -459,36 +473,14 @@ fail:
 	return -1;
 }
 
-/* The HTTP endpoint's bodies: /metrics and /status, fresh each time. */
-static char *
-http_body(const char *path, const char **type)
+/* The HTTP endpoint's pages read the live snapshot at each request. */
+static const struct snap *
+http_live(void)
 {
-	json_object	*st;
-	char		*body = NULL;
-	size_t		 len = 0;
-	FILE		*out;
-
-	if (strcmp(path, "/metrics") != 0 && strcmp(path, "/status") != 0)
-		return NULL;
-	if ((out = open_memstream(&body, &len)) == NULL)
-		return NULL;
-	if (strcmp(path, "/metrics") == 0) {
-		*type = "text/plain; version=0.0.4; charset=utf-8";
-		if (metrics_render(&daemon_info, live, out) == -1) {
-			fclose(out);
-			free(body);
-			return NULL;
-		}
-	} else {
-		st = status_json(&daemon_info, live);
-		*type = "application/json";
-		fprintf(out, "%s\n", json_object_to_json_string_ext(st,
-		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(st);
-	}
-	fclose(out);
-	return body;
+	return live;
 }
+
+static const struct pages_src	http_src = { &daemon_info, http_live };
 
 /*
  * A report to the v6gatectl that asked: the JSON of shown (the report or
@@ -851,7 +843,7 @@ serve(int chan, int notice, int ready_fd, int verbose)
 	struct snap		*sn;
 	struct epoll_event	 ev, evs[8];
 	sigset_t		 mask;
-	char			 err[1024];
+	char			 err[1024], tok[256] = "";
 	int			 sfd, epfd, n, i, tfd, wfd = -1;
 	unsigned		 armed;
 	uint64_t		 t0 = clock_ms(CLOCK_MONOTONIC), tconf, wd = 0;
@@ -885,7 +877,14 @@ serve(int chan, int notice, int ready_fd, int verbose)
 
 	/* (the early exits free what they hold: a sanitizer build reports
 	   any leak, and a refused start is a normal event) */
-	if (gc->http_on && http_api_start(&gc->http, http_body, err,
+	if (gc->http_token_file != NULL && http_api_token_read(
+	    gc->http_token_file, tok, sizeof(tok), err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		conf_free(gc);
+		return 1;
+	}
+	http_api_token_set(tok);
+	if (gc->http_on && http_api_start(&gc->http, &http_src, err,
 	    sizeof(err)) == -1) {
 		log_err("%s", err);
 		conf_free(gc);

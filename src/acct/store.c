@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -445,6 +446,59 @@ store_totals(void (*fn)(void *, const char *, int, const struct acct_cell *),
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return store_fail(err, errlen, "totals");
+	return 0;
+}
+
+int
+store_rows(const char *table, const char *since, store_row_fn *fn,
+    void *arg, char *err, size_t errlen)
+{
+	const struct store_ctable *t = NULL;
+	struct store_sql q;
+	sqlite3_stmt	*st;
+	struct acct_cell c;
+	size_t		 i;
+	int		 rc, col;
+
+	for (i = 0; i < ST_NCTABLE; i++)
+		if (store_ctables[i].key != NULL &&
+		    strcmp(store_ctables[i].name, table) == 0)
+			t = &store_ctables[i];
+	if (t == NULL || store_h == NULL)
+		return store_fail(err, errlen, table);
+	q.len = 0;
+	store_sql_add(&q, "SELECT %s, service, family", t->key);
+	for (i = 0; i < ACCT_NCOUNTERS; i++)
+		if (acct_counters[i].sql != NULL)
+			store_sql_add(&q, ", %s", acct_counters[i].sql);
+	store_sql_add(&q, " FROM %s WHERE %s >= ? ORDER BY %s", t->name,
+	    t->key, t->key);
+	if (store_sql_done(&q, err, errlen) == -1)
+		return -1;
+	if (sqlite3_prepare_v2(store_h, q.s, -1, &st, NULL) != SQLITE_OK)
+		return store_fail(err, errlen, table);
+	if (t->key_text)
+		sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_int64(st, 1, strtoll(since, NULL, 10));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *fam = (const char *)sqlite3_column_text(st, 2);
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+		const char *svc = (const char *)sqlite3_column_text(st, 1);
+
+		if (key == NULL || svc == NULL)
+			continue;
+		memset(&c, 0, sizeof(c));
+		for (i = 0, col = 3; i < ACCT_NCOUNTERS; i++)
+			if (acct_counters[i].sql != NULL)
+				*acct_cell_at(&c, &acct_counters[i]) =
+				    (uint64_t)sqlite3_column_int64(st, col++);
+		fn(arg, key, svc, fam != NULL && strcmp(fam, "ipv4") == 0 ?
+		    ACCT_IPV4 : ACCT_IPV6, &c);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(err, errlen, table);
 	return 0;
 }
 

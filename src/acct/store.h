@@ -31,6 +31,16 @@ int	store_totals(void (*fn)(void *, const char *, int,
 	    const struct acct_cell *), void *, char *, size_t);
 
 /*
+ * The rows of a counts table, oldest first: "minute" or "hour" (since: a
+ * Unix time, as text) or "day" (since: "YYYY-MM-DD"); fn(arg, the row's
+ * time or day as text, service, family, counters).  For the dashboard.
+ */
+typedef void store_row_fn(void *, const char *, const char *, int,
+	    const struct acct_cell *);
+int	store_rows(const char *table, const char *since, store_row_fn *,
+	    void *, char *, size_t);
+
+/*
  * One checkpoint: add these deltas (connections, bytes, unreachable) at
  * time t to the totals and to t's minute, hour and day rows, and raise
  * their peak of open connections to peak_open, in one transaction.

@@ -20,7 +20,7 @@ static const char *const conf_svc_limit_keys[] = {
 };
 
 /* A list of prefixes; returns the count parsed into *out. */
-static size_t
+size_t
 conf_prefixes(struct conf_ctx *ctx, config_setting_t *s, const char *key,
     const char *path, struct conf_prefix **out)
 {
@@ -143,4 +143,26 @@ conf_acl_admits(const struct conf_service *svc, const union addr_sa *peer)
 	if (al >= 0)
 		return 1;
 	return svc->nallow == 0;
+}
+
+int
+conf_http_admits(const struct gw_conf *gc, const union addr_sa *peer)
+{
+	const uint8_t	*a;
+	int		 fam = peer->sa.sa_family;
+
+	if (gc->http_nallow == 0)
+		return 1;
+	if (fam == AF_INET6) {
+		a = peer->sin6.sin6_addr.s6_addr;
+		/* an IPv4 client of a dual-stack socket */
+		if (IN6_IS_ADDR_V4MAPPED(&peer->sin6.sin6_addr)) {
+			fam = AF_INET;
+			a += 12;
+		}
+	} else if (fam == AF_INET)
+		a = (const uint8_t *)&peer->sin.sin_addr;
+	else
+		return 0;
+	return conf_longest(gc->http_allow, gc->http_nallow, fam, a) >= 0;
 }

@@ -45,6 +45,9 @@ static const char *const conf_gateway_keys[] = {
 	"name", "state_dir", "control_socket", "http", "workers",
 	"max_connections", "timeouts", "limits", "user", NULL
 };
+static const char *const conf_http_keys[] = {
+	"listen", "allow", "token_file", "show_clients", NULL
+};
 static const char *const conf_timeout_keys[] = {
 	"first_flight", "connect", "idle", NULL
 };
@@ -473,13 +476,72 @@ conf_set_string(char **dst, const char *src)
 	return 0;
 }
 
+/* A loopback address (::1, 127/8): only this host reaches it. */
+static int
+conf_loopback(const union addr_sa *a)
+{
+	if (a->sa.sa_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(&a->sin6.sin6_addr);
+	return (ntohl(a->sin.sin_addr.s_addr) >> 24) == 127;
+}
+
+/*
+ * gateway.http: a string (the address, "" for none), as before, or a group
+ * { listen; allow; token_file; show_clients } for an endpoint other hosts
+ * reach.  One that listens beyond loopback must say who may ask.
+ */
+static void
+conf_http(struct conf_ctx *ctx, const config_setting_t *g)
+{
+	struct gw_conf		*gc = ctx->gc;
+	config_setting_t	*h, *at;
+	const char		*str, *path = "gateway.http";
+	char			 err[128];
+
+	if ((h = config_setting_get_member(g, "http")) == NULL)
+		return;
+	at = h;
+	if (config_setting_type(h) == CONFIG_TYPE_GROUP) {
+		conf_check_keys(ctx, h, path, conf_http_keys);
+		gc->http_nallow = conf_prefixes(ctx, h, "allow", path,
+		    &gc->http_allow);
+		if (conf_get_string(ctx, h, "token_file", path, &str) == 1) {
+			if (str[0] != '/')
+				conf_err(ctx, config_setting_get_member(h,
+				    "token_file"), "gateway.http.token_file",
+				    "\"%s\" is not an absolute path", str);
+			else
+				conf_set_string(&gc->http_token_file, str);
+		}
+		conf_get_bool(ctx, h, "show_clients", path,
+		    &gc->http_show_clients);
+		path = "gateway.http.listen";
+		if ((at = config_setting_get_member(h, "listen")) == NULL) {
+			conf_err(ctx, h, path, "missing (an address and "
+			    "port, \"[::1]:9164\", or \"\" for none)");
+			return;
+		}
+		if (conf_get_string(ctx, h, "listen", "gateway.http",
+		    &str) != 1)
+			return;
+	} else if (conf_get_string(ctx, g, "http", "gateway", &str) != 1)
+		return;
+	if (*str == '\0')
+		gc->http_on = 0;	/* "": no HTTP endpoint */
+	else if (addr_parse_endpoint(str, &gc->http, err, sizeof(err)) == -1)
+		conf_err(ctx, at, path, "%s, or \"\" for none", err);
+	else if (!conf_loopback(&gc->http) && gc->http_nallow == 0)
+		conf_err(ctx, at, path, "\"%s\" is reached from other "
+		    "hosts: needs gateway.http.allow (prefixes that may ask; "
+		    "or listen on [::1])", str);
+}
+
 static void
 conf_gateway(struct conf_ctx *ctx, const config_setting_t *root)
 {
 	struct gw_conf		*gc = ctx->gc;
 	config_setting_t	*g, *t;
 	const char		*str;
-	char			 err[256];
 	unsigned		 u;
 
 	if ((g = conf_get_group(ctx, root, "gateway", "")) == NULL)
@@ -528,14 +590,7 @@ conf_gateway(struct conf_ctx *ctx, const config_setting_t *root)
 		else
 			conf_set_string(&gc->user, str);
 	}
-	if (conf_get_string(ctx, g, "http", "gateway", &str) == 1) {
-		if (*str == '\0')
-			gc->http_on = 0;	/* "": no HTTP endpoint */
-		else if (addr_parse_endpoint(str, &gc->http, err,
-		    sizeof(err)) == -1)
-			conf_err(ctx, config_setting_get_member(g, "http"),
-			    "gateway.http", "%s, or \"\" for none", err);
-	}
+	conf_http(ctx, g);
 	if (conf_get_uint(ctx, g, "workers", "gateway", 0, 256, &u) == 1)
 		gc->workers = (int)u;
 	conf_get_uint(ctx, g, "max_connections", "gateway", 1, 10000000,
@@ -1217,6 +1272,8 @@ conf_free(struct gw_conf *gc)
 	free(gc->state_dir);
 	free(gc->control_socket);
 	free(gc->user);
+	free(gc->http_allow);
+	free(gc->http_token_file);
 	free(gc);
 }
 

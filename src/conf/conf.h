@@ -186,6 +186,10 @@ struct gw_conf {
 	char			*user;		/* of the unprivileged process */
 	union addr_sa		 http;
 	int			 http_on;	/* 0: gateway.http = "" */
+	struct conf_prefix	*http_allow;	/* who may ask; none: all */
+	size_t			 http_nallow;
+	char			*http_token_file;	/* or NULL */
+	int			 http_show_clients;
 	int			 workers;	/* 0 = one per core */
 	unsigned		 max_connections;
 	unsigned		 to_first_flight;	/* seconds */
@@ -253,6 +257,11 @@ const char	*conf_pp_name(enum pphdr_version);
 
 /* Whether svc admits a client address (allow/deny, longest prefix wins). */
 int		 conf_acl_admits(const struct conf_service *,
+		    const union addr_sa *);
+
+/* Whether gateway.http.allow admits a client of the HTTP endpoint (no
+   list: everyone). */
+int		 conf_http_admits(const struct gw_conf *,
 		    const union addr_sa *);
 
 /* The listener of conf at the same address, or NULL. */

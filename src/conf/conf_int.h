@@ -105,6 +105,11 @@ void	conf_backends_free(struct conf_service *);
 void	conf_access(struct conf_ctx *, config_setting_t *, const char *,
 	    struct conf_service *);
 
+/* access.c: a list of prefixes at s.key (path: s's); the count parsed
+   into *out (calloc'd) */
+size_t	conf_prefixes(struct conf_ctx *, config_setting_t *, const char *,
+	    const char *, struct conf_prefix **);
+
 /* xlat.c */
 void	conf_xlat_blocks(struct conf_ctx *, const config_setting_t *);
 int	conf_xlat_service(struct conf_ctx *, config_setting_t *,

@@ -50,7 +50,7 @@ check_eq "/status has the services" \
     "$(python3 -c 'import json,sys; print(sorted(json.load(open(sys.argv[1]))["services"]))' "$T/status.json")" \
     "['api', 'web', 'www']"
 check_eq "anything else is 404" \
-    "$(api -o /dev/null -w '%{http_code}' "http://[::1]:9164/")" 404
+    "$(api -o /dev/null -w '%{http_code}' "http://[::1]:9164/nope")" 404
 check_eq "POST is refused (405)" \
     "$(api -o /dev/null -w '%{http_code}' -X POST "http://[::1]:9164/metrics")" 405
 
