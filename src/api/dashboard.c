@@ -221,7 +221,8 @@ dashboard_charts(json_object *st, FILE *out)
 		fputs("</h3><div class=\"charts\">\n", out);
 		for (i = 0; i < sizeof(charts) / sizeof(charts[0]); i++) {
 			fprintf(out, "<figure><svg class=\"chart\" "
-			    "viewBox=\"0 0 300 90\" preserveAspectRatio=\"none\""
+			    "viewBox=\"0 0 300 90\" "
+			    "preserveAspectRatio=\"none\""
 			    " data-range=\"%s\" data-fig=\"%s\" data-svc=\"",
 			    charts[i].range, charts[i].fig);
 			dashboard_esc(out, name);

@@ -26,7 +26,8 @@
 
 static struct MHD_Daemon	*http_d;
 static const struct pages_src	*http_src;
-static char			 http_token[HTTP_API_TOKEN_MAX];	/* "": none */
+/* the bearer token asked for; "": none */
+static char			 http_token[HTTP_API_TOKEN_MAX];
 
 static enum MHD_Result
 http_api_reply(struct MHD_Connection *c, unsigned code, const char *type,

@@ -33,7 +33,7 @@ static const char *const series_figures[] = { "connections", "bytes" };
 struct series_ctx {
 	const struct series_range	*r;
 	json_object			*svcs;
-	time_t				 start;	/* of the first slot */
+	time_t				 start;	/* of slot 0 */
 	const char			*today;
 };
 

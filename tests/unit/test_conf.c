@@ -135,6 +135,40 @@ check_good(void)
 	conf_free(gc);
 }
 
+/* gateway.http as a group: who may ask, the token file, and the check
+   conf_http_admits() makes of a client (a mapped IPv4 one too). */
+static void
+check_http(void)
+{
+	struct conf_report	 rep;
+	struct gw_conf		*gc;
+	union addr_sa		 a;
+	char			 err[128];
+
+	gc = conf_load("http4.conf", &rep);
+	CHECK(gc != NULL);
+	if (gc == NULL)
+		return;
+	CHECK_INT(gc->http_on, 1);
+	CHECK_INT(gc->http_nallow, 2);
+	CHECK_STR(gc->http_token_file, "/etc/v6gate/http.token");
+	CHECK_INT(gc->http_show_clients, 0);
+	addr_parse_endpoint("[2001:db8:1:2::5]:1", &a, err, sizeof(err));
+	CHECK(conf_http_admits(gc, &a));
+	addr_parse_endpoint("[2001:db8:2::5]:1", &a, err, sizeof(err));
+	CHECK(!conf_http_admits(gc, &a));
+	addr_parse_endpoint("192.0.2.7:1", &a, err, sizeof(err));
+	CHECK(conf_http_admits(gc, &a));
+	memset(&a, 0, sizeof(a));
+	a.sin6.sin6_family = AF_INET6;
+	inet_pton(AF_INET6, "::ffff:192.0.2.7", &a.sin6.sin6_addr);
+	CHECK(conf_http_admits(gc, &a));
+	inet_pton(AF_INET6, "::ffff:198.51.100.7", &a.sin6.sin6_addr);
+	CHECK(!conf_http_admits(gc, &a));
+	conf_report_free(&rep);
+	conf_free(gc);
+}
+
 /* DESIGN.md's example: every mode, and the addresses derived from it. */
 static void
 check_design(void)
@@ -480,6 +514,7 @@ main(void)
 	closedir(d);
 	CHECK(n >= 10);
 	check_good();
+	check_http();
 	check_design();
 	check_embed();
 	check_defaults();
