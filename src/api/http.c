@@ -100,6 +100,7 @@ http_api_handler(void *cls, struct MHD_Connection *c, const char *url,
 	struct MHD_Response	*r;
 	enum MHD_Result		 rc;
 	unsigned		 code;
+	int			 made;
 	char			*body = NULL, msg[256];
 	size_t			 len = 0;
 	FILE			*out;
@@ -136,9 +137,12 @@ http_api_handler(void *cls, struct MHD_Connection *c, const char *url,
 	    "range");
 	if ((out = open_memstream(&body, &len)) == NULL)
 		return MHD_NO;
-	if (p->render(&rq, out) == -1) {
+	if ((made = p->render(&rq, out)) != 0) {
 		fclose(out);
 		free(body);
+		if (made == PAGES_BAD_QUERY)
+			return http_api_reply(c, MHD_HTTP_BAD_REQUEST, text,
+			    "bad query (see v6gated(8), HTTP ENDPOINT)\n", 0);
 		return http_api_reply(c, MHD_HTTP_INTERNAL_SERVER_ERROR, text,
 		    "the page could not be built (see the log)\n", 0);
 	}

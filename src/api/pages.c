@@ -48,7 +48,11 @@ pages_backends(const struct pages_req *rq, FILE *out)
 static int
 pages_history(const struct pages_req *rq, FILE *out)
 {
-	return pages_json(series_json(rq->sn, rq->range), out);
+	json_object	*o;
+
+	if ((o = series_json(rq->sn, rq->range)) == NULL)
+		return PAGES_BAD_QUERY;
+	return pages_json(o, out);
 }
 
 static int

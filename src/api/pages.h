@@ -27,12 +27,14 @@ struct pages_req {
 	const char		*range;
 };
 
+/* 0, PAGES_ERROR (a 500) or PAGES_BAD_QUERY (a 400: its query) */
+enum { PAGES_ERROR = -1, PAGES_BAD_QUERY = -2 };
 typedef int	pages_render_fn(const struct pages_req *, FILE *);
 
 struct pages_page {
 	const char	*path;
 	const char	*type;		/* Content-Type */
-	pages_render_fn	*render;	/* 0, or -1: a 500 */
+	pages_render_fn	*render;
 };
 
 /* The page at path, or NULL (a 404). */

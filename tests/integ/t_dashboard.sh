@@ -135,6 +135,8 @@ for f, n in ((sys.argv[2], 60), (sys.argv[3], 24)):
             assert sum(x["bytes"]) == st[s][fam]["bytes_in"] + st[s][fam]["bytes_out"], (f, s, fam)
             assert x["bytes_day"] == sum(x["bytes"]), (f, s, fam)
 print("yes")' "$T/stats.json" "$T/hour.json" "$T/day.json" 2>&1 | tail -1)" yes
+check_eq "another range is 400" \
+    "$(api -o /dev/null -w '%{http_code}' "http://[::1]:9164/history?range=year")" 400
 check_eq "another path is 404" \
     "$(api -o /dev/null -w '%{http_code}' "http://[::1]:9164/nope")" 404
 
