@@ -14,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include "priv/priv.h"
 #include "backends.h"
 #include "dashboard.h"
 #include "series.h"
@@ -300,6 +301,37 @@ dashboard_backends(json_object *b, FILE *out)
 	fputs("</tbody></table>\n", out);
 }
 
+/*
+ * NAT64's pool4: the transport addresses it has and those the BIB holds,
+ * asked of the privileged process (Jool) once per page load, not by the
+ * script: the figure moves slowly and the question costs a round trip.
+ */
+static void
+dashboard_pool4(FILE *out)
+{
+	json_object	*j = priv_jool_status(), *n;
+
+	n = dashboard_get(j, "nat64", NULL);
+	fputs("<h2>NAT64 pool4</h2>\n<table id=\"pool4\"><tr><th>instance"
+	    "</th><th>ports</th><th>in use (BIB)</th><th>usage</th></tr>"
+	    "<tr><td>", out);
+	dashboard_esc(out, json_object_get_string(dashboard_get(n, "instance",
+	    NULL)));
+	if (dashboard_get(n, "error", NULL) != NULL || n == NULL) {
+		fputs("</td><td colspan=\"3\" class=\"bad\">", out);
+		dashboard_esc(out, n != NULL ? json_object_get_string(
+		    dashboard_get(n, "error", NULL)) : "no answer");
+	} else
+		fprintf(out, "</td><td>%" PRId64 "</td><td>%" PRId64 "</td>"
+		    "<td>%.1f %%", json_object_get_int64(dashboard_get(n,
+		    "pool4_ports", NULL)), json_object_get_int64(
+		    dashboard_get(n, "bib_entries", NULL)),
+		    json_object_get_double(dashboard_get(n,
+		    "pool4_usage_percent", NULL)));
+	fputs("</td></tr></table>\n", out);
+	json_object_put(j);
+}
+
 int
 dashboard_render(const struct status_daemon *d, const struct snap *sn,
     FILE *out)
@@ -330,6 +362,8 @@ dashboard_render(const struct status_daemon *d, const struct snap *sn,
 	    (long long)g.st.open, when);
 	dashboard_services(st, hist, out);
 	dashboard_backends(b, out);
+	if (sn->conf->nat64.on)
+		dashboard_pool4(out);
 	dashboard_charts(st, out);
 	fprintf(out, "<script>\n%s</script>\n</body></html>\n",
 	    dashboard_script);
