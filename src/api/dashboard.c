@@ -16,6 +16,7 @@
 
 #include "priv/priv.h"
 #include "backends.h"
+#include "log.h"
 #include "dashboard.h"
 #include "series.h"
 #include "stats.h"
@@ -332,6 +333,35 @@ dashboard_pool4(FILE *out)
 	json_object_put(j);
 }
 
+/* The process's last log lines above debug (log.h), newest first: the
+   lifecycle, reloads, backends going up or down, warnings. */
+static void
+dashboard_events(FILE *out)
+{
+	static const char *const pri[] = { "emerg", "alert", "crit", "err",
+	    "warning", "notice", "info", "debug" };
+	struct log_line	 l[LOG_RECENT];
+	char		 when[32];
+	time_t		 t;
+	struct tm	 tm;
+	unsigned	 i, n = log_recent(l, LOG_RECENT);
+
+	fputs("<h2>Recent events</h2>\n<table id=\"events\"><thead><tr>"
+	    "<th>time</th><th>level</th><th>event</th></tr></thead><tbody>\n",
+	    out);
+	for (i = 0; i < n; i++) {
+		t = (time_t)l[i].t;
+		localtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+		fprintf(out, "<tr class=\"%s\"><td>%s</td><td>%s</td><td>",
+		    l[i].pri <= 3 ? "bad" : "", when,
+		    pri[l[i].pri & 7]);
+		dashboard_esc(out, l[i].text);
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</tbody></table>\n", out);
+}
+
 int
 dashboard_render(const struct status_daemon *d, const struct snap *sn,
     FILE *out)
@@ -365,6 +395,7 @@ dashboard_render(const struct status_daemon *d, const struct snap *sn,
 	if (sn->conf->nat64.on)
 		dashboard_pool4(out);
 	dashboard_charts(st, out);
+	dashboard_events(out);
 	fprintf(out, "<script>\n%s</script>\n</body></html>\n",
 	    dashboard_script);
 	json_object_put(st);

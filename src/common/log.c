@@ -4,20 +4,26 @@
  * stderr prefixed with the program name; in the background to syslog
  * (LOG_DAEMON); while a daemon started by hand is starting, to both.  A
  * line is formatted in full before it is written, so lines from worker
- * threads never interleave.
+ * threads never interleave.  The last lines above debug stay in memory
+ * (log_recent()) for the dashboard.
  */
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 
 static const char	*log_ident = "v6gate";
+static struct log_line	 log_ring[LOG_RECENT];
+static unsigned		 log_ring_n;	/* lines ever kept */
+static pthread_mutex_t	 log_ring_lock = PTHREAD_MUTEX_INITIALIZER;
 static int		 log_to = LOG_TO_STDERR;
 static int		 log_verbose;
 
@@ -67,7 +73,34 @@ log_vwrite(int pri, const char *fmt, va_list ap, int with_errno)
 	}
 	if (log_to & LOG_TO_SYSLOG)
 		syslog(pri, "%s", line);
+	if (pri != LOG_DEBUG) {
+		struct log_line	*l;
+
+		pthread_mutex_lock(&log_ring_lock);
+		l = &log_ring[log_ring_n++ % LOG_RECENT];
+		l->t = (long)time(NULL);
+		l->pri = pri;
+		/* (cut to fit: a dashboard line) */
+		memcpy(l->text, line, sizeof(l->text) - 1);
+		l->text[sizeof(l->text) - 1] = '\0';
+		pthread_mutex_unlock(&log_ring_lock);
+	}
 	errno = saved;
+}
+
+unsigned
+log_recent(struct log_line *out, unsigned max)
+{
+	unsigned	i, n;
+
+	pthread_mutex_lock(&log_ring_lock);
+	n = log_ring_n < LOG_RECENT ? log_ring_n : LOG_RECENT;
+	if (n > max)
+		n = max;
+	for (i = 0; i < n; i++)
+		out[i] = log_ring[(log_ring_n - 1 - i) % LOG_RECENT];
+	pthread_mutex_unlock(&log_ring_lock);
+	return n;
 }
 
 void

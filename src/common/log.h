@@ -29,6 +29,19 @@ void	fatal(const char *, ...)
 void	fatalx(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 
+/*
+ * The last LOG_RECENT lines of info level and above (not debug: those are
+ * per connection), kept in memory for the dashboard's "recent events".
+ * Copied newest first into out[max]; returns how many.
+ */
+#define LOG_RECENT	32
+struct log_line {
+	long	 t;		/* Unix seconds */
+	int	 pri;		/* LOG_ERR ... LOG_INFO */
+	char	 text[240];
+};
+unsigned	log_recent(struct log_line *out, unsigned max);
+
 /* log_debug() is costly to format: test before building arguments. */
 #define LOG_DEBUGGING()	(log_getverbose() > 0)
 

@@ -145,6 +145,30 @@ browse "http://[::1]:9164/" --dump-dom --virtual-time-budget=2000 \
     >"$T/dom2.html"
 check_eq "after a reload the page still loads, with its three services" \
     "$(cells <"$T/dom2.html" | awk '$1 == "rows" { print $2 }')" 3
+# recent events: the process's own log lines, newest first, escaped
+python3 -c '
+import html.parser, sys
+class P(html.parser.HTMLParser):
+    def __init__(s):
+        super().__init__(); s.inev = s.incell = False; s.rows = []
+    def handle_starttag(s, t, a):
+        if t == "table" and ("id", "events") in a: s.inev = True
+        elif s.inev and t == "tr": s.rows.append([])
+        elif s.inev and t == "td": s.incell = True; s.rows[-1].append("")
+    def handle_endtag(s, t):
+        if t == "table": s.inev = False
+        if t == "td": s.incell = False
+    def handle_data(s, d):
+        if s.inev and s.incell: s.rows[-1][-1] += d
+p = P(); p.feed(open(sys.argv[1]).read())
+rows = [r for r in p.rows if len(r) == 3]
+times = [r[0] for r in rows]
+hit = [r[2] for r in rows if r[2].startswith("reloaded ")]
+print("%s|%s" % ("newest first" if times == sorted(times, reverse=True)
+                 else "unordered", hit[0] if hit else "none"))' "$T/dom2.html" >"$T/ev.txt"
+case "$(cat "$T/ev.txt")" in "newest first|reloaded "*"services"*)
+	ok "recent events, newest first, with the reload: $(cat "$T/ev.txt")" ;;
+*) fail "recent events: $(cat "$T/ev.txt")" ;; esac
 gw_stop
 
 # Beyond loopback: gateway.http.allow is required.
