@@ -229,7 +229,7 @@ conf $S/a.conf $P65 web mail
 probe_start $NOPORT $NOHOST $NOPORT65 $NOHOST65 $SRV65
 out=$(ctl reload --recreate-nat64 2>&1) && ok "reload --recreate-nat64 to $P65" ||
     fail "recreate: $out"
-sleep 1
+sleep 2	# (five targets: each tried 20 times at least)
 probe_stop
 never "pool6 recreated" $NOPORT $NOHOST $NOPORT65 $NOHOST65
 live "pool6 recreated" $SRV65
@@ -245,7 +245,7 @@ out=$(ctl reload --recreate-nat64 2>&1)
 check_eq "a reload whose guard cannot be made fails" "$?" 1
 case "$out" in *"nftables guard:"*"Jool was not changed"*) ok "and says why: ${out##*translator failed: }" ;;
 *) fail "the failed reload said: $out" ;; esac
-sleep 1
+sleep 2	# (five targets)
 probe_stop
 never "guard failed on reload" $NOPORT $NOHOST $NOPORT65 $NOHOST65
 live "guard failed on reload" $SRV65
