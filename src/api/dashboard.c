@@ -14,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include "html.h"
 #include "priv/priv.h"
 #include "backends.h"
 #include "log.h"
@@ -114,21 +115,6 @@ static const char dashboard_script[] =
 	"tick();setInterval(tick,5000);\n"
 	"})();\n";
 
-/* s as HTML text or attribute value */
-static void
-dashboard_esc(FILE *out, const char *s)
-{
-	for (; s != NULL && *s != '\0'; s++)
-		switch (*s) {
-		case '&': fputs("&amp;", out); break;
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '"': fputs("&quot;", out); break;
-		case '\'': fputs("&#39;", out); break;
-		default: fputc(*s, out);
-		}
-}
-
 static json_object *
 dashboard_get(json_object *o, const char *a, const char *b)
 {
@@ -166,11 +152,11 @@ dashboard_services(json_object *st, json_object *hist, FILE *out)
 	    "</tr></thead><tbody>\n", out);
 	json_object_object_foreach(st, name, s) {
 		fputs("<tr data-service=\"", out);
-		dashboard_esc(out, name);
+		html_escape(out, name);
 		fputs("\"><td>", out);
-		dashboard_esc(out, name);
+		html_escape(out, name);
 		fputs("</td><td>", out);
-		dashboard_esc(out, json_object_get_string(dashboard_get(s,
+		html_escape(out, json_object_get_string(dashboard_get(s,
 		    "mode", NULL)));
 		fputs("</td>", out);
 		for (i = 0; i < sizeof(dashboard_cols) /
@@ -219,7 +205,7 @@ dashboard_charts(json_object *st, FILE *out)
 	json_object_object_foreach(st, name, s) {
 		(void)s;
 		fputs("<h3>", out);
-		dashboard_esc(out, name);
+		html_escape(out, name);
 		fputs("</h3><div class=\"charts\">\n", out);
 		for (i = 0; i < sizeof(charts) / sizeof(charts[0]); i++) {
 			fprintf(out, "<figure><svg class=\"chart\" "
@@ -227,7 +213,7 @@ dashboard_charts(json_object *st, FILE *out)
 			    "preserveAspectRatio=\"none\""
 			    " data-range=\"%s\" data-fig=\"%s\" data-svc=\"",
 			    charts[i].range, charts[i].fig);
-			dashboard_esc(out, name);
+			html_escape(out, name);
 			fprintf(out, "\"></svg><figcaption>%s</figcaption>"
 			    "</figure>\n", charts[i].caption);
 		}
@@ -258,19 +244,19 @@ dashboard_backends(json_object *b, FILE *out)
 			state = json_object_get_string(dashboard_get(x,
 			    "state", NULL));
 			fputs("<tr data-svc=\"", out);
-			dashboard_esc(out, name);
+			html_escape(out, name);
 			fputs("\" data-backend=\"", out);
-			dashboard_esc(out, json_object_get_string(
+			html_escape(out, json_object_get_string(
 			    dashboard_get(x, "address", NULL)));
 			fputs("\"><td>", out);
-			dashboard_esc(out, name);
+			html_escape(out, name);
 			fputs("</td><td>", out);
-			dashboard_esc(out, json_object_get_string(
+			html_escape(out, json_object_get_string(
 			    dashboard_get(x, "address", NULL)));
 			fprintf(out, "</td><td class=\"state %s\">",
 			    state != NULL && strcmp(state, "up") == 0 ? "ok" :
 			    "bad");
-			dashboard_esc(out, state);
+			html_escape(out, state);
 			fprintf(out, "</td><td>%" PRId64 "</td><td>",
 			    json_object_get_int64(dashboard_get(x,
 			    "connections", NULL)));
@@ -280,7 +266,7 @@ dashboard_backends(json_object *b, FILE *out)
 			else {
 				fputs(json_object_get_boolean(dashboard_get(h,
 				    "ok", NULL)) ? "ok " : "failed ", out);
-				dashboard_esc(out, json_object_get_string(
+				html_escape(out, json_object_get_string(
 				    dashboard_get(h, "last", NULL)));
 			}
 			fprintf(out, "</td><td>%" PRId64 "</td>",
@@ -289,7 +275,7 @@ dashboard_backends(json_object *b, FILE *out)
 			fprintf(out, "<td class=\"%s\">", warn != NULL ?
 			    "bad cert" : "cert");
 			if (dashboard_get(tls, "not_after", NULL) != NULL) {
-				dashboard_esc(out, json_object_get_string(
+				html_escape(out, json_object_get_string(
 				    dashboard_get(tls, "not_after", NULL)));
 				fprintf(out, " (%" PRId64 " days)",
 				    json_object_get_int64(dashboard_get(tls,
@@ -316,11 +302,11 @@ dashboard_pool4(FILE *out)
 	fputs("<h2>NAT64 pool4</h2>\n<table id=\"pool4\"><tr><th>instance"
 	    "</th><th>ports</th><th>in use (BIB)</th><th>usage</th></tr>"
 	    "<tr><td>", out);
-	dashboard_esc(out, json_object_get_string(dashboard_get(n, "instance",
+	html_escape(out, json_object_get_string(dashboard_get(n, "instance",
 	    NULL)));
 	if (dashboard_get(n, "error", NULL) != NULL || n == NULL) {
 		fputs("</td><td colspan=\"3\" class=\"bad\">", out);
-		dashboard_esc(out, n != NULL ? json_object_get_string(
+		html_escape(out, n != NULL ? json_object_get_string(
 		    dashboard_get(n, "error", NULL)) : "no answer");
 	} else
 		fprintf(out, "</td><td>%" PRId64 "</td><td>%" PRId64 "</td>"
@@ -356,7 +342,7 @@ dashboard_events(FILE *out)
 		fprintf(out, "<tr class=\"%s\"><td>%s</td><td>%s</td><td>",
 		    l[i].pri <= 3 ? "bad" : "", when,
 		    pri[l[i].pri & 7]);
-		dashboard_esc(out, l[i].text);
+		html_escape(out, l[i].text);
 		fputs("</td></tr>\n", out);
 	}
 	fputs("</tbody></table>\n", out);
@@ -382,10 +368,10 @@ dashboard_render(const struct status_daemon *d, const struct snap *sn,
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8"
 	    "\">\n<meta name=\"viewport\" content=\"width=device-width\">\n"
 	    "<title>v6gate ", out);
-	dashboard_esc(out, sn->conf->name);
+	html_escape(out, sn->conf->name);
 	fprintf(out, "</title>\n<style>%s</style>\n</head><body>\n<h1>v6gate ",
 	    dashboard_style);
-	dashboard_esc(out, sn->conf->name);
+	html_escape(out, sn->conf->name);
 	fprintf(out, "</h1>\n<p>Up %lld s, pid %ld; open connections: "
 	    "<span id=\"open\">%lld</span>; rendered %s; <span id=\"updated\">"
 	    "</span></p>\n", (long long)g.uptime, (long)d->pid,

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "html.h"
 #include "month.h"
 #include "text.h"
 
@@ -19,20 +20,6 @@
 #define CH_TOP		12
 #define CH_BOTTOM	26
 #define CH_PLOT_W	(CH_W - CH_LEFT - CH_RIGHT)
-
-static void
-html_esc(FILE *out, const char *s)
-{
-	for (; *s != '\0'; s++)
-		switch (*s) {
-		case '&': fputs("&amp;", out); break;
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '"': fputs("&quot;", out); break;
-		case '\'': fputs("&#39;", out); break;
-		default: fputc(*s, out);
-		}
-}
 
 /* The id of a service's section: "svc-" and its name (HTML5 allows any
    character but white space, which becomes '_'). */
@@ -45,7 +32,7 @@ html_id(FILE *out, const char *s)
 	for (; *s != '\0'; s++) {
 		c[0] = *s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' ||
 		    *s == '\f' ? '_' : *s;
-		html_esc(out, c);
+		html_escape(out, c);
 	}
 }
 
@@ -113,7 +100,7 @@ html_traffic(const struct report *r, const struct report_service *s,
 	    "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n"
 	    "<title>Daily traffic of ",
 	    CH_W, h, CH_W, h);
-	html_esc(out, s->name);
+	html_escape(out, s->name);
 	fputs(", IPv6 and IPv4, bytes both ways</title>\n", out);
 	for (i = 0; i <= 2; i++) {
 		int	y = CH_TOP + plot_h - plot_h * i / 2;
@@ -166,7 +153,7 @@ html_share(const struct report *r, const struct report_service *s,
 	fprintf(out, "<svg class=\"chart share\" width=\"%d\" height=\"%d\" "
 	    "viewBox=\"0 0 %d %d\" role=\"img\">\n<title>Daily IPv6 "
 	    "share of ", CH_W, h, CH_W, h);
-	html_esc(out, s->name);
+	html_escape(out, s->name);
 	fputs("</title>\n", out);
 	for (i = 0; i <= 4; i++) {
 		int	y = CH_TOP + plot_h - plot_h * i / 4;
@@ -200,7 +187,7 @@ static void
 html_row(FILE *out, const char *label, const char *value)
 {
 	fprintf(out, "<tr><th>%s</th><td>", label);
-	html_esc(out, value);
+	html_escape(out, value);
 	fputs("</td></tr>\n", out);
 }
 
@@ -261,15 +248,15 @@ report_html(const struct report *r, FILE *out)
 
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 	    "\n<title>IPv6 traffic report ", out);
-	html_esc(out, r->month);
+	html_escape(out, r->month);
 	fputs(" \xe2\x80\x94 ", out);
-	html_esc(out, r->gateway ? r->gateway : "v6gate");
+	html_escape(out, r->gateway ? r->gateway : "v6gate");
 	fprintf(out, "</title>\n<style>%s</style></head><body>\n<h1>IPv6 "
 	    "traffic report %s \xe2\x80\x94 ", html_style, r->month);
-	html_esc(out, r->gateway ? r->gateway : "v6gate");
+	html_escape(out, r->gateway ? r->gateway : "v6gate");
 	fprintf(out, "</h1>\n<p class=\"note\">%d days, local calendar; "
 	    "from ", r->ndays);
-	html_esc(out, r->db);
+	html_escape(out, r->db);
 	fputs(". Client counts marked ~ are estimates (within 2 %).</p>\n",
 	    out);
 	if (r->nsvcs == 0) {
@@ -290,9 +277,9 @@ report_html(const struct report *r, FILE *out)
 		fputs("<tr><td><a href=\"#", out);
 		html_id(out, s->name);
 		fputs("\">", out);
-		html_esc(out, s->name);
+		html_escape(out, s->name);
 		fputs("</a></td><td>", out);
-		html_esc(out, s->mode);
+		html_escape(out, s->mode);
 		fprintf(out, "</td><td>%s</td><td>%s</td><td>", b6, b4);
 		ok = report_share(s, report_bytes(s, ACCT_IPV6),
 		    report_bytes(s, ACCT_IPV4), &v);
@@ -306,7 +293,7 @@ report_html(const struct report *r, FILE *out)
 		fputs("<section class=\"service\" id=\"", out);
 		html_id(out, s->name);
 		fputs("\">\n<h2>", out);
-		html_esc(out, s->name);
+		html_escape(out, s->name);
 		fputs("</h2>\n", out);
 		html_figures(s, out);
 		html_traffic(r, s, out);
