@@ -22,74 +22,15 @@
 # Jool going on without the daemon; --teardown; and at the end no Oops,
 # BUG or soft lockup in the guest's kernel log.
 
-set -u
 TNAME=t_translator
-top=$(cd "$(dirname "$0")/../.." && pwd)
-: "${builddir:=$top}"
-skip() {
-	printf 'SKIP %s: %s\n' "$TNAME" "$*"
-	exit 77
-}
-[ "${V6G_JOOL:-1}" = 0 ] && skip "Jool guest tests disabled (V6G_JOOL=0)"
-[ "${V6G_INTEG:-1}" = 0 ] && skip "integration tests disabled (configure)"
-if [ "$(id -u)" != 0 ]; then
-	command -v qemu-system-x86_64 >/dev/null || skip "needs root or qemu-system-x86_64"
-	"$top/kmod/guest/build.sh" --check >/dev/null 2>&1 ||
-		skip "needs root to build the guest image (none is cached)"
-fi
-
-J=$(mktemp -d "/tmp/v6g-$TNAME.XXXXXX")
-cp "$builddir/v6gated" "$builddir/v6gatectl" "$J/" || exit 1
-# the integration tests' HTTP client (import client, from /job)
-cp "$top/tests/integ/client.py" "$J/" || exit 1
-# A sanitizer build needs its suppressions in the guest too.
-cp "$top/tests/lsan.supp" "$J/" 2>/dev/null
+. "$(dirname "$0")/lib.sh"
+guest_job
 
 cat >"$J/run.sh" <<'GUEST'
 #!/bin/bash
 set -u
 TNAME=t_translator
-n_ok=0
-n_fail=0
-ok() { n_ok=$((n_ok + 1)); printf 'ok   %s: %s\n' "$TNAME" "$*"; }
-fail() { n_fail=$((n_fail + 1)); printf 'FAIL %s: %s\n' "$TNAME" "$*"; }
-log() { printf '%s: %s\n' "$TNAME" "$*"; }
-check_eq() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1: got '$2', expected '$3'"; fi; }
-G=/job
-V6GATED=$G/v6gated
-V6GATECTL=$G/v6gatectl
-export LSAN_OPTIONS=suppressions=$G/lsan.supp
-S=/tmp/v6g
-mkdir -p $S
-# the user the daemon's unprivileged process runs as (the package makes it)
-grep -q '^v6gate:' /etc/passwd || {
-	echo 'v6gate:x:990:990:v6gate:/nonexistent:/usr/sbin/nologin' >>/etc/passwd
-	echo 'v6gate:x:990:' >>/etc/group
-}
-GWPID=
-finish() {
-	[ -n "$GWPID" ] && kill "$GWPID" 2>/dev/null
-	# the kernel must have survived everything above
-	if dmesg | grep -E 'Oops|BUG:|soft lockup|general protection' >/tmp/dmesg.bad; then
-		fail "kernel log: $(head -3 /tmp/dmesg.bad | tr '\n' ' ')"
-	else
-		ok "no Oops, BUG or soft lockup in the kernel log"
-	fi
-	# (not a pipe into the loop: fail must count in this shell)
-	grep -E 'AddressSanitizer|LeakSanitizer|runtime error' $S/gw*.log 2>/dev/null | head -5 >/tmp/san.txt
-	while read -r l; do fail "sanitizer: $l"; done </tmp/san.txt
-	cp $S/*.log $G/ 2>/dev/null
-	dmesg | tail -40 >$G/dmesg.log
-	echo "$TNAME: $n_ok passed, $n_fail failed"
-	[ "$n_fail" -eq 0 ] && [ "$n_ok" -gt 0 ] && exit 0
-	exit 1
-}
-in_c6() { ip netns exec c6 "$@"; }
-in_c4() { ip netns exec c4 "$@"; }
-in_g() { ip netns exec gw "$@"; }
-in_s4() { ip netns exec s4 "$@"; }
-in_s6() { ip netns exec s6 "$@"; }
-ctl() { in_g $V6GATECTL -s $S/ctl.sock "$@"; }
+. /job/guest-lib.sh
 jkey() {	# jkey KEY: the first value of "KEY" in "v6gatectl jool --json"
 	# (the guest's python3-minimal has no json module)
 	ctl jool --json | tr -d ' \n' | grep -o '"'"$1"'":"\{0,1\}[^",}]*' |
@@ -546,15 +487,4 @@ in_g nft list table inet v6gate_count >/dev/null 2>&1 &&
 
 finish
 GUEST
-chmod 755 "$J/run.sh"
-
-t0=$(date +%s)
-"$top/tests/jool/guest-run.sh" "$J" "${V6G_GUEST_TIMEOUT:-400}"
-rc=$?
-echo "$TNAME: guest run took $(($(date +%s) - t0)) s, exit $rc"
-if [ $rc = 0 ] || [ "${KEEP:-0}" != 1 ]; then
-	rm -rf "$J"
-else
-	echo "$TNAME: kept $J"
-fi
-exit $rc
+guest_run 400
