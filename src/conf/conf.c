@@ -52,8 +52,8 @@ static const char *const conf_timeout_keys[] = {
 	"first_flight", "connect", "idle", NULL
 };
 static const char *const conf_limit_keys[] = {
-	"pending_per_client", "per_client_connections", "per_client_rate",
-	NULL
+	"pending_per_client", "pending_per_48", "pending_per_32",
+	"per_client_connections", "per_client_rate", NULL
 };
 static const char *const conf_service_keys[] = {
 	"name", "mode", "protocol", "listen", "hosts", "default", "backends",
@@ -609,6 +609,11 @@ conf_gateway(struct conf_ctx *ctx, const config_setting_t *root)
 		conf_check_keys(ctx, t, "gateway.limits", conf_limit_keys);
 		conf_get_uint(ctx, t, "pending_per_client", "gateway.limits",
 		    1, 65535, &gc->pending_per_client);
+		/* IPv6: one /48 holds 65536 /64s, each a client */
+		conf_get_uint(ctx, t, "pending_per_48", "gateway.limits",
+		    1, 1000000, &gc->pending_per_48);
+		conf_get_uint(ctx, t, "pending_per_32", "gateway.limits",
+		    1, 1000000, &gc->pending_per_32);
 		/* defaults of every proxy service's limits; 0: none */
 		conf_get_uint(ctx, t, "per_client_connections",
 		    "gateway.limits", 0, 1000000, &gc->per_client_conns);
@@ -1019,6 +1024,8 @@ conf_defaults(struct gw_conf *gc, const char *file)
 	gc->to_connect = 5;
 	gc->to_idle = 300;
 	gc->pending_per_client = 64;
+	gc->pending_per_48 = 256;
+	gc->pending_per_32 = 1024;
 	gc->acct_checkpoint = 1;
 	gc->acct_minutes = 2880;	/* two days of minutes */
 	gc->acct_days = 800;		/* 13 months and more of days */

@@ -195,7 +195,9 @@ struct gw_conf {
 	unsigned		 to_first_flight;	/* seconds */
 	unsigned		 to_connect;
 	unsigned		 to_idle;
-	unsigned		 pending_per_client;
+	unsigned		 pending_per_client;	/* first flights */
+	unsigned		 pending_per_48;	/* IPv6 only */
+	unsigned		 pending_per_32;
 	unsigned		 per_client_conns;	/* service defaults */
 	unsigned		 per_client_rate;
 	/* accounting: history checkpoints and retention */

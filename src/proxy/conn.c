@@ -209,7 +209,7 @@ conn_close(struct worker *w, struct conn *c, const char *reason)
 	else if (c->state == CS_CONNECTING)
 		WSTAT_DEC(w, connecting);
 	if (c->pending)
-		limit_pending_put(c->client_key);
+		limit_prefix_put(c->client_key, c->family == ACCT_IPV6);
 	if (c->climit)
 		limit_conn_put(c->limit_key);
 	if (c->held)
@@ -309,11 +309,38 @@ conn_refuse(struct worker *w, struct conn *c, enum sniff_refusal why,
 	conn_close(w, c, reason);
 }
 
+/* Bounded: the accept path must not walk thousands of connections. */
+#define CONN_SHED_LOOK	8
+
+int
+conn_shed(struct worker *w, const struct conn *keep)
+{
+	struct conn	*c, *best = NULL;
+	int		 i = 0;
+
+	/* ff_list is by start: the oldest first, and the first of equals */
+	TAILQ_FOREACH(c, &w->ff_list, timer) {
+		if (c == keep)
+			break;		/* the newest: nothing after it */
+		if (best == NULL || c->ff->len < best->ff->len)
+			best = c;
+		if (++i == CONN_SHED_LOOK || best->ff->len == 0)
+			break;
+	}
+	if (best == NULL)
+		return -1;
+	WSTAT_INC(w, shed_first_flight);
+	conn_close(w, best, "shed: near max_connections");
+	return 0;
+}
+
 void
 conn_accept(struct worker *w, struct worker_listener *wl, int fd,
     const union addr_sa *peer)
 {
 	const struct gw_conf	*gc = w->snap->conf;
+	const struct limit_prefix pl = { gc->pending_per_client,
+				    gc->pending_per_48, gc->pending_per_32 };
 	struct conn		*c;
 	struct epoll_event	 ev;
 
@@ -366,12 +393,26 @@ conn_accept(struct worker *w, struct worker_listener *wl, int fd,
 		conn_close(w, c, "client not allowed");
 		return;
 	}
-	if (limit_pending_take(c->client_key, gc->pending_per_client) == -1) {
+	switch (limit_prefix_take(c->client_key, c->family == ACCT_IPV6,
+	    &pl)) {
+	case -1:
 		WSTAT_INC(w, refused_pending);
 		conn_close(w, c, "too many first flights from this client");
 		return;
+	case -2:
+		WSTAT_INC(w, refused_pending_prefix);
+		conn_close(w, c, "too many first flights from this prefix");
+		return;
 	}
 	c->pending = 1;
+	/*
+	 * Near max_connections: make room before the cap refuses everybody
+	 * alike, at the expense of a first flight that is old and has sent
+	 * little (a silent flood's), after c passed the limits (a refused
+	 * one sheds nobody).
+	 */
+	if (proxy_conn_crowded())
+		(void)conn_shed(w, c);
 	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 	ev.data.ptr = &c->ctag;
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) == -1) {
@@ -591,7 +632,7 @@ conn_route(struct worker *w, struct conn *c)
 	c->svc = len ? namemap_lookup(c->lst->routes, name, len) : NULL;
 	if (c->svc == NULL)
 		c->svc = c->lst->dflt;
-	limit_pending_put(c->client_key);
+	limit_prefix_put(c->client_key, c->family == ACCT_IPV6);
 	c->pending = 0;
 	if (c->svc == NULL) {
 		WSTAT_INC(w, no_route);

@@ -134,6 +134,13 @@ int	conn_timers(struct worker *);
 /* Free the connections closed during this round of events. */
 void	conn_reap(struct worker *);
 
+/*
+ * Close one of w's connections still in their first flight, the one that
+ * sent the least among the oldest few (never a relaying one, never keep):
+ * 0, or -1 if w has none.
+ */
+int	conn_shed(struct worker *, const struct conn *keep);
+
 /* Close everything (worker stopping). */
 void	conn_close_all(struct worker *);
 

@@ -6,6 +6,8 @@
  * connection more in a second, never fewer than its limit.
  */
 
+#include <string.h>
+
 #include "limit.h"
 #include "mix.h"
 
@@ -68,6 +70,55 @@ void
 limit_pending_put(uint64_t key)
 {
 	limit_count_put(limit_pending, key);
+}
+
+/*
+ * The key of client_key's first plen bits (48 or 32), tagged with plen so
+ * that a /48 never shares counts with the /64 of the same value.
+ */
+static uint64_t
+limit_prefix_key(uint64_t client_key, unsigned plen)
+{
+	uint8_t	b[8];
+
+	/* client_key holds the address's first 8 bytes in memory order */
+	memcpy(b, &client_key, sizeof(b));
+	memset(b + plen / 8, 0, sizeof(b) - plen / 8);
+	memcpy(&client_key, b, sizeof(b));
+	return mix64(client_key ^ mix64(plen));
+}
+
+int
+limit_prefix_take(uint64_t client_key, int v6, const struct limit_prefix *l)
+{
+	uint64_t	k48, k32;
+
+	if (limit_pending_take(client_key, l->per_client) == -1)
+		return -1;
+	if (!v6)
+		return 0;
+	k48 = limit_prefix_key(client_key, 48);
+	k32 = limit_prefix_key(client_key, 32);
+	if (limit_pending_take(k48, l->per_48) == -1)
+		goto fail;
+	if (limit_pending_take(k32, l->per_32) == -1) {
+		limit_pending_put(k48);
+		goto fail;
+	}
+	return 0;
+fail:
+	limit_pending_put(client_key);
+	return -2;
+}
+
+void
+limit_prefix_put(uint64_t client_key, int v6)
+{
+	limit_pending_put(client_key);
+	if (!v6)
+		return;
+	limit_pending_put(limit_prefix_key(client_key, 48));
+	limit_pending_put(limit_prefix_key(client_key, 32));
 }
 
 int

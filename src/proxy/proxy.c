@@ -59,6 +59,15 @@ proxy_conn_put(void)
 	__atomic_sub_fetch(&proxy_open, 1, __ATOMIC_RELAXED);
 }
 
+int
+proxy_conn_crowded(void)
+{
+	unsigned max = __atomic_load_n(&proxy_max, __ATOMIC_RELAXED);
+	unsigned open = __atomic_load_n(&proxy_open, __ATOMIC_RELAXED);
+
+	return (uint64_t)open * 10 >= (uint64_t)max * 9;
+}
+
 void
 proxy_worker_acked(void)
 {

@@ -138,6 +138,8 @@ void	proxy_worker_acked(void);
 /* Shared limits, read by workers. */
 int	proxy_conn_take(void);
 void	proxy_conn_put(void);
+/* Open connections are at 90 % of max_connections or more. */
+int	proxy_conn_crowded(void);
 extern int	proxy_nworkers;
 
 #endif

@@ -102,6 +102,8 @@ check_good(void)
 	CHECK_INT(gc->to_connect, 2);
 	CHECK_INT(gc->to_idle, 60);
 	CHECK_INT(gc->pending_per_client, 8);
+	CHECK_INT(gc->pending_per_48, 100);
+	CHECK_INT(gc->pending_per_32, 300);
 	CHECK_INT(gc->acct_checkpoint, 5);
 	CHECK_INT(gc->acct_minutes, 60);
 	CHECK_INT(gc->acct_days, 400);
@@ -254,6 +256,8 @@ check_defaults(void)
 	CHECK_INT(gc->to_connect, 5);
 	CHECK_INT(gc->to_idle, 300);
 	CHECK_INT(gc->pending_per_client, 64);
+	CHECK_INT(gc->pending_per_48, 256);
+	CHECK_INT(gc->pending_per_32, 1024);
 	CHECK_INT(rep.nwarnings, 1);	/* no services */
 	conf_report_free(&rep);
 	conf_free(gc);
