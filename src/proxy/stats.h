@@ -13,8 +13,10 @@
 	X(accepted,		"connections accepted")			\
 	X(refused_max,		"refused: max_connections reached")	\
 	X(refused_pending,	"refused: too many first flights, one client") \
-	X(refused_pending_prefix, "refused: too many first flights, one /48 or /32") \
-	X(shed_first_flight,	"closed: first flight shed near max_connections") \
+	X(refused_pending_prefix,					\
+	    "refused: too many first flights, one /48 or /32")		\
+	X(shed_first_flight,						\
+	    "closed: first flight shed near max_connections")		\
 	X(refused_audit,	"refused: the audit log cannot be written") \
 	X(refused_acl,		"refused: client not allowed (allow/deny)") \
 	X(refused_conn_limit,	"refused: per-client connection limit")	\
