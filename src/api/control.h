@@ -14,7 +14,9 @@
 
 #define CONTROL_LINE_MAX	1024	/* the request line, its newline too */
 #define CONTROL_ARGS_MAX	16
-#define CONTROL_CLIENTS_MAX	64	/* served at once */
+#define CONTROL_CLIENTS_MAX	1024	/* still sending a request, at
+					   once: a thousand idle ones do
+					   not keep an operator out */
 #define CONTROL_REPLY_MAX	(8 << 20)	/* bytes */
 
 /* Writes the body to out; returns 0 (ok) or -1 (error). */
