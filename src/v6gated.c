@@ -19,6 +19,7 @@
 #include <getopt.h>
 #include <grp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,6 +307,21 @@ live_set(struct snap *sn)
 	pool_state_sweep(live_gen);
 }
 
+/* A reload's warning, in the log and to the v6gatectl that asked (out). */
+static void __attribute__((format(printf, 2, 3)))
+reload_warning(FILE *out, const char *fmt, ...)
+{
+	char	msg[1024];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warnx("%s", msg);
+	if (out)
+		fprintf(out, "warning: %s\n", msg);
+}
+
 /*
  * Reload from conffile.  Messages go to the log and, when out is not NULL,
  * to the v6gatectl that asked.  Returns 0 or -1 (running config kept).
@@ -343,52 +359,34 @@ reload(FILE *out, int recreate)
 		goto fail;
 	}
 	if (workers_for(gc) != proxy_workers()) {
-		snprintf(err, sizeof(err), "gateway.workers changes from %d "
+		reload_warning(out, "gateway.workers changes from %d "
 		    "to %d: takes effect at the next restart",
 		    proxy_workers(), workers_for(gc));
-		log_warnx("%s", err);
-		if (out)
-			fprintf(out, "warning: %s\n", err);
 	}
 	if (gc->http_on != cur->http_on || (gc->http_on &&
 	    !addr_equal(&gc->http, &cur->http))) {
-		snprintf(err, sizeof(err), "gateway.http changes: takes "
+		reload_warning(out, "gateway.http changes: takes "
 		    "effect at the next restart");
-		log_warnx("%s", err);
-		if (out)
-			fprintf(out, "warning: %s\n", err);
 	}
 	if (strcmp(gc->state_dir, cur->state_dir) != 0) {
-		snprintf(err, sizeof(err), "gateway.state_dir changes from %s "
+		reload_warning(out, "gateway.state_dir changes from %s "
 		    "to %s: takes effect at the next restart (move %s/v6gate.db "
 		    "there first)", cur->state_dir, gc->state_dir,
 		    cur->state_dir);
-		log_warnx("%s", err);
-		if (out)
-			fprintf(out, "warning: %s\n", err);
 	}
 	if (strcmp(gc->control_socket, cur->control_socket) != 0) {
-		snprintf(err, sizeof(err), "gateway.control_socket changes "
+		reload_warning(out, "gateway.control_socket changes "
 		    "from %s to %s: takes effect at the next restart",
 		    cur->control_socket, gc->control_socket);
-		log_warnx("%s", err);
-		if (out)
-			fprintf(out, "warning: %s\n", err);
 	}
 	if (gc->audit_on && !audit_started) {
-		snprintf(err, sizeof(err), "audit.enabled: the audit log "
+		reload_warning(out, "audit.enabled: the audit log "
 		    "starts at the next restart");
-		log_warnx("%s", err);
-		if (out)
-			fprintf(out, "warning: %s\n", err);
 	}
 	if (strcmp(gc->user, cur->user) != 0) {
-		snprintf(err, sizeof(err), "gateway.user changes from %s to "
+		reload_warning(out, "gateway.user changes from %s to "
 		    "%s: takes effect at the next restart", cur->user,
 		    gc->user);
-		log_warnx("%s", err);
-		if (out)
-			fprintf(out, "warning: %s\n", err);
 	}
 	/* a token that cannot be read refuses the reload: an endpoint left
 	   open, or closed to its users, would be worse than the old config */

@@ -513,18 +513,23 @@ acct_foreach(void (*fn)(struct acct_service *, void *), void *arg)
 }
 
 void
+acct_cell_add(struct acct_cell *dst, const struct acct_cell *src)
+{
+#define ACCT_CELL_ADD(c, json, sql, show, mp, mx, dir)			\
+	dst->c += src->c;
+	ACCT_CELL_COUNTERS(ACCT_CELL_ADD)
+#undef ACCT_CELL_ADD
+}
+
+void
 acct_service_sum(const struct acct_service *as,
     struct acct_cell sum[ACCT_NFAMILY])
 {
 	int	f;
 
 	acct_service_live(as, sum);
-	for (f = 0; f < ACCT_NFAMILY; f++) {
-#define ACCT_SUM_BASE(c, json, sql, show, mp, mx, dir)			\
-		sum[f].c += as->base[f].c;
-		ACCT_CELL_COUNTERS(ACCT_SUM_BASE)
-#undef ACCT_SUM_BASE
-	}
+	for (f = 0; f < ACCT_NFAMILY; f++)
+		acct_cell_add(&sum[f], &as->base[f]);
 }
 
 void
@@ -535,12 +540,8 @@ acct_service_live(const struct acct_service *as,
 
 	/* the workers', then what the kernel counted (main thread) */
 	acct_service_slots(as, sum);
-	for (f = 0; f < ACCT_NFAMILY; f++) {
-#define ACCT_SUM_KERN(c, json, sql, show, mp, mx, dir)			\
-		sum[f].c += as->kern[f].c;
-		ACCT_CELL_COUNTERS(ACCT_SUM_KERN)
-#undef ACCT_SUM_KERN
-	}
+	for (f = 0; f < ACCT_NFAMILY; f++)
+		acct_cell_add(&sum[f], &as->kern[f]);
 }
 
 void

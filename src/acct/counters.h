@@ -242,6 +242,9 @@ const char	*acct_map_where(const struct acct_service *);
    memory).  Main thread. */
 struct acct_service *acct_service_get(const char *);
 
+/* dst += src, counter by counter (the list above). */
+void		 acct_cell_add(struct acct_cell *, const struct acct_cell *);
+
 /* Sum over workers, plus the base from before this run. */
 void		 acct_service_sum(const struct acct_service *,
 		    struct acct_cell [ACCT_NFAMILY]);

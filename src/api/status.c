@@ -298,12 +298,8 @@ status_json(const struct status_daemon *d, const struct snap *sn)
 
 		status_service_read(sn, i, &ss);
 		memset(&tot, 0, sizeof(tot));
-		for (f = 0; f < ACCT_NFAMILY; f++) {
-#define STATUS_SUM(c, json, sql, show, mp, mx, dir)			\
-			tot.c += ss.fam[f].c;
-			ACCT_CELL_COUNTERS(STATUS_SUM)
-#undef STATUS_SUM
-		}
+		for (f = 0; f < ACCT_NFAMILY; f++)
+			acct_cell_add(&tot, &ss.fam[f]);
 		o = status_cell(&tot);
 		json_object_object_add(o, "mode",
 		    json_object_new_string(conf_mode_name(s->mode)));
