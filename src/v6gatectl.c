@@ -12,11 +12,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/command.h"
 #include "api/control.h"
 #include "conf/conf.h"
 #include "audit/trace.h"
+#include "ready/ready.h"
+#include "ready/record.h"
+#include "ready/zone.h"
 #include "report/month.h"
 #include "config.h"
 
@@ -30,7 +34,8 @@ static const char	*conf_path;
 typedef int	cmd_fn(const struct command *, int, char **);
 
 static cmd_fn	cmd_json, cmd_drain, cmd_stats, cmd_report, cmd_trace,
-		cmd_jool, cmd_reload, cmd_check_config, cmd_version, cmd_help;
+		cmd_jool, cmd_reload, cmd_readiness, cmd_dns, cmd_check_config,
+		cmd_version, cmd_help, cmd_health;
 
 /* One per command of the table; a row without its cmd_ does not build. */
 #define CLI_DAEMON(id, fn)	[id] = cmd_##fn,
@@ -116,11 +121,125 @@ cmd_json(const struct command *c, int argc, char **argv)
 	return 2;
 }
 
+/*
+ * keepalived's vrrp_script: 0 healthy, 1 not (or no answer within
+ * HEALTH_DEADLINE_MS: a daemon that cannot answer its operator cannot be
+ * trusted with the service address), 2 a usage error.  The report goes to
+ * stdout either way; --json's is JSON even when the daemon is not there.
+ */
+#define HEALTH_DEADLINE_MS	1000
+
+static int
+cmd_health(const struct command *c, int argc, char **argv)
+{
+	const char	*path = control_socket();
+	char		 req[64], *reply, why[512];
+	int		 ok, json = argc == 2;
+
+	if (argc > 2 || (json && strcmp(argv[1], "--json") != 0)) {
+		fprintf(stderr, "usage: v6gatectl health [--json]\n");
+		return 2;
+	}
+	snprintf(req, sizeof(req), "%s%s", c->wire, json ? " json" : "");
+	if ((reply = control_request_within(path, req, HEALTH_DEADLINE_MS,
+	    &ok)) == NULL) {
+		snprintf(why, sizeof(why), "v6gated does not answer at %s "
+		    "within %d ms: %s", path, HEALTH_DEADLINE_MS,
+		    strerror(errno));
+		if (json) {
+			json_object *o = json_object_new_object(), *a;
+
+			a = json_object_new_array();
+			json_object_array_add(a, json_object_new_string(why));
+			json_object_object_add(o, "healthy",
+			    json_object_new_boolean(0));
+			json_object_object_add(o, "problems", a);
+			printf("%s\n", json_object_to_json_string_ext(o,
+			    JSON_C_TO_STRING_PRETTY |
+			    JSON_C_TO_STRING_NOSLASHESCAPE));
+			json_object_put(o);
+		} else
+			printf("NOT healthy:\n  %s\n", why);
+		return 1;
+	}
+	fputs(reply, stdout);
+	free(reply);
+	return ok ? 0 : 1;
+}
+
+/* Several gateways' histories or audit logs (--state-dir, --audit-dir). */
+#define CLI_MAXDIRS	64
+
+/*
+ * stats --state-dir DIR ...: today and this month from those histories,
+ * merged when several (report/fleet.c); the daemon need not run.
+ */
+static int
+stats_offline(const char *const *dirs, size_t ndirs, int json)
+{
+	struct report	 day[CLI_MAXDIRS], month[CLI_MAXDIRS], md, mm;
+	char		*db[CLI_MAXDIRS], today[16], this[8], err[4400];
+	unsigned	 flags = ndirs > 1 ? REPORT_SETS : 0;
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+	size_t		 g, n = 0;
+	int		 rc = 1;
+
+	localtime_r(&now, &tm);
+	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	snprintf(this, sizeof(this), "%.7s", today);
+	for (g = 0; g < ndirs; g++) {
+		if (asprintf(&db[g], "%s/v6gate.db", dirs[g]) == -1) {
+			snprintf(err, sizeof(err), "out of memory");
+			goto fail;
+		}
+		if (report_load(&day[g], db[g], today, flags, err,
+		    sizeof(err)) == -1) {
+			free(db[g]);
+			goto fail;
+		}
+		if (report_load(&month[g], db[g], this, flags, err,
+		    sizeof(err)) == -1) {
+			report_free(&day[g]);
+			free(db[g]);
+			goto fail;
+		}
+		n++;
+	}
+	if (n == 1)
+		(json ? report_fleet_json : report_fleet_text)(&day[0],
+		    &month[0], stdout);
+	else {
+		if (report_merge(&md, day, n, err, sizeof(err)) == -1)
+			goto fail;
+		if (report_merge(&mm, month, n, err, sizeof(err)) == -1) {
+			report_free(&md);
+			goto fail;
+		}
+		(json ? report_fleet_json : report_fleet_text)(&md, &mm,
+		    stdout);
+		report_free(&md);
+		report_free(&mm);
+	}
+	rc = fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+	goto done;
+fail:
+	fprintf(stderr, "v6gatectl: %s\n", err);
+done:
+	for (g = 0; g < n; g++) {
+		report_free(&day[g]);
+		report_free(&month[g]);
+		free(db[g]);
+	}
+	return rc;
+}
+
 static int
 cmd_stats(const struct command *c, int argc, char **argv)
 {
-	const char	*svc = NULL;
+	const char	*svc = NULL, *dirs[CLI_MAXDIRS];
 	char		 req[256];
+	size_t		 ndirs = 0;
 	int		 i, json = 0;
 
 	for (i = 1; i < argc; i++) {
@@ -129,9 +248,16 @@ cmd_stats(const struct command *c, int argc, char **argv)
 		else if (strcmp(argv[i], "--service") == 0 && i + 1 < argc &&
 		    svc == NULL)
 			svc = argv[++i];
+		else if (strcmp(argv[i], "--state-dir") == 0 && i + 1 < argc &&
+		    ndirs < CLI_MAXDIRS)
+			dirs[ndirs++] = argv[++i];
 		else
 			goto usage;
 	}
+	if (ndirs > 0 && svc == NULL)
+		return stats_offline(dirs, ndirs, json);
+	if (ndirs > 0)
+		goto usage;
 	/* the control protocol splits on white space */
 	if (svc != NULL && (svc[0] == '\0' || strlen(svc) > 64 ||
 	    strpbrk(svc, " \t\r\n") != NULL)) {
@@ -143,13 +269,16 @@ cmd_stats(const struct command *c, int argc, char **argv)
 	    svc ? " service " : "", svc ? svc : "");
 	return request(req);
 usage:
-	fprintf(stderr, "usage: v6gatectl stats [--service NAME] [--json]\n");
+	fprintf(stderr, "usage: v6gatectl stats [--service NAME] [--json]\n"
+	    "       v6gatectl stats --state-dir DIR ... [--json]\n");
 	return 2;
 }
 
 /*
  * The monthly report, from the history database itself (read-only): it
  * needs no daemon, so last month can be reported while v6gated is down.
+ * With --state-dir, of those histories instead: one is reported as it is,
+ * several are merged (report/merge.c).
  */
 static int
 cmd_report(const struct command *c, int argc, char **argv)
@@ -162,16 +291,21 @@ cmd_report(const struct command *c, int argc, char **argv)
 		{ "json", report_json }, { "html", report_html },
 	};
 	const char	*month = NULL, *format = "text", *file;
-	char		 dir[4096], db[4200], name[128], err[4400];
-	struct report	 r;
-	size_t		 f;
-	int		 i;
+	const char	*dirs[CLI_MAXDIRS];
+	char		 dir[4096], name[128], err[4400];
+	char		*db[CLI_MAXDIRS];
+	struct report	 r, parts[CLI_MAXDIRS];
+	size_t		 f, ndirs = 0, nparts = 0, g;
+	int		 i, rc = 1;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--month") == 0 && i + 1 < argc)
 			month = argv[++i];
 		else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
 			format = argv[++i];
+		else if (strcmp(argv[i], "--state-dir") == 0 && i + 1 < argc &&
+		    ndirs < CLI_MAXDIRS)
+			dirs[ndirs++] = argv[++i];
 		else
 			goto usage;
 	}
@@ -190,40 +324,81 @@ cmd_report(const struct command *c, int argc, char **argv)
 		    "json or html)\n", format);
 		return 2;
 	}
-	/* state_dir and name of the configuration, nothing else of it */
-	file = conf_path != NULL ? conf_path : V6G_CONF_FILE;
-	if (conf_gateway_string(file, "state_dir", V6G_STATE_DIR, dir,
-	    sizeof(dir), err, sizeof(err)) == -1)
-		fprintf(stderr, "v6gatectl: %s; using %s\n", err, dir);
 	name[0] = '\0';
-	(void)conf_gateway_string(file, "name", "", name, sizeof(name), err,
-	    sizeof(err));
-	snprintf(db, sizeof(db), "%s/v6gate.db", dir);
-	if (report_load(&r, db, month, err, sizeof(err)) == -1) {
-		fprintf(stderr, "v6gatectl: %s\n", err);
-		return 1;
+	if (ndirs == 0) {
+		/* state_dir and name of the configuration, nothing else */
+		file = conf_path != NULL ? conf_path : V6G_CONF_FILE;
+		if (conf_gateway_string(file, "state_dir", V6G_STATE_DIR, dir,
+		    sizeof(dir), err, sizeof(err)) == -1)
+			fprintf(stderr, "v6gatectl: %s; using %s\n", err, dir);
+		(void)conf_gateway_string(file, "name", "", name,
+		    sizeof(name), err, sizeof(err));
+		dirs[ndirs++] = dir;
 	}
-	r.gateway = name[0] != '\0' ? name : NULL;
-	formats[f].fn(&r, stdout);
-	report_free(&r);
-	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+	for (g = 0; g < ndirs; g++) {
+		if (asprintf(&db[g], "%s/v6gate.db", dirs[g]) == -1) {
+			fprintf(stderr, "v6gatectl: out of memory\n");
+			goto done;
+		}
+		if (report_load(&parts[g], db[g], month, ndirs > 1 ?
+		    REPORT_SETS : 0, err, sizeof(err)) == -1) {
+			fprintf(stderr, "v6gatectl: %s\n", err);
+			free(db[g]);
+			goto done;
+		}
+		nparts++;
+	}
+	parts[0].gateway = name[0] != '\0' ? name : NULL;
+	if (nparts == 1)
+		formats[f].fn(&parts[0], stdout);
+	else {
+		if (report_merge(&r, parts, nparts, err, sizeof(err)) == -1) {
+			fprintf(stderr, "v6gatectl: %s\n", err);
+			goto done;
+		}
+		formats[f].fn(&r, stdout);
+		report_free(&r);
+	}
+	rc = fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
+done:
+	for (g = 0; g < nparts; g++) {
+		report_free(&parts[g]);
+		free(db[g]);
+	}
+	return rc;
 usage:
 	fprintf(stderr, "usage: v6gatectl report --month YYYY-MM "
-	    "[--format text|csv|json|html]\n");
+	    "[--format text|csv|json|html] [--state-dir DIR ...]\n");
 	return 2;
 }
 
-static void
-trace_print(void *arg, json_object *o, const char *line)
-{
-	const int	*json = arg;
-	json_object	*v;
-	const char	*k[] = { "open", "close", "client", "service", "name",
-			    "backend", "local", "listener", "id", "reason" };
-	const char	*s[10];
-	size_t		 i;
+/* What trace prints with: the form, and the dirs it searched. */
+struct trace_out {
+	int			 json;
+	const char *const	*dirs;
+	size_t			 ndirs;
+};
 
-	if (*json) {
+static void
+trace_print(void *arg, size_t dir, json_object *o, const char *line)
+{
+	const struct trace_out	*t = arg;
+	json_object		*v;
+	const char		*k[] = { "open", "close", "client", "service",
+				    "name", "backend", "local", "listener",
+				    "id", "reason" };
+	const char		*s[10];
+	size_t			 i;
+
+	/* several gateways' logs: each record says whose it is */
+	if (t->json && t->ndirs > 1) {
+		json_object_object_add(o, "audit_dir",
+		    json_object_new_string(t->dirs[dir]));
+		printf("%s\n", json_object_to_json_string_ext(o,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		return;
+	}
+	if (t->json) {
 		fputs(line, stdout);
 		if (line[0] != '\0' && line[strlen(line) - 1] != '\n')
 			fputc('\n', stdout);
@@ -241,6 +416,8 @@ trace_print(void *arg, json_object *o, const char *line)
 	    json_object_get_string(v) : "-",
 	    json_object_object_get_ex(o, "bytes_out", &v) && v != NULL ?
 	    json_object_get_string(v) : "-", s[9]);
+	if (t->ndirs > 1)
+		printf("    audit dir %s\n", t->dirs[dir]);
 }
 
 /*
@@ -251,20 +428,26 @@ static int
 cmd_trace(const struct command *c, int argc, char **argv)
 {
 	struct trace_query	 q;
-	const char		*file;
+	struct trace_out	 out = { 0, NULL, 0 };
+	const char		*file, *dirs[CLI_MAXDIRS];
 	char			 dir[4096], path[4200], err[4400];
 	const char		*at = NULL, *peer = NULL, *server = NULL;
 	const char		*client = NULL, *from = NULL, *to = NULL;
 	const char		*skew = "2";
 	uint64_t		 skew_ms;
 	long			 n;
-	int			 i, json = 0;
+	int			 i;
 
 	for (i = 1; i < argc; i++) {
 		const char **opt = NULL;
 
 		if (strcmp(argv[i], "--json") == 0) {
-			json = 1;
+			out.json = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--audit-dir") == 0 && i + 1 < argc &&
+		    out.ndirs < CLI_MAXDIRS) {
+			dirs[out.ndirs++] = argv[++i];
 			continue;
 		}
 		if (strcmp(argv[i], "--at") == 0)
@@ -326,12 +509,16 @@ cmd_trace(const struct command *c, int argc, char **argv)
 		}
 	} else
 		goto usage;
-	file = conf_path != NULL ? conf_path : V6G_CONF_FILE;
-	if (conf_gateway_string(file, "state_dir", V6G_STATE_DIR, dir,
-	    sizeof(dir), err, sizeof(err)) == -1)
-		fprintf(stderr, "v6gatectl: %s; using %s\n", err, dir);
-	snprintf(path, sizeof(path), "%s/audit", dir);
-	if ((n = trace_run(path, &q, trace_print, &json, err,
+	if (out.ndirs == 0) {
+		file = conf_path != NULL ? conf_path : V6G_CONF_FILE;
+		if (conf_gateway_string(file, "state_dir", V6G_STATE_DIR, dir,
+		    sizeof(dir), err, sizeof(err)) == -1)
+			fprintf(stderr, "v6gatectl: %s; using %s\n", err, dir);
+		snprintf(path, sizeof(path), "%s/audit", dir);
+		dirs[out.ndirs++] = path;
+	}
+	out.dirs = dirs;
+	if ((n = trace_run(dirs, out.ndirs, &q, trace_print, &out, err,
 	    sizeof(err))) == -1) {
 		fprintf(stderr, "v6gatectl: %s\n", err);
 		return 1;
@@ -343,9 +530,9 @@ cmd_trace(const struct command *c, int argc, char **argv)
 	return fflush(stdout) == 0 ? 0 : 1;
 usage:
 	fprintf(stderr, "usage: v6gatectl trace --at TIME --peer ADDR:PORT "
-	    "[--server ADDR:PORT] [--skew S] [--json]\n"
+	    "[--server ADDR:PORT] [--skew S] [--json] [--audit-dir DIR ...]\n"
 	    "       v6gatectl trace --client PREFIX --from TIME --to TIME "
-	    "[--json]\n");
+	    "[--json] [--audit-dir DIR ...]\n");
 	return 2;
 }
 
@@ -395,6 +582,123 @@ cmd_reload(const struct command *c, int argc, char **argv)
 	}
 	fprintf(stderr, "usage: v6gatectl reload [--recreate-nat64]\n");
 	return 2;
+}
+
+/* The whole configuration, for the commands that read more than the
+   gateway group; its problems on stderr, as check-config prints them. */
+static struct gw_conf *
+cli_conf(void)
+{
+	struct conf_report	 rep;
+	struct gw_conf		*gc;
+	const char		*file = conf_path ? conf_path : V6G_CONF_FILE;
+	size_t			 i;
+
+	gc = conf_load(file, &rep);
+	for (i = 0; i < rep.nerrors; i++)
+		fprintf(stderr, "%s\n", rep.errors[i]);
+	if (gc == NULL)
+		fprintf(stderr, "v6gatectl: %s: %zu error%s\n", file,
+		    rep.nerrors, rep.nerrors == 1 ? "" : "s");
+	conf_report_free(&rep);
+	return gc;
+}
+
+/*
+ * The IPv6 support self-check, run here and now (the daemon runs the same
+ * every readiness.interval): 0 when every site passes, 1 when one fails.
+ */
+static int
+cmd_readiness(const struct command *c, int argc, char **argv)
+{
+	const char	*service = NULL, *format = "text";
+	struct gw_conf	*gc;
+	json_object	*doc;
+	char		 err[512];
+	int		 i, rc, store = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			format = "json";
+		else if (strcmp(argv[i], "--store") == 0)
+			store = 1;
+		else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
+			format = argv[++i];
+		else if (strcmp(argv[i], "--service") == 0 && i + 1 < argc)
+			service = argv[++i];
+		else
+			goto usage;
+	}
+	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0 &&
+	    strcmp(format, "html") != 0)
+		goto usage;
+	if ((gc = cli_conf()) == NULL)
+		return 2;
+	if ((doc = ready_run(gc, service, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "v6gatectl: readiness: %s\n", err);
+		conf_free(gc);
+		return 2;
+	}
+	if (strcmp(format, "json") == 0)
+		printf("%s\n", json_object_to_json_string_ext(doc,
+		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	else if (strcmp(format, "html") == 0)
+		ready_print_html(doc, stdout);
+	else
+		ready_print_text(doc, stdout);
+	rc = ready_passed(doc) ? 0 : 1;
+	/* the daemon's checker keeps it in the history */
+	if (store && record_put(gc->state_dir, doc, gc->acct_days, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "v6gatectl: readiness: %s\n", err);
+		rc = 2;
+	}
+	json_object_put(doc);
+	conf_free(gc);
+	return fflush(stdout) == 0 && !ferror(stdout) ? rc : 2;
+usage:
+	fprintf(stderr, "usage: v6gatectl readiness [--service NAME] "
+	    "[--json | --format text|json|html] [--store]\n");
+	return 2;
+}
+
+/* The records to publish; with --check, what DNS answers (1: a name is
+   missing or wrong). */
+static int
+cmd_dns(const struct command *c, int argc, char **argv)
+{
+	struct gw_conf	*gc;
+	json_object	*doc;
+	char		 err[512];
+	int		 i, json = 0, check = 0, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--check") == 0)
+			check = 1;
+		else {
+			fprintf(stderr, "usage: v6gatectl dns [--check] "
+			    "[--json]\n");
+			return 2;
+		}
+	}
+	if ((gc = cli_conf()) == NULL)
+		return 2;
+	if ((doc = zone_records(gc, check, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "v6gatectl: dns: %s\n", err);
+		conf_free(gc);
+		return 2;
+	}
+	if (json)
+		printf("%s\n", json_object_to_json_string_ext(doc,
+		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		zone_print_text(doc, stdout);
+	rc = zone_ok(doc) ? 0 : 1;
+	json_object_put(doc);
+	conf_free(gc);
+	return fflush(stdout) == 0 && !ferror(stdout) ? rc : 2;
 }
 
 static int

@@ -40,6 +40,7 @@
 #include "api/backends.h"
 #include "api/command.h"
 #include "api/control.h"
+#include "api/health.h"
 #include "api/http.h"
 #include "api/metrics.h"
 #include "acct/clientq.h"
@@ -47,6 +48,7 @@
 #include "acct/history.h"
 #include "acct/kcount.h"
 #include "audit/audit.h"
+#include "audit/forward.h"
 #include "check/check.h"
 #include "audit/mapping.h"
 #include "api/stats.h"
@@ -57,9 +59,11 @@
 #include "log.h"
 #include "jool/translator.h"
 #include "guard/guard.h"
+#include "pool/save.h"
 #include "pool/state.h"
 #include "priv/priv.h"
 #include "proxy/proxy.h"
+#include "ready/record.h"
 #include "sandbox.h"
 #include "snap/snap.h"
 
@@ -284,7 +288,8 @@ live_make(struct gw_conf *gc, char *err, size_t errlen)
 			if ((sn->svc[i].st[j] = pool_state_get(s->name,
 			    s->backends[j].text)) == NULL)
 				goto oom;
-			sn->svc[i].st[j]->gen = live_gen;
+			__atomic_store_n(&sn->svc[i].st[j]->gen, live_gen,
+			    __ATOMIC_RELAXED);
 		}
 	}
 	return sn;
@@ -297,7 +302,7 @@ oom:
 /*
  * sn went live: it replaces the daemon's reference to the previous one,
  * and the backends that only the previous one had forget the operator's
- * drain (pool_state_sweep()).
+ * drain (pool_state_sweep()); the saved states follow (pool/save.h).
  */
 static void
 live_set(struct snap *sn)
@@ -305,6 +310,7 @@ live_set(struct snap *sn)
 	snap_release(live);
 	live = sn;
 	pool_state_sweep(live_gen);
+	pool_save_now();	/* what the sweep forgot, and who is gone */
 }
 
 /* A reload's warning, in the log and to the v6gatectl that asked (out). */
@@ -320,6 +326,17 @@ reload_warning(FILE *out, const char *fmt, ...)
 	log_warnx("%s", msg);
 	if (out)
 		fprintf(out, "warning: %s\n", msg);
+}
+
+/* The audit log's collector (audit.syslog) that gc asks for, prepared:
+   0, or -1 with err (a CA file that cannot be read). */
+static int
+forward_prepare_conf(const struct gw_conf *gc, char *err, size_t len)
+{
+	struct forward_conf	fc = { gc->audit_syslog, gc->audit_syslog_addr,
+	    gc->audit_syslog_tls, gc->audit_syslog_ca, gc->name };
+
+	return forward_prepare(&fc, err, len);
 }
 
 /*
@@ -401,6 +418,15 @@ reload(FILE *out, int recreate)
 		    "configuration stays");
 		goto fail;
 	}
+	if (forward_prepare_conf(gc, err, sizeof(err)) == -1) {
+		conf_free(gc);
+		log_warnx("%s: %s", conffile, err);
+		if (out)
+			fprintf(out, "%s: %s\n", conffile, err);
+		snprintf(err, sizeof(err), "reload refused; the running "
+		    "configuration stays");
+		goto fail;
+	}
 	/*
 	 * The translator's plan first: a refusal there changes nothing.  The
 	 * privileged process makes it from its own reading of the file.
@@ -434,6 +460,9 @@ reload(FILE *out, int recreate)
 	clients_set_limit(cur->acct_clients_exact);
 	history_services_set(cur);
 	audit_set_days(cur->audit_days);
+	if (audit_started && forward_commit(cur->state_dir, err,
+	    sizeof(err)) == -1)
+		log_warnx("%s", err);
 	daemon_info.loaded = time(NULL);
 	daemon_info.reloads++;
 	if (translator_go(cur, &tp, err, sizeof(err)) == -1) {
@@ -580,6 +609,20 @@ answer_backends(int argc, char **argv, FILE *out)
 
 	return control_reply(out, st, st, answer_wants_json(argc, argv),
 	    backends_text);
+}
+
+/* "health [json]": an error reply when not healthy, the report either
+   way (api/health.h) */
+static int
+answer_health(int argc, char **argv, FILE *out)
+{
+	json_object	*st;
+	int		 healthy;
+
+	st = health_json(live, &healthy);
+	control_reply(out, st, st, answer_wants_json(argc, argv),
+	    health_text);
+	return healthy ? 0 : -1;
 }
 
 /* "drain SERVICE BACKEND", "enable SERVICE BACKEND" */
@@ -882,6 +925,13 @@ serve(int chan, int notice, int ready_fd, int verbose)
 		return 1;
 	}
 	http_api_token_set(tok);
+	/* the fleet's key of the client sketches (clients.h): read once */
+	if (gc->acct_clients_key_file != NULL && clients_key_read(
+	    gc->acct_clients_key_file, err, sizeof(err)) == -1) {
+		log_err("%s", err);
+		conf_free(gc);
+		return 1;
+	}
 	if (gc->http_on && http_api_start(&gc->http, &http_src, err,
 	    sizeof(err)) == -1) {
 		log_err("%s", err);
@@ -911,15 +961,26 @@ serve(int chan, int notice, int ready_fd, int verbose)
 		if (rc == 1)
 			log_warnx("%s", err);
 		audit_started = 1;
+		if (forward_prepare_conf(gc, err, sizeof(err)) == -1 ||
+		    forward_commit(gc->state_dir, err, sizeof(err)) == -1) {
+			log_err("%s: %s", gc->file, err);
+			audit_stop();
+			conf_free(gc);
+			return 1;
+		}
 	}
 	/* before the services go live: their totals continue the stored */
 	clients_set_limit(gc->acct_clients_exact);
 	history_services_set(gc);
-	if (history_start(gc->state_dir, err, sizeof(err)) == -1)
+	if (history_start(gc->state_dir, gc->name, err, sizeof(err)) == -1)
 		log_warnx("%s; counting goes on, the history is tried again "
 		    "at every checkpoint", err);
-	if ((sn = live_make(gc, err, sizeof(err))) == NULL ||
-	    proxy_apply(sn, check_fds(sn->conf), err, sizeof(err)) == -1) {
+	/* the saved drain marks and health before the first connection
+	   and the first check (pool/save.h) */
+	if ((sn = live_make(gc, err, sizeof(err))) != NULL)
+		pool_save_start(sn->conf->state_dir);
+	if (sn == NULL || proxy_apply(sn, check_fds(sn->conf), err,
+	    sizeof(err)) == -1) {
 		log_err("%s", err);
 		priv_discard();
 		snap_release(sn);
@@ -1085,6 +1146,7 @@ serve(int chan, int notice, int ready_fd, int verbose)
 		if (audit_started)
 			mapping_flush();
 		audit_stop();
+		forward_stop();		/* its cursor saved */
 		history_stop(&r);
 		acct_map_close();
 	}
@@ -1160,6 +1222,144 @@ serve_spawn(uid_t uid, gid_t gid, int ready_fd, int verbose)
 	return 0;
 }
 
+/*
+ * The readiness checker (readiness.interval): each time it is due, a
+ * process of its own runs "v6gatectl readiness --store" beside this
+ * program, as gateway.user with no capability and no new privileges,
+ * and keeps the result in the history, where status, /metrics and the
+ * report read it.  It is a visitor of the sites, with its own sockets:
+ * nothing of the proxy waits for it.  Only a configuration with a
+ * readiness group runs it; the first check comes READY_FIRST seconds
+ * after the start when the history has none within the interval.
+ */
+#define READY_FIRST	10
+#define READY_LOOK	60	/* a reload's new interval: seen this soon */
+
+static pid_t	ready_pid = -1;
+static int	ready_tfd = -1;
+static time_t	ready_start;
+
+/* When the next check is due, from the file and the history; 0: never. */
+static time_t
+ready_due(void)
+{
+	struct conf_report	 rep;
+	struct gw_conf		*gc;
+	json_object		*last;
+	char			 err[512];
+	time_t			 due = 0;
+
+	if ((gc = conf_load(conffile, &rep)) != NULL) {
+		if (gc->readiness.line != 0 && gc->readiness.interval != 0) {
+			last = record_last(gc->state_dir, err, sizeof(err));
+			due = last != NULL ? (time_t)json_object_get_int64(
+			    json_object_object_get(last, "unix")) +
+			    (time_t)gc->readiness.interval : 0;
+			if (due < ready_start + READY_FIRST)
+				due = ready_start + READY_FIRST;
+			json_object_put(last);
+		}
+		conf_free(gc);
+	}
+	conf_report_free(&rep);
+	return due;
+}
+
+/* Wake at the next check, or within READY_LOOK to see a changed file. */
+static void
+ready_arm(void)
+{
+	struct itimerspec	 its;
+	time_t			 now = time(NULL), due, wait = READY_LOOK;
+
+	if (ready_pid != -1 || ready_tfd == -1)
+		return;		/* the checker's end arms it again */
+	due = ready_due();
+	if (due != 0 && due - now < wait)
+		wait = due - now;
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = wait > 0 ? wait : 1;
+	timerfd_settime(ready_tfd, 0, &its, NULL);
+}
+
+/* v6gatectl, beside this program (a build tree, or sbindir). */
+static void
+ready_ctl_path(char *buf, size_t len)
+{
+	char	self[4096], *slash;
+	ssize_t	n;
+
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			*slash = '\0';
+			snprintf(buf, len, "%s/v6gatectl", self);
+			if (access(buf, X_OK) == 0)
+				return;
+		}
+	}
+	snprintf(buf, len, "%s/v6gatectl", SBINDIR);
+}
+
+static void
+ready_spawn(uid_t uid, gid_t gid)
+{
+	char		ctl[4200], err[256];
+	pid_t		parent = getpid();
+	sigset_t	all;
+	int		null;
+
+	ready_ctl_path(ctl, sizeof(ctl));
+	if ((ready_pid = fork()) == -1) {
+		log_warn("readiness check: fork");
+		return;
+	}
+	if (ready_pid > 0) {
+		log_info("readiness check started (pid %ld)", (long)ready_pid);
+		return;
+	}
+	sigfillset(&all);
+	sigprocmask(SIG_UNBLOCK, &all, NULL);
+	close(parent_sfd);
+	close(parent_epfd);
+	close(serve_chan);
+	close(serve_notice);
+	if (sandbox_raise(parent_spawn_caps, 2, err, sizeof(err)) == -1 ||
+	    sandbox_become(uid, gid, NULL, 0, 0, err, sizeof(err)) == -1 ||
+	    sandbox_nnp(err, sizeof(err)) == -1) {
+		log_warnx("readiness check: %s", err);
+		_exit(2);
+	}
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 || getppid() != parent)
+		_exit(2);
+	umask(027);
+	if ((null = open("/dev/null", O_RDWR)) != -1) {
+		dup2(null, 0);
+		dup2(null, 1);
+	}
+	execl(ctl, "v6gatectl", "-c", conffile, "readiness", "--store",
+	    (char *)NULL);
+	log_warn("readiness check: %s", ctl);
+	_exit(2);
+}
+
+/* The checker ended: say how, and when the next one runs. */
+static void
+ready_reaped(int status)
+{
+	ready_pid = -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		log_info("readiness check: every site passes");
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
+		log_warnx("readiness check: a site fails the IPv6 "
+		    "assessment (v6gatectl status, v6gatectl readiness)");
+	else
+		log_warnx("readiness check could not run (exit status %d): "
+		    "try v6gatectl readiness", WIFEXITED(status) ?
+		    WEXITSTATUS(status) : -1);
+	ready_arm();
+}
+
 /* How a child ended, in words. */
 static void
 serve_status(int status, char *buf, size_t len)
@@ -1196,7 +1396,7 @@ main(int argc, char *argv[])
 	gid_t			 gid;
 	char			*abs;
 	size_t			 j;
-	time_t			 spawned;
+	time_t			 spawned, due;
 
 	/*
 	 * Before anything is made, for both processes (the child inherits
@@ -1258,6 +1458,7 @@ main(int argc, char *argv[])
 		report_print(&rep, stderr);
 		fprintf(stderr, "v6gated: %s: %zu error%s, not started\n",
 		    conffile, rep.nerrors, rep.nerrors == 1 ? "" : "s");
+		conf_report_free(&rep);
 		return 1;
 	}
 	/*
@@ -1346,6 +1547,14 @@ main(int argc, char *argv[])
 	ev.data.fd = serve_chan;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, serve_chan, &ev) == -1)
 		fatal("epoll_ctl");
+	if ((ready_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK |
+	    TFD_CLOEXEC)) == -1)
+		fatal("timerfd_create");
+	ev.data.fd = ready_tfd;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, ready_tfd, &ev) == -1)
+		fatal("epoll_ctl");
+	ready_start = time(NULL);
+	ready_arm();
 	for (;;) {
 		if ((n = epoll_wait(epfd, evs, 4, -1)) == -1) {
 			if (errno == EINTR)
@@ -1363,16 +1572,33 @@ main(int argc, char *argv[])
 				}
 				continue;
 			}
+			if (evs[i].data.fd == ready_tfd) {
+				uint64_t	ticks;
+
+				if (read(ready_tfd, &ticks, sizeof(ticks)) <= 0 ||
+				    ready_pid != -1 || stopping)
+					continue;
+				due = ready_due();
+				if (due != 0 && due <= time(NULL))
+					ready_spawn(uid, gid);
+				else
+					ready_arm();
+				continue;
+			}
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGHUP)
+				if (si.ssi_signo == SIGHUP) {
 					priv_notice(serve_notice, PN_RELOAD);
-				else if (si.ssi_signo == SIGUSR1)
+					ready_arm();
+				} else if (si.ssi_signo == SIGUSR1)
 					priv_notice(serve_notice, PN_REOPEN);
 				else if (si.ssi_signo != SIGCHLD) {
 					stopping = 1;
 					priv_notice(serve_notice, PN_STOP);
 				}
 			}
+			if (ready_pid != -1 && waitpid(ready_pid, &status,
+			    WNOHANG) == ready_pid)
+				ready_reaped(status);
 			/* a child ended: stop, or start it again */
 			if (serve_pid == -1 || waitpid(serve_pid, &status,
 			    WNOHANG) != serve_pid)

@@ -15,7 +15,7 @@
 
 set -u
 src=${1:-${srcdir:-$(cd "$(dirname "$0")/.." && pwd)}}/src
-FLOORS="common conf snap guard jool priv acct audit pool check proxy report api"
+FLOORS="common conf snap guard jool priv acct audit pool check ready proxy report api"
 
 floor() {	# floor FOLDER: its floor number, or nothing
 	local i=0 f

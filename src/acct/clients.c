@@ -13,6 +13,8 @@
  * twice.
  */
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +51,8 @@ static struct clients_set	*cl_sets;	/* every set, closing too */
 static size_t			 cl_limit = 100000;
 static struct siphash_key	 cl_key;
 static int			 cl_keyed;
+static int			 cl_key_fixed;	/* clients_key_read() */
+static int			 cl_key_moved;	/* the stored: another key */
 static char			 cl_period[CL_NPERIOD][12];
 static uint64_t			 cl_dropped;	/* clientq_dropped() seen */
 static int			 cl_final;	/* the last checkpoint */
@@ -199,6 +203,18 @@ clients_add(struct clients_set *s, const uint8_t key[16], uint64_t h)
 
 static void	clients_key(void);
 
+static int
+clients_hex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 static void
 clients_one(void *arg, struct acct_service *as, int family,
     const uint8_t *key)
@@ -231,6 +247,41 @@ clients_seen(struct acct_service *as, int family, const uint8_t key[16])
 	clients_key();
 	clients_roll(time(NULL));
 	clients_one(NULL, as, family, key);
+}
+
+int
+clients_key_read(const char *file, char *err, size_t errlen)
+{
+	uint8_t	 b[16];
+	char	 line[80], *p;
+	FILE	*f;
+	int	 i, hi, lo;
+
+	if ((f = fopen(file, "re")) == NULL) {
+		snprintf(err, errlen, "accounting.clients_key_file %s: %s",
+		    file, strerror(errno));
+		return -1;
+	}
+	if (fgets(line, sizeof(line), f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	line[strcspn(line, " \t\r\n")] = '\0';
+	for (i = 0, p = line; i < 16; i++, p += 2) {
+		if ((hi = clients_hex(p[0])) == -1 ||
+		    (lo = clients_hex(p[1])) == -1)
+			break;
+		b[i] = (uint8_t)(hi << 4 | lo);
+	}
+	if (i < 16 || *p != '\0') {
+		snprintf(err, errlen, "accounting.clients_key_file %s: not a "
+		    "key (32 hex digits on the first line: openssl rand -hex "
+		    "16)", file);
+		return -1;
+	}
+	memcpy(&cl_key.k0, b, 8);
+	memcpy(&cl_key.k1, b + 8, 8);
+	cl_keyed = cl_key_fixed = 1;
+	return 0;
 }
 
 static void
@@ -358,6 +409,11 @@ clients_load_hll(void *arg, const char *service, const char *period,
 	if (cset_merge_sketch(&s->set, reg) == -1)
 		s->lossy = 1;
 	s->dirty = s->sketch_dirty = 1;
+	if (cl_key_moved)
+		log_warnx("accounting.clients_key_file: the sketch of %s %s "
+		    "%s was made with the history's former key and is merged "
+		    "as it is: clients seen before and after the change may "
+		    "count twice in %s", service, kind, period, period);
 }
 
 static void
@@ -429,6 +485,15 @@ clients_load_key(char *err, size_t errlen)
 	if ((r = store_meta_get("clients_key", &k, sizeof(k), err,
 	    errlen)) == -1)
 		return -1;
+	/* the fleet's key wins; sketches stored with the old one can only
+	   be merged as they are (clients_load() says so) */
+	if (cl_key_fixed) {
+		if (r == 1 && memcmp(&k, &cl_key, sizeof(k)) == 0)
+			return 0;
+		cl_key_moved = r == 1;
+		return store_meta_put("clients_key", &cl_key, sizeof(cl_key),
+		    err, errlen);
+	}
 	if (r == 1 && cl_sets == NULL) {
 		cl_key = k;
 		cl_keyed = 1;

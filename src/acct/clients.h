@@ -39,6 +39,15 @@ struct clients_count {
 /* The limit of exact sets (applies to sets created from now on). */
 void		clients_set_limit(size_t);
 
+/*
+ * accounting.clients_key_file: the hash key of the sketches, 32 hex digits
+ * (openssl rand -hex 16), the same file on every gateway of a fleet so that
+ * their sketches merge (v6gatectl report --state-dir).  Read once, before
+ * the history opens; without it the history keeps the key its first start
+ * drew.  -1 with err: a file that cannot be read or is not a key.
+ */
+int		clients_key_read(const char *file, char *, size_t);
+
 /* Main thread: take what the workers queued. */
 void		clients_drain(void);
 /* Main thread: a client of a service seen otherwise (nat64, siit: the

@@ -31,6 +31,7 @@
 #include "store.h"
 
 static char		*history_dir;	/* a copy: configs come and go */
+static char		 history_name[65];	/* gateway.name, or "" */
 static time_t		 history_warned;	/* last error logged */
 static uint64_t		 history_errors;
 static time_t		 history_last_expire;
@@ -97,6 +98,13 @@ history_reopen(char *err, size_t errlen)
 	    store_meta_get("kcount_boot", boot, sizeof(boot) - 1, err,
 	    errlen) == -1 ||
 	    clients_load(time(NULL), err, errlen) == -1) {
+		store_close();
+		return -1;
+	}
+	/* whose history this is, for a report that merges several
+	   (v6gatectl report --state-dir) */
+	if (history_name[0] != '\0' && store_meta_put("gateway",
+	    history_name, strlen(history_name), err, errlen) == -1) {
 		store_close();
 		return -1;
 	}
@@ -204,8 +212,10 @@ fail:
 }
 
 int
-history_start(const char *state_dir, char *err, size_t errlen)
+history_start(const char *state_dir, const char *name, char *err,
+    size_t errlen)
 {
+	snprintf(history_name, sizeof(history_name), "%s", name ? name : "");
 	free(history_dir);
 	if ((history_dir = strdup(state_dir)) == NULL) {
 		snprintf(err, errlen, "out of memory");

@@ -12,9 +12,11 @@
  * thread only.
  */
 
-/* Open the history in state_dir and load the totals as bases.  On error
-   the gateway runs on and later checkpoints try to open it again. */
-int		history_start(const char *state_dir, char *, size_t);
+/* Open the history in state_dir and load the totals as bases; name (the
+   gateway's, or NULL) is stored with it.  On error the gateway runs on
+   and later checkpoints try to open it again. */
+int		history_start(const char *state_dir, const char *name,
+		    char *, size_t);
 
 /*
  * Write what moved since the last checkpoint; -1 (logged, counted) keeps

@@ -809,7 +809,7 @@ int
 store_expire(time_t now, const struct store_retention *r, char *err,
     size_t errlen)
 {
-	char	sql[1024], d[16], today[16], month[8];
+	char	sql[1024], d[16], today[16], month[16];
 	time_t	old = now - (time_t)r->days * 86400;
 	struct tm tm;
 
@@ -817,9 +817,17 @@ store_expire(time_t now, const struct store_retention *r, char *err,
 	strftime(d, sizeof(d), "%Y-%m-%d", &tm);
 	localtime_r(&now, &tm);
 	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
-	strftime(month, sizeof(month), "%Y-%m", &tm);
-	/* members and sketches: only the current day and month need them
-	   (a set of a past period is stored before it is freed) */
+	/* the previous month */
+	snprintf(month, sizeof(month), "%04d-%02d", tm.tm_mon == 0 ?
+	    tm.tm_year + 1899 : tm.tm_year + 1900, tm.tm_mon == 0 ? 12 :
+	    tm.tm_mon);
+	/*
+	 * Members and sketches: the daemon needs those of the current day
+	 * and month only (a set of a past period is stored before it is
+	 * freed); the previous month's stay too, for the report that merges
+	 * several gateways' month (v6gatectl report --state-dir), which is
+	 * made in the days after it.
+	 */
 	snprintf(sql, sizeof(sql), "DELETE FROM minute WHERE t < %lld;"
 	    "DELETE FROM hour WHERE t < %lld;"
 	    "DELETE FROM day WHERE d < '%s';"

@@ -13,6 +13,7 @@
 
 #include "backends.h"
 #include "log.h"
+#include "pool/save.h"
 #include "pool/state.h"
 
 static const char *
@@ -294,9 +295,11 @@ backends_drain(const struct snap *sn, const char *service,
 	}
 	st = snap_backend(sn, svc->index, i);
 	if (__atomic_exchange_n(&st->drain, (uint8_t)drain,
-	    __ATOMIC_RELAXED) != drain)
+	    __ATOMIC_RELAXED) != drain) {
 		log_info("service %s: backend %s %s by the operator", service,
 		    text, drain ? "drained" : "enabled");
+		pool_save_now();	/* a restart keeps the decision */
+	}
 	if (drain)
 		snprintf(msg, len, "%s %s: draining, no new connections; %ld "
 		    "open", service, text, __atomic_load_n(&st->conns,

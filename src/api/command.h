@@ -48,15 +48,22 @@
 	X(ENABLE, DAEMON, drain, enable, "enable", "enable", 2,		\
 	    "SERVICE BACKEND",						\
 	    "undo drain: BACKEND takes new connections when up")	\
+	X(HEALTH, DAEMON, health, health, "health", "health", CMD_ANY,	\
+	    "[--json]",							\
+	    "exit 0 when this gateway can serve (keepalived's "	\
+	    "vrrp_script)")						\
 	X(STATS, DAEMON, stats, stats, "stats", "stats", CMD_ANY,	\
 	    "[--service NAME] [--json]",				\
-	    "traffic per service and family; distinct clients")	\
+	    "traffic per service and family; distinct clients (of "	\
+	    "histories, merged: --state-dir D ...)")			\
 	X(REPORT, LOCAL, report, -, "report", NULL, 0,			\
 	    "--month M [--format F]",					\
-	    "month M (YYYY-MM) of the history: text, csv, json, html")	\
+	    "month M (YYYY-MM) of the history, of several merged with "	\
+	    "--state-dir D ...: text, csv, json, html")			\
 	X(TRACE, LOCAL, trace, -, "trace", NULL, 0,			\
 	    "--at T --peer A:P | ...",					\
-	    "who a server's peer was: the audit log (see v6gatectl(8))") \
+	    "who a server's peer was: the audit log, or several "	\
+	    "(--audit-dir D ...; see v6gatectl(8))")			\
 	X(JOOL, DAEMON, jool, jool, "jool", "jool", CMD_ANY,		\
 	    "[sessions] [--json]",					\
 	    "the Jool module, instances, pool4/EAM, counters; or the "	\
@@ -69,6 +76,11 @@
 	    "reload the configuration file (a bad file is refused)")	\
 	X(PING, REQUEST, -, ping, NULL, "ping", CMD_ANY, NULL,		\
 	    "answers pong: for scripts that wait for the daemon")	\
+	X(READINESS, LOCAL, readiness, -, "readiness", NULL, 0,	\
+	    "[--service S] [--json]",					\
+	    "check the sites as the IPv6 assessment does; what fails")	\
+	X(DNS, LOCAL, dns, -, "dns", NULL, 0, "[--check] [--json]",	\
+	    "the AAAA records to publish; --check: what DNS answers")	\
 	X(CHECK_CONFIG, LOCAL, check_config, -, "check-config", NULL, 0, \
 	    "[FILE]", "check a configuration file without the daemon")	\
 	X(VERSION, LOCAL, version, -, "version", NULL, 0, "",		\

@@ -14,9 +14,11 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,25 +56,38 @@ control_addr(const char *path, struct sockaddr_un *sun)
 	return 0;
 }
 
+/*
+ * Connect to path; within timeout_ms when it is not -1 (SO_SNDTIMEO bounds
+ * a connect() that waits for room in a full backlog, and each send()).
+ */
 static int
-control_connect(const char *path)
+control_connect(const char *path, int timeout_ms)
 {
 	struct sockaddr_un	sun;
-	int			fd;
+	struct timeval		tv;
+	int			fd, saved;
 
 	if (control_addr(path, &sun) == -1)
 		return -1;
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
-		int	saved = errno;
-
-		close(fd);
-		errno = saved;
-		return -1;
+	if (timeout_ms >= 0) {
+		tv.tv_sec = timeout_ms / 1000;
+		tv.tv_usec = (timeout_ms % 1000) * 1000;
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv,
+		    sizeof(tv)) == -1)
+			goto fail;
 	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		goto fail;
 	return fd;
+fail:
+	saved = errno == EAGAIN || errno == EINPROGRESS ? ETIMEDOUT : errno;
+	close(fd);
+	errno = saved;
+	return -1;
 }
+
 
 int
 control_open(const char *path)
@@ -87,7 +102,7 @@ control_open(const char *path)
 		log_warn("control socket %s", path);
 		return -1;
 	}
-	if ((fd = control_connect(path)) != -1) {
+	if ((fd = control_connect(path, -1)) != -1) {
 		close(fd);
 		log_err("control socket %s: another v6gated is running "
 		    "(stop it first)", path);
@@ -658,20 +673,43 @@ control_stats(struct control_stats *st)
 	*st = control_count;
 }
 
+/* ms left until deadline (control_now()'s clock), -1 for none */
+static int
+control_left(uint64_t deadline)
+{
+	uint64_t	now;
+
+	if (deadline == 0)
+		return -1;
+	now = control_now();
+	return now >= deadline ? 0 : (int)(deadline - now);
+}
+
 char *
 control_request(const char *path, const char *req, int *ok)
 {
-	char	*buf = NULL, *nb, *line;
-	size_t	 len = 0, cap = 0, rl = strlen(req);
-	ssize_t	 n;
-	int	 fd, rc;
+	return control_request_within(path, req, -1, ok);
+}
+
+char *
+control_request_within(const char *path, const char *req, int timeout_ms,
+    int *ok)
+{
+	struct pollfd	 pfd;
+	char		*buf = NULL, *nb, *line;
+	size_t		 len = 0, cap = 0, rl = strlen(req);
+	ssize_t		 n;
+	uint64_t	 deadline = 0;
+	int		 fd, rc;
 
 	*ok = 0;
+	if (timeout_ms >= 0)
+		deadline = control_now() + (uint64_t)timeout_ms;
 	if ((line = malloc(rl + 1)) == NULL)
 		return NULL;
 	memcpy(line, req, rl);
 	line[rl] = '\n';
-	if ((fd = control_connect(path)) == -1) {
+	if ((fd = control_connect(path, timeout_ms)) == -1) {
 		free(line);
 		return NULL;
 	}
@@ -687,6 +725,17 @@ control_request(const char *path, const char *req, int *ok)
 			if ((nb = realloc(buf, cap)) == NULL)
 				goto fail;
 			buf = nb;
+		}
+		/* the deadline is the whole reply's, not each read's */
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (deadline != 0 && (rc = poll(&pfd, 1,
+		    control_left(deadline))) <= 0) {
+			if (rc == -1 && errno == EINTR)
+				continue;
+			if (rc == 0)
+				errno = ETIMEDOUT;
+			goto fail;
 		}
 		if ((n = recv(fd, buf + len, cap - len - 1, 0)) == -1) {
 			if (errno == EINTR)

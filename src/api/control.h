@@ -52,5 +52,9 @@ void	control_stats(struct control_stats *);
 
 /* Client side: send a request, return the reply (malloc'd) or NULL. */
 char	*control_request(const char *, const char *, int *);
+/* The same within timeout_ms in all (connect, send, the whole reply), or
+   NULL with errno ETIMEDOUT; -1: no deadline. */
+char	*control_request_within(const char *, const char *, int timeout_ms,
+	    int *);
 
 #endif

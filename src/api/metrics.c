@@ -143,12 +143,17 @@ metrics_clients(FILE *out, const struct status_service *ss, size_t n,
 			}
 }
 
+/*
+ * Which gateway this is: Prometheus adds the scrape's "instance" label to
+ * every series itself, so the name rides on this one gauge only, to be
+ * joined where a view wants it (conf/prometheus-rules.yml).
+ */
 static void
 metrics_gateway(FILE *out, const struct status_gateway *g)
 {
 	metrics_head(out, "v6gate_info", "gauge",
-	    "The gateway: its name and version (always 1).");
-	fprintf(out, "v6gate_info{name=\"");
+	    "The gateway: its name (gateway.name) and version (always 1).");
+	fprintf(out, "v6gate_info{gateway=\"");
 	metrics_value(out, g->gc->name != NULL ? g->gc->name : "");
 	fprintf(out, "\",version=\"%s\"} 1\n", PACKAGE_VERSION);
 	metrics_one(out, "v6gate_uptime_seconds", "gauge",
@@ -175,6 +180,23 @@ metrics_gateway(FILE *out, const struct status_gateway *g)
 	metrics_one(out, "v6gate_audit_errors_total", "counter",
 	    "Audit log writes, opens or compressions that failed.",
 	    (int64_t)g->audit.errors);
+	if (g->forward.enabled) {
+		metrics_one(out, "v6gate_audit_forward_connected", "gauge",
+		    "1 while connected to the syslog collector (audit.syslog).",
+		    g->forward.connected);
+		metrics_one(out, "v6gate_audit_forward_sent_total", "counter",
+		    "Audit records the syslog collector took.",
+		    (int64_t)g->forward.sent);
+		metrics_one(out, "v6gate_audit_forward_errors_total", "counter",
+		    "Connections, handshakes and sends to the syslog collector "
+		    "that failed.", (int64_t)g->forward.errors);
+		metrics_one(out, "v6gate_audit_forward_lag_bytes", "gauge",
+		    "Bytes of the audit files the collector has not taken.",
+		    (int64_t)g->forward.lag_bytes);
+		metrics_one(out, "v6gate_audit_forward_lag_records", "gauge",
+		    "Audit records the collector has not taken.",
+		    (int64_t)g->forward.lag_records);
+	}
 	metrics_one(out, "v6gate_workers", "gauge",
 	    "Proxy worker threads.", g->workers);
 	metrics_one(out, "v6gate_max_connections", "gauge",
@@ -310,6 +332,87 @@ metrics_backends(FILE *out, const struct snap *sn)
 	return 0;
 }
 
+/*
+ * The last readiness check (ready/record.c), a sample per site, labelled
+ * with the first service that serves it and the site's URL.  Nothing
+ * before the first check.
+ */
+static const struct {
+	const char	*name, *key, *help;
+} metrics_ready[] = {
+	{ "v6gate_readiness_pass", "pass",
+	    "1 if the site passed the last IPv6 readiness check." },
+	{ "v6gate_readiness_link_rate", NULL,
+	    "Share of the site's same-site links of a level (2, 3) that "
+	    "work over IPv6, at the last readiness check." },
+	{ "v6gate_readiness_success_rate", "success_rate",
+	    "Share of the homepage's IPv6 fetches that succeeded." },
+	{ "v6gate_readiness_degradation", "degradation",
+	    "IPv6 degradation ratio (v6 - v4) / v4 of the homepage's total "
+	    "time." },
+	{ "v6gate_readiness_failing", "failing",
+	    "URLs and hosts of the site that fail over IPv6." },
+};
+
+static void
+metrics_ready_labels(FILE *out, const char *name, json_object *x)
+{
+	fprintf(out, "%s{service=\"", name);
+	metrics_value(out, json_object_get_string(json_object_array_get_idx(
+	    json_object_object_get(x, "services"), 0)));
+	fprintf(out, "\",site=\"");
+	metrics_value(out, json_object_get_string(json_object_object_get(x,
+	    "site")));
+	fputc('"', out);
+}
+
+static void
+metrics_readiness(FILE *out, const struct gw_conf *gc)
+{
+	json_object	*sum, *sites, *x, *v;
+	size_t		 m, i;
+	int		 lv;
+
+	if ((sum = status_readiness_read(gc)) == NULL)
+		return;
+	metrics_one(out, "v6gate_readiness_time_seconds", "gauge",
+	    "When the last IPv6 readiness check ran (Unix time).",
+	    json_object_get_int64(json_object_object_get(sum, "unix")));
+	sites = json_object_object_get(sum, "sites");
+	for (m = 0; m < sizeof(metrics_ready) / sizeof(metrics_ready[0]);
+	    m++) {
+		metrics_head(out, metrics_ready[m].name, "gauge",
+		    metrics_ready[m].help);
+		for (i = 0; i < json_object_array_length(sites); i++) {
+			x = json_object_array_get_idx(sites, i);
+			if (metrics_ready[m].key == NULL) {
+				for (lv = 2; lv <= 3; lv++) {
+					char k[8];
+
+					snprintf(k, sizeof(k), "level%d", lv);
+					if ((v = json_object_object_get(x,
+					    k)) == NULL)
+						continue;
+					metrics_ready_labels(out,
+					    metrics_ready[m].name, x);
+					fprintf(out, ",level=\"%d\"} %g\n",
+					    lv, json_object_get_double(v));
+				}
+				continue;
+			}
+			if ((v = json_object_object_get(x,
+			    metrics_ready[m].key)) == NULL)
+				continue;
+			metrics_ready_labels(out, metrics_ready[m].name, x);
+			fprintf(out, "} %g\n", json_object_get_type(v) ==
+			    json_type_boolean ? (double)
+			    json_object_get_boolean(v) :
+			    json_object_get_double(v));
+		}
+	}
+	json_object_put(sum);
+}
+
 int
 metrics_render(const struct status_daemon *d, const struct snap *sn,
     FILE *out)
@@ -342,5 +445,6 @@ metrics_render(const struct status_daemon *d, const struct snap *sn,
 	metrics_events(out, &g);
 	free(ss);
 	rc = metrics_backends(out, sn);
+	metrics_readiness(out, g.gc);
 	return rc;
 }

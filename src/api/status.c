@@ -20,6 +20,7 @@
 #include "audit/audit.h"
 #include "config.h"
 #include "proxy/proxy.h"
+#include "ready/record.h"
 #include "stats.h"
 #include "status.h"
 
@@ -55,6 +56,31 @@ status_cell(const struct acct_cell *c)
 				    json_object_new_int64(acct_cell_shown(c,
 				    k)));
 		}
+	return o;
+}
+
+/* The audit log's sender (audit.syslog): how far behind the collector is. */
+static json_object *
+status_forward(const struct forward_stats *f)
+{
+	json_object	*o = json_object_new_object();
+
+	json_object_object_add(o, "enabled", json_object_new_boolean(
+	    f->enabled));
+	json_object_object_add(o, "url", f->enabled ?
+	    json_object_new_string(f->url) : NULL);
+	json_object_object_add(o, "connected", json_object_new_boolean(
+	    f->connected));
+	json_object_object_add(o, "sent", json_object_new_int64(
+	    (int64_t)f->sent));
+	json_object_object_add(o, "errors", json_object_new_int64(
+	    (int64_t)f->errors));
+	json_object_object_add(o, "lag_bytes", json_object_new_int64(
+	    (int64_t)f->lag_bytes));
+	json_object_object_add(o, "lag_records", json_object_new_int64(
+	    (int64_t)f->lag_records));
+	json_object_object_add(o, "cursor", f->cursor[0] != '\0' ?
+	    json_object_new_string(f->cursor) : NULL);
 	return o;
 }
 
@@ -152,6 +178,7 @@ status_gateway_read(const struct status_daemon *d, const struct snap *sn,
 	g->history_open = store_is_open();
 	g->history_errors = history_error_count();
 	audit_stats(&g->audit);
+	forward_stats(&g->forward);
 	control_stats(&g->control);
 	/* on in the config and running (it starts only at a start) */
 	g->audit_enabled = g->gc->audit_on && audit_running();
@@ -176,6 +203,18 @@ status_service_read(const struct snap *sn, size_t i,
 	ss->mode = stats_mode(s);
 	acct_service_sum(snap_acct(sn, i), ss->fam);
 	clients_get(snap_acct(sn, i), ss->cl);
+}
+
+json_object *
+status_readiness_read(const struct gw_conf *gc)
+{
+	json_object	*last, *o;
+	char		 err[256];
+
+	last = record_last(gc->state_dir, err, sizeof(err));
+	o = record_summary(last);
+	json_object_put(last);
+	return o;
 }
 
 json_object *
@@ -242,6 +281,7 @@ status_json(const struct status_daemon *d, const struct snap *sn)
 	    json_object_new_int64((int64_t)g.audit.errors));
 	json_object_object_add(o, "failing",
 	    json_object_new_boolean(g.audit.failing));
+	json_object_object_add(o, "forward", status_forward(&g.forward));
 	json_object_object_add(root, "audit", o);
 
 	json_object_object_add(root, "workers",
@@ -321,6 +361,7 @@ status_json(const struct status_daemon *d, const struct snap *sn)
 		    json_object_new_int64(*(const int64_t *)(const void *)
 		    ((const char *)&g.st + status_counters[i].off)));
 	json_object_object_add(root, "counters", cnt);
+	json_object_object_add(root, "readiness", status_readiness_read(gc));
 	return root;
 }
 
@@ -370,10 +411,45 @@ status_join(json_object *arr, FILE *out)
 		    json_object_get_string(json_object_array_get_idx(arr, i)));
 }
 
+static void
+status_readiness_text(json_object *root, FILE *out)
+{
+	json_object	*r, *sites, *x, *v;
+	size_t		 i;
+
+	fprintf(out, "\nIPv6 readiness:");
+	if (!json_object_object_get_ex(root, "readiness", &r) || r == NULL) {
+		fprintf(out, " not checked yet (v6gatectl readiness)\n");
+		return;
+	}
+	fprintf(out, " %s at %s\n", status_bool(r, "pass", NULL) ? "PASS" :
+	    "FAIL", status_str(r, "time", NULL));
+	json_object_object_get_ex(r, "sites", &sites);
+	for (i = 0; i < json_object_array_length(sites); i++) {
+		x = json_object_array_get_idx(sites, i);
+		fprintf(out, "  %-36s %s  level 2 %3.0f%%  level 3 %3.0f%%  "
+		    "degradation ", status_str(x, "site", NULL),
+		    status_bool(x, "pass", NULL) ? "pass" : "FAIL",
+		    json_object_object_get_ex(x, "level2", &v) ?
+		    json_object_get_double(v) * 100 : 100.0,
+		    json_object_object_get_ex(x, "level3", &v) ?
+		    json_object_get_double(v) * 100 : 100.0);
+		if (json_object_object_get_ex(x, "degradation", &v) &&
+		    v != NULL)
+			fprintf(out, "%+.0f%%", json_object_get_double(v) *
+			    100);
+		else
+			fprintf(out, "-");
+		fprintf(out, "  %" PRId64 " failing%s\n", status_int(x,
+		    "failing", NULL), status_bool(x, "ipv4_bypass", NULL) ?
+		    "; IPv4 goes around the gateway" : "");
+	}
+}
+
 void
 status_text(json_object *root, FILE *out)
 {
-	json_object	*ls, *svcs, *cnt, *v;
+	json_object	*ls, *svcs, *cnt, *v, *fw;
 	int64_t		 up = status_int(root, "gateway", "uptime");
 	size_t		 i, n;
 	int		 any = 0;
@@ -418,6 +494,16 @@ status_text(json_object *root, FILE *out)
 		    "CANNOT WRITE (see the log)" : "written",
 		    status_int(root, "audit", "dropped"),
 		    status_int(root, "audit", "errors"));
+	if (json_object_object_get_ex(root, "audit", &fw) &&
+	    json_object_object_get_ex(fw, "forward", &fw) &&
+	    status_bool(fw, "enabled", NULL))
+		fprintf(out, "audit forward: %s, %s, %" PRId64 " records (%"
+		    PRId64 " bytes) behind, %" PRId64 " sent, %" PRId64
+		    " errors\n", status_str(fw, "url", NULL),
+		    status_bool(fw, "connected", NULL) ? "connected" :
+		    "NOT CONNECTED", status_int(fw, "lag_records", NULL),
+		    status_int(fw, "lag_bytes", NULL), status_int(fw, "sent",
+		    NULL), status_int(fw, "errors", NULL));
 	fprintf(out, "connections: %" PRId64 " open (%" PRId64 " in first "
 	    "flight, %" PRId64 " connecting), %" PRId64 " accepted, max %"
 	    PRId64 "\n", status_int(root, "connections", "open"),
@@ -481,6 +567,7 @@ status_text(json_object *root, FILE *out)
 	}
 	if (!any)
 		fprintf(out, "  (none)\n");
+	status_readiness_text(root, out);
 }
 
 static void

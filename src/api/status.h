@@ -11,6 +11,7 @@
 #include "acct/clients.h"
 #include "acct/counters.h"
 #include "audit/audit.h"
+#include "audit/forward.h"
 #include "conf/conf.h"
 #include "control.h"
 #include "proxy/stats.h"
@@ -45,6 +46,7 @@ struct status_gateway {
 	uint64_t			 history_errors;
 	struct audit_stats		 audit;
 	int				 audit_enabled;	/* and running */
+	struct forward_stats		 forward;	/* to a collector */
 	int				 workers;
 	int64_t				 max_connections;
 	struct control_stats		 control;	/* its clients */
@@ -68,6 +70,9 @@ void		 status_service_read(const struct snap *, size_t i,
 		    struct status_service *);
 
 json_object	*status_json(const struct status_daemon *, const struct snap *);
+/* The last readiness check of the history, as status and /metrics show
+   it (ready/record.c's summary), or NULL before the first. */
+json_object	*status_readiness_read(const struct gw_conf *);
 void		 status_text(json_object *, FILE *);
 
 /* "v6gatectl services": each service, where clients reach it, who

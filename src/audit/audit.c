@@ -228,6 +228,11 @@ audit_line(struct audit_buf *ab, const struct audit_rec *r)
 		audit_put(ab, ",\"kind\":\"nat64\",\"protocol\":\"%s\","
 		    "\"poll_ms\":%u", r->proto == IPPROTO_TCP ? "tcp" :
 		    r->proto == IPPROTO_UDP ? "udp" : "icmp", r->poll_ms);
+	if (r->via.sa.sa_family != AF_UNSPEC) {
+		/* the peer the gateway saw: a balancer (accept_proxy) */
+		audit_put(ab, ",\"via\":");
+		audit_addr(ab, &r->via);
+	}
 	audit_put(ab, "}\n");
 	if (ab->over) {
 		ab->len = start;
@@ -239,7 +244,7 @@ audit_line(struct audit_buf *ab, const struct audit_rec *r)
 
 /* ------------------------------------------------------------------ files */
 
-static void
+void
 audit_utc_day(time_t t, char *buf, size_t len)
 {
 	struct tm	tm;

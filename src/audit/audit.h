@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "addr.h"
 
@@ -39,6 +40,8 @@ struct audit_rec {
 	union addr_sa	 client;
 	union addr_sa	 local;		/* the gateway toward the backend */
 	union addr_sa	 backend;
+	union addr_sa	 via;		/* the load balancer whose PROXY header
+					   named client, or AF_UNSPEC */
 	char		 listener[ADDR_STRLEN];
 	char		 service[65];
 	char		 name[AUDIT_NAME_MAX + 1];	/* SNI or Host */
@@ -82,6 +85,8 @@ void	audit_push(int w, const struct audit_rec *);
 /* The writer cannot write now (fail_closed refuses connections). */
 int	audit_failing(void);
 void	audit_stats(struct audit_stats *);
+/* The UTC day of t as its files name it: "YYYY-MM-DD". */
+void	audit_utc_day(time_t, char *, size_t);
 
 /* Unique across restarts: the daemon's start (ms) and a counter.  The
    start is taken once, before any connection, whether or not the log

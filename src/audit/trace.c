@@ -158,6 +158,9 @@ struct trace_match {
 	int		 show;
 	uint64_t	 open, close;	/* widened by poll_ms */
 	int		 has_close;	/* close is a time, not "now" */
+	uint64_t	 at;		/* the record's: close, or open */
+	size_t		 dir;		/* whose audit log */
+	size_t		 seq;		/* the order read */
 	char		 id[64];
 };
 
@@ -166,6 +169,7 @@ struct trace_ctx {
 	char				 needle[80];
 	struct trace_match		*m;
 	size_t				 n;
+	size_t				 dir;	/* being read */
 };
 
 static void
@@ -228,13 +232,16 @@ trace_line(struct trace_ctx *cx, const char *line)
 	m->open = open;
 	m->close = close;
 	m->has_close = trace_str(o, "close") != NULL;
+	m->at = m->has_close ? close : open;
+	m->dir = cx->dir;
+	m->seq = cx->n;
 	m->show = 0;
 	snprintf(m->id, sizeof(m->id), "%s", (s = trace_str(o, "id")) ?
 	    s : "");
 	/* the same line twice (a day being archived, read as both the
-	   plain and the archived file) */
+	   plain and the archived file); ids are a gateway's own */
 	for (size_t i = 0; i < cx->n; i++)
-		if (cx->m[i].closed == m->closed &&
+		if (cx->m[i].closed == m->closed && cx->m[i].dir == m->dir &&
 		    strcmp(cx->m[i].id, m->id) == 0) {
 			free(m->line);
 			goto no;
@@ -357,10 +364,21 @@ trace_client_needle(const struct trace_query *q, char *buf, size_t len)
 	}
 }
 
+/* Several gateways' records in the time of each record (close, else
+   open); a gateway's own in the order read. */
+static int
+trace_by_time(const void *a, const void *b)
+{
+	const struct trace_match	*x = a, *y = b;
+
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 long
-trace_run(const char *dir, const struct trace_query *q,
-    void (*fn)(void *, json_object *, const char *), void *arg, char *err,
-    size_t errlen)
+trace_run(const char *const *dirs, size_t ndirs, const struct trace_query *q,
+    trace_fn *fn, void *arg, char *err, size_t errlen)
 {
 	struct trace_ctx	 cx;
 	struct stat		 sb;
@@ -369,12 +387,13 @@ trace_run(const char *dir, const struct trace_query *q,
 	size_t			 i, j;
 	long			 n = 0;
 
-	if (stat(dir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
-		snprintf(err, errlen, "no audit log at %s: %s", dir,
-		    stat(dir, &sb) == -1 ? strerror(errno) :
-		    "not a directory");
-		return -1;
-	}
+	for (i = 0; i < ndirs; i++)
+		if (stat(dirs[i], &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+			snprintf(err, errlen, "no audit log at %s: %s",
+			    dirs[i], stat(dirs[i], &sb) == -1 ?
+			    strerror(errno) : "not a directory");
+			return -1;
+		}
 	memset(&cx, 0, sizeof(cx));
 	cx.q = q;
 	if (q->mode == TRACE_PEER) {
@@ -389,13 +408,15 @@ trace_run(const char *dir, const struct trace_query *q,
 		to = q->to_ms;
 	}
 	/* records are written at close: up to a day after */
-	for (d = from - from % DAY_MS; d <= to + DAY_MS; d += DAY_MS)
-		trace_day(&cx, dir, d);
+	for (cx.dir = 0; cx.dir < ndirs; cx.dir++)
+		for (d = from - from % DAY_MS; d <= to + DAY_MS; d += DAY_MS)
+			trace_day(&cx, dirs[cx.dir], d);
 	/*
 	 * The close records; an open record only for a connection that has
 	 * none (still open, or its daemon was killed).  Such a record ends,
 	 * for --peer, where the next record of the same port begins: the
-	 * port was another connection's then.
+	 * port was another connection's then.  All of it within a gateway:
+	 * ids and ports are its own.
 	 */
 	for (i = 0; i < cx.n; i++) {
 		struct trace_match *m = &cx.m[i];
@@ -404,7 +425,7 @@ trace_run(const char *dir, const struct trace_query *q,
 		if (!m->show) {
 			m->show = 1;
 			for (j = 0; j < cx.n; j++)
-				if (cx.m[j].closed &&
+				if (cx.m[j].closed && cx.m[j].dir == m->dir &&
 				    strcmp(cx.m[j].id, m->id) == 0)
 					m->show = 0;
 		}
@@ -412,16 +433,19 @@ trace_run(const char *dir, const struct trace_query *q,
 			continue;
 		if (!m->has_close)
 			for (j = 0; j < cx.n; j++)
-				if (cx.m[j].open > m->open &&
+				if (cx.m[j].dir == m->dir &&
+				    cx.m[j].open > m->open &&
 				    cx.m[j].open < m->close)
 					m->close = cx.m[j].open;
 		if (m->open > q->at_ms + q->skew_ms ||
 		    m->close + q->skew_ms < q->at_ms)
 			m->show = 0;
 	}
+	if (ndirs > 1 && cx.n > 1)
+		qsort(cx.m, cx.n, sizeof(*cx.m), trace_by_time);
 	for (i = 0; i < cx.n; i++)
 		if (cx.m[i].show) {
-			fn(arg, cx.m[i].o, cx.m[i].line);
+			fn(arg, cx.m[i].dir, cx.m[i].o, cx.m[i].line);
 			n++;
 		}
 	for (i = 0; i < cx.n; i++) {

@@ -42,13 +42,18 @@ struct trace_query {
  */
 int	trace_time_parse(const char *, uint64_t *ms);
 
+/* A match: which of the dirs it is from, the record parsed, its line. */
+typedef void	trace_fn(void *arg, size_t dir, json_object *,
+		    const char *);
+
 /*
- * Every matching record, in time order of the files, to fn(arg, record,
- * line).  Returns the number of matches, or -1 with err (no audit log at
- * dir).
+ * Every matching record of the audit logs in dirs (several gateways', or
+ * a collector's copies) to fn: of one dir in time order of its files, of
+ * several in the time of each record (its close, else its open).
+ * Returns the number of matches, or -1 with err (no audit log at a dir).
  */
-long	trace_run(const char *dir, const struct trace_query *,
-	    void (*fn)(void *, json_object *, const char *), void *arg,
-	    char *err, size_t errlen);
+long	trace_run(const char *const *dirs, size_t ndirs,
+	    const struct trace_query *, trace_fn *fn, void *arg, char *err,
+	    size_t errlen);
 
 #endif

@@ -40,6 +40,7 @@
 #include "check.h"
 #include "clock.h"
 #include "log.h"
+#include "pool/save.h"
 #include "pool/state.h"
 #include "probe.h"
 #include "pphdr.h"
@@ -477,6 +478,8 @@ check_record(struct check_target *t, unsigned latency_ms)
 		change = 1;
 	}
 	pthread_mutex_unlock(&st->lock);
+	if (change != 0)
+		pool_save_now();	/* the last known health, for a restart */
 
 	if (change < 0)
 		log_warnx("service %s: backend %s is down: %s (%u checks "
@@ -836,6 +839,8 @@ check_uncheck(struct pool_state *st, int gone)
 	if (was_down)
 		st->health.changed_ms = clock_ms(CLOCK_REALTIME);
 	pthread_mutex_unlock(&st->lock);
+	if (was_down)
+		pool_save_now();
 	if (was_down && !gone)
 		log_info("service %s: backend %s is up (not checked any more)",
 		    st->service, st->addr);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <linux/sockios.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -509,9 +510,11 @@ static const struct sandbox_argrule sandbox_argrules[] = {
 	{ SCMP_SYS(socket), SCMP_ACT_ALLOW, 0, SCMP_CMP_EQ, 0, AF_INET6 },
 	{ SCMP_SYS(socketpair), SCMP_ACT_ALLOW, 0, SCMP_CMP_EQ, 0, AF_UNIX },
 
-	/* ioctl: bytes waiting, OpenSSL's BIO_socket_nbio(), isatty() for
-	 * stdio and the sanitizers' colours */
+	/* ioctl: bytes waiting, bytes a peer has not acknowledged yet (the
+	 * audit forwarder's cursor, SIOCOUTQ), OpenSSL's BIO_socket_nbio(),
+	 * isatty() for stdio and the sanitizers' colours */
 	{ SCMP_SYS(ioctl), SCMP_ACT_ALLOW, 1, SCMP_CMP_EQ, 0, FIONREAD },
+	{ SCMP_SYS(ioctl), SCMP_ACT_ALLOW, 1, SCMP_CMP_EQ, 0, SIOCOUTQ },
 	{ SCMP_SYS(ioctl), SCMP_ACT_ALLOW, 1, SCMP_CMP_EQ, 0, FIONBIO },
 	{ SCMP_SYS(ioctl), SCMP_ACT_ALLOW, 1, SCMP_CMP_EQ, 0, TCGETS },
 
@@ -539,9 +542,26 @@ static void
 sandbox_sanitizer(void)
 {
 	char	buf[256];
+	int	null, saved;
 
+	/*
+	 * The symbolizer inherits fd 2 and lives as long as we do: on the
+	 * caller's terminal or pipe it would keep a daemon's starter (or a
+	 * $(v6gated ...) in a test) waiting for an end that never comes.
+	 * Give it /dev/null; reports are written by us, not by it.
+	 */
+	saved = dup(STDERR_FILENO);
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (saved != -1 && null != -1)
+		dup2(null, STDERR_FILENO);
 	__sanitizer_symbolize_pc(__builtin_return_address(0), "%p %F %L",
 	    buf, sizeof(buf));
+	if (saved != -1 && null != -1)
+		dup2(saved, STDERR_FILENO);
+	if (null != -1)
+		close(null);
+	if (saved != -1)
+		close(saved);
 	__lsan_do_leak_check();
 }
 #endif

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Who may use a proxy service: "allow" and "deny" prefix lists and the
- * per-client "limits".  Part of conf_load(); conf_acl_admits() is what
- * the workers call.
+ * Who may use a proxy service: "allow" and "deny" prefix lists, the
+ * per-client "limits", and the load balancers whose PROXY header names
+ * the client ("accept_proxy").  Part of conf_load(); conf_acl_admits() and
+ * conf_listener_trusts() are what the workers call.
  */
 
 #include <stdio.h>
@@ -82,6 +83,8 @@ conf_access(struct conf_ctx *ctx, config_setting_t *s, const char *path,
 	svc->name_hash = fnv1a64(svc->name);
 	svc->nallow = conf_prefixes(ctx, s, "allow", path, &svc->allow);
 	svc->ndeny = conf_prefixes(ctx, s, "deny", path, &svc->deny);
+	svc->nproxy_from = conf_prefixes(ctx, s, "accept_proxy", path,
+	    &svc->proxy_from);
 	svc->per_client_conns = ctx->gc->per_client_conns;
 	svc->per_client_rate = ctx->gc->per_client_rate;
 	snprintf(lpath, sizeof(lpath), "%s.limits", path);
@@ -145,17 +148,17 @@ conf_acl_admits(const struct conf_service *svc, const union addr_sa *peer)
 	return svc->nallow == 0;
 }
 
-int
-conf_http_admits(const struct gw_conf *gc, const union addr_sa *peer)
+/* Whether a list holds a peer; an IPv4 peer of a dual-stack socket as
+   IPv4. */
+static int
+conf_prefixes_hold(const struct conf_prefix *v, size_t n,
+    const union addr_sa *peer)
 {
 	const uint8_t	*a;
 	int		 fam = peer->sa.sa_family;
 
-	if (gc->http_nallow == 0)
-		return 1;
 	if (fam == AF_INET6) {
 		a = peer->sin6.sin6_addr.s6_addr;
-		/* an IPv4 client of a dual-stack socket */
 		if (IN6_IS_ADDR_V4MAPPED(&peer->sin6.sin6_addr)) {
 			fam = AF_INET;
 			a += 12;
@@ -164,5 +167,36 @@ conf_http_admits(const struct gw_conf *gc, const union addr_sa *peer)
 		a = (const uint8_t *)&peer->sin.sin_addr;
 	else
 		return 0;
-	return conf_longest(gc->http_allow, gc->http_nallow, fam, a) >= 0;
+	return conf_longest(v, n, fam, a) >= 0;
+}
+
+int
+conf_http_admits(const struct gw_conf *gc, const union addr_sa *peer)
+{
+	if (gc->http_nallow == 0)
+		return 1;
+	return conf_prefixes_hold(gc->http_allow, gc->http_nallow, peer);
+}
+
+int
+conf_listener_trusts(const struct conf_listener *l, const union addr_sa *peer)
+{
+	return l->nproxy_from > 0 &&
+	    conf_prefixes_hold(l->proxy_from, l->nproxy_from, peer);
+}
+
+/* Whether two accept_proxy lists say the same, in the same order. */
+int
+conf_prefixes_same(const struct conf_prefix *a, size_t na,
+    const struct conf_prefix *b, size_t nb)
+{
+	size_t	i;
+
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++)
+		if (a[i].family != b[i].family || a[i].len != b[i].len ||
+		    memcmp(a[i].addr, b[i].addr, sizeof(a[i].addr)) != 0)
+			return 0;
+	return 1;
 }

@@ -336,6 +336,7 @@ conf_backends_free(struct conf_service *svc)
 	free(svc->check.expect);
 	free(svc->allow);
 	free(svc->deny);
+	free(svc->proxy_from);
 }
 
 const char *

@@ -33,13 +33,16 @@
 
 
 static const char *const conf_top_keys[] = {
-	"gateway", "accounting", "audit", "services", "nat64", "siit", NULL
+	"gateway", "accounting", "audit", "services", "nat64", "siit",
+	"readiness", NULL
 };
 static const char *const conf_audit_keys[] = {
-	"enabled", "retention_days", "at_open", "fail_closed", NULL
+	"enabled", "retention_days", "at_open", "fail_closed", "syslog",
+	"syslog_ca", NULL
 };
 static const char *const conf_acct_keys[] = {
-	"checkpoint", "minutes_kept", "days_kept", "clients_exact", NULL
+	"checkpoint", "minutes_kept", "days_kept", "clients_exact",
+	"clients_key_file", NULL
 };
 static const char *const conf_gateway_keys[] = {
 	"name", "state_dir", "control_socket", "http", "workers",
@@ -57,7 +60,8 @@ static const char *const conf_limit_keys[] = {
 };
 static const char *const conf_service_keys[] = {
 	"name", "mode", "protocol", "listen", "hosts", "default", "backends",
-	"balance", "retries", "check", "allow", "deny", "limits", NULL
+	"balance", "retries", "check", "allow", "deny", "limits", "site",
+	"accept_proxy", NULL
 };
 
 /*
@@ -414,6 +418,7 @@ conf_get_group(struct conf_ctx *ctx, const config_setting_t *parent,
 /*
  * A list of strings, written as an array [ "a", "b" ] or a list ( ), or a
  * single string.  Returns the number of elements (0 when absent) or -1.
+
  */
 int
 conf_get_strings(struct conf_ctx *ctx, const config_setting_t *group,
@@ -476,6 +481,23 @@ conf_set_string(char **dst, const char *src)
 	return 0;
 }
 
+/* An absolute path setting into *dst: as conf_get_string(), and an error
+   at its line when it is relative. */
+static void
+conf_get_abs_path(struct conf_ctx *ctx, const config_setting_t *group,
+    const char *name, const char *path, const char *full, char **dst)
+{
+	const char	*str;
+
+	if (conf_get_string(ctx, group, name, path, &str) != 1)
+		return;
+	if (str[0] != '/')
+		conf_err(ctx, config_setting_get_member(group, name), full,
+		    "\"%s\" is not an absolute path", str);
+	else
+		conf_set_string(dst, str);
+}
+
 /* A loopback address (::1, 127/8): only this host reaches it. */
 static int
 conf_loopback(const union addr_sa *a)
@@ -505,14 +527,8 @@ conf_http(struct conf_ctx *ctx, const config_setting_t *g)
 		conf_check_keys(ctx, h, path, conf_http_keys);
 		gc->http_nallow = conf_prefixes(ctx, h, "allow", path,
 		    &gc->http_allow);
-		if (conf_get_string(ctx, h, "token_file", path, &str) == 1) {
-			if (str[0] != '/')
-				conf_err(ctx, config_setting_get_member(h,
-				    "token_file"), "gateway.http.token_file",
-				    "\"%s\" is not an absolute path", str);
-			else
-				conf_set_string(&gc->http_token_file, str);
-		}
+		conf_get_abs_path(ctx, h, "token_file", path,
+		    "gateway.http.token_file", &gc->http_token_file);
 		conf_get_bool(ctx, h, "show_clients", path,
 		    &gc->http_show_clients);
 		path = "gateway.http.listen";
@@ -556,14 +572,8 @@ conf_gateway(struct conf_ctx *ctx, const config_setting_t *root)
 		else
 			conf_set_string(&gc->name, str);
 	}
-	if (conf_get_string(ctx, g, "state_dir", "gateway", &str) == 1) {
-		if (str[0] != '/')
-			conf_err(ctx, config_setting_get_member(g,
-			    "state_dir"), "gateway.state_dir",
-			    "\"%s\" is not an absolute path", str);
-		else
-			conf_set_string(&gc->state_dir, str);
-	}
+	conf_get_abs_path(ctx, g, "state_dir", "gateway", "gateway.state_dir",
+	    &gc->state_dir);
 	if (conf_get_string(ctx, g, "control_socket", "gateway", &str) == 1) {
 		struct sockaddr_un	sun;
 
@@ -919,6 +929,7 @@ conf_service(struct conf_ctx *ctx, config_setting_t *s, size_t idx)
 
 	conf_backends(ctx, s, path, svc);
 	conf_access(ctx, s, path, svc);
+	conf_readiness_site(ctx, s, path, svc);
 }
 
 /*
@@ -949,6 +960,33 @@ conf_check_overlaps(struct conf_ctx *ctx)
 		}
 }
 
+/*
+ * accept_proxy belongs to the listener (HAProxy's bind option
+ * "accept-proxy"): what reads the header comes before any routing.  Its
+ * first service sets it; the others on the address must say the same.
+ */
+static void
+conf_listener_proxy(struct conf_ctx *ctx, config_setting_t *s, size_t i,
+    struct conf_listener *l, const struct conf_service *svc)
+{
+	char	path[64];
+
+	if (l->nservices == 1) {
+		l->proxy_from = svc->proxy_from;
+		l->nproxy_from = svc->nproxy_from;
+		l->proxy_by = svc;
+		return;
+	}
+	if (conf_prefixes_same(l->proxy_from, l->nproxy_from,
+	    svc->proxy_from, svc->nproxy_from))
+		return;
+	snprintf(path, sizeof(path), "services.[%zu].accept_proxy", i);
+	conf_err(ctx, svc->nproxy_from ? config_setting_get_member(s,
+	    "accept_proxy") : s, path, "differs from that of service \"%s\" "
+	    "(line %d) on listener %s (services sharing a listener must "
+	    "agree)", l->proxy_by->name, l->proxy_by->line, l->text);
+}
+
 /* Fill every listener's route table; report names claimed twice. */
 static void
 conf_routes(struct conf_ctx *ctx, config_setting_t *services)
@@ -969,6 +1007,7 @@ conf_routes(struct conf_ctx *ctx, config_setting_t *services)
 			struct conf_listener	*l = svc->listeners[j];
 
 			l->only = ++l->nservices == 1 ? svc : NULL;
+			conf_listener_proxy(ctx, s, i, l, svc);
 			if (svc->is_default) {
 				if (l->dflt != NULL)
 					conf_err(ctx, config_setting_get_member(
@@ -1004,6 +1043,53 @@ conf_routes(struct conf_ctx *ctx, config_setting_t *services)
 	}
 }
 
+/*
+ * audit.syslog = "tcp://ADDR:PORT" or "tls://ADDR:PORT": an address
+ * literal, never a name (the sandboxed daemon resolves nothing, and a
+ * collector that moves is a reload).  audit.syslog_ca: the CA file that
+ * verifies a tls:// collector; read when the daemon applies it.
+ */
+static void
+conf_audit_syslog(struct conf_ctx *ctx, const config_setting_t *s)
+{
+	static const struct { const char *scheme; int tls; } schemes[] = {
+		{ "tcp://", 0 }, { "tls://", 1 },
+	};
+	struct gw_conf	*gc = ctx->gc;
+	const char	*str;
+	char		 err[128];
+	size_t		 i;
+
+	conf_get_abs_path(ctx, s, "syslog_ca", "audit", "audit.syslog_ca",
+	    &gc->audit_syslog_ca);
+	if (conf_get_string(ctx, s, "syslog", "audit", &str) != 1 ||
+	    *str == '\0')
+		return;		/* "": no collector */
+	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+		if (strncmp(str, schemes[i].scheme,
+		    strlen(schemes[i].scheme)) == 0)
+			break;
+	if (i == sizeof(schemes) / sizeof(schemes[0])) {
+		conf_err(ctx, config_setting_get_member(s, "syslog"),
+		    "audit.syslog", "\"%s\": must be tcp://ADDRESS:PORT or "
+		    "tls://ADDRESS:PORT", str);
+		return;
+	}
+	if (addr_parse_endpoint(str + strlen(schemes[i].scheme),
+	    &gc->audit_syslog_addr, err, sizeof(err)) == -1) {
+		conf_err(ctx, config_setting_get_member(s, "syslog"),
+		    "audit.syslog", "%s (an address literal: names are not "
+		    "resolved)", err);
+		return;
+	}
+	if (!gc->audit_on)
+		conf_err(ctx, config_setting_get_member(s, "syslog"),
+		    "audit.syslog", "needs the audit log (audit.enabled): "
+		    "the collector is sent what the files hold");
+	gc->audit_syslog_tls = schemes[i].tls;
+	conf_set_string(&gc->audit_syslog, str);
+}
+
 static void
 conf_defaults(struct gw_conf *gc, const char *file)
 {
@@ -1032,6 +1118,7 @@ conf_defaults(struct gw_conf *gc, const char *file)
 	gc->acct_clients_exact = 100000;
 	gc->audit_on = 1;
 	gc->audit_days = 180;
+	conf_readiness_defaults(&gc->readiness);
 }
 
 /*
@@ -1067,6 +1154,7 @@ conf_build(config_t *cfg, const struct conf_src *src, const char *file,
 	    src };
 	struct gw_conf		*gc;
 	config_setting_t	*root, *services, *s;
+	const char		*str;
 	size_t			 i;
 	int			 n;
 
@@ -1091,6 +1179,18 @@ conf_build(config_t *cfg, const struct conf_src *src, const char *file,
 		    &gc->acct_days);
 		conf_get_uint(&ctx, s, "clients_exact", "accounting", 0,
 		    10000000, &gc->acct_clients_exact);
+		/* (read at start, as the token file: clients.h) */
+		if (conf_get_string(&ctx, s, "clients_key_file", "accounting",
+		    &str) == 1) {
+			if (str[0] != '/')
+				conf_err(&ctx, config_setting_get_member(s,
+				    "clients_key_file"),
+				    "accounting.clients_key_file",
+				    "\"%s\" is not an absolute path", str);
+			else
+				conf_set_string(&gc->acct_clients_key_file,
+				    str);
+		}
 	}
 	if ((s = conf_get_group(&ctx, root, "audit", "")) != NULL) {
 		conf_check_keys(&ctx, s, "audit", conf_audit_keys);
@@ -1101,9 +1201,11 @@ conf_build(config_t *cfg, const struct conf_src *src, const char *file,
 		conf_get_bool(&ctx, s, "at_open", "audit", &gc->audit_open);
 		conf_get_bool(&ctx, s, "fail_closed", "audit",
 		    &gc->audit_fail_closed);
+		conf_audit_syslog(&ctx, s);
 	}
 
 	conf_xlat_blocks(&ctx, root);
+	conf_readiness(&ctx, root);
 
 	services = config_setting_get_member(root, "services");
 	if (services != NULL && config_setting_type(services) !=
@@ -1268,6 +1370,7 @@ conf_free(struct gw_conf *gc)
 		free(svc->listeners);
 		conf_backends_free(svc);
 		free(svc->ports);
+		free(svc->site);
 	}
 	free(gc->nat64.pool4);
 	free(gc->services);
@@ -1281,6 +1384,9 @@ conf_free(struct gw_conf *gc)
 	free(gc->user);
 	free(gc->http_allow);
 	free(gc->http_token_file);
+	free(gc->audit_syslog);
+	free(gc->audit_syslog_ca);
+	free(gc->acct_clients_key_file);
 	free(gc);
 }
 

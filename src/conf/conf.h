@@ -124,6 +124,25 @@ struct conf_siit {
 	uint8_t			 pool6_len;
 };
 
+/*
+ * The readiness self-check (ready/, v6gatectl readiness): how hard it may
+ * hit the site, and what passes.  Times in seconds.
+ */
+struct conf_readiness {
+	union addr_sa		 resolver;	/* family AF_UNSPEC: the
+						   system's (resolv.conf) */
+	unsigned		 depth;		/* link levels: 1-3 */
+	unsigned		 max_pages;	/* fetches per site */
+	unsigned		 concurrency;	/* fetches in flight per site */
+	unsigned		 timeout;	/* per fetch */
+	unsigned		 attempts;	/* homepage, per family */
+	unsigned		 interval;	/* the daemon's; 0: never */
+	int			 insecure;	/* no certificate checks */
+	double			 min_link_rate;	/* level 2 and 3, to pass */
+	double			 max_degradation;	/* overall, to pass */
+	int			 line;
+};
+
 struct conf_service {
 	char			 *name;
 	int			  line;
@@ -154,6 +173,13 @@ struct conf_service {
 	size_t			  nallow;
 	struct conf_prefix	 *deny;
 	size_t			  ndeny;
+	struct conf_prefix	 *proxy_from;	/* accept_proxy: peers whose
+						   PROXY header is required
+						   and believed */
+	size_t			  nproxy_from;
+	char			 *site;		/* the readiness check's URL,
+						   or NULL: see
+						   conf_service_site() */
 	unsigned		  per_client_conns;	/* 0: no limit */
 	unsigned		  per_client_rate;	/* new conns/s, 0: none */
 	uint64_t		  name_hash;	/* limits: per service */
@@ -176,6 +202,10 @@ struct conf_listener {
 						   allow/deny apply before the
 						   first byte is read */
 	size_t			 nservices;
+	const struct conf_prefix *proxy_from;	/* its services' accept_proxy
+						   (they agree), or none */
+	size_t			 nproxy_from;
+	const struct conf_service *proxy_by;	/* the service that set it */
 };
 
 struct gw_conf {
@@ -205,13 +235,19 @@ struct gw_conf {
 	unsigned		 acct_minutes;		/* minute rows kept */
 	unsigned		 acct_days;		/* hour/day rows kept */
 	unsigned		 acct_clients_exact;	/* per set, then HLL */
+	char			*acct_clients_key_file;	/* or NULL */
 	int			 audit_on;		/* audit log */
 	unsigned		 audit_days;		/* files kept */
 	int			 audit_open;		/* a line at open too */
 	int			 audit_fail_closed;	/* refuse if unlogged */
+	char			*audit_syslog;		/* as written, or NULL */
+	union addr_sa		 audit_syslog_addr;	/* the collector */
+	int			 audit_syslog_tls;	/* tls:// */
+	char			*audit_syslog_ca;	/* or NULL: the system's */
 
 	struct conf_nat64	 nat64;
 	struct conf_siit	 siit;
+	struct conf_readiness	 readiness;
 
 	struct conf_service	*services;
 	size_t			 nservices;
@@ -261,10 +297,25 @@ const char	*conf_pp_name(enum pphdr_version);
 int		 conf_acl_admits(const struct conf_service *,
 		    const union addr_sa *);
 
+/*
+ * Whether a peer of l is a trusted load balancer (accept_proxy): its
+ * connections must start with a PROXY header, whose client is believed.
+ */
+int		 conf_listener_trusts(const struct conf_listener *,
+		    const union addr_sa *);
+
 /* Whether gateway.http.allow admits a client of the HTTP endpoint (no
    list: everyone). */
 int		 conf_http_admits(const struct gw_conf *,
 		    const union addr_sa *);
+
+/*
+ * The URL the readiness check starts from for svc: its "site", else
+ * https:// (tls) or http:// (http) and its first host name without a '*',
+ * in buf; NULL when it has neither (or is not a proxy service).
+ */
+const char	*conf_service_site(const struct conf_service *, char *buf,
+		    size_t len);
 
 /* The listener of conf at the same address, or NULL. */
 struct conf_listener *conf_listener_find(const struct gw_conf *,

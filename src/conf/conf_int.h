@@ -109,6 +109,9 @@ void	conf_access(struct conf_ctx *, config_setting_t *, const char *,
    into *out (calloc'd) */
 size_t	conf_prefixes(struct conf_ctx *, config_setting_t *, const char *,
 	    const char *, struct conf_prefix **);
+/* access.c: two lists hold the same prefixes in the same order */
+int	conf_prefixes_same(const struct conf_prefix *, size_t,
+	    const struct conf_prefix *, size_t);
 
 /* xlat.c */
 void	conf_xlat_blocks(struct conf_ctx *, const config_setting_t *);
@@ -117,5 +120,11 @@ int	conf_xlat_service(struct conf_ctx *, config_setting_t *,
 /* pool6 + an IPv4 address, RFC 6052 §2.2 */
 void	conf_xlat_embed(const struct in6_addr *, uint8_t, struct in_addr,
 	    struct in6_addr *);
+
+/* readiness.c: the readiness group, and a service's "site" */
+void	conf_readiness_defaults(struct conf_readiness *);
+void	conf_readiness(struct conf_ctx *, const config_setting_t *root);
+void	conf_readiness_site(struct conf_ctx *, const config_setting_t *svc,
+	    const char *path, struct conf_service *);
 
 #endif

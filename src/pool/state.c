@@ -2,7 +2,9 @@
 /*
  * The registry of backend states (see state.h): a list in creation order
  * and a hash by "service address", used when a snapshot goes live or an
- * operator names a backend, never by a worker.
+ * operator names a backend, never by a worker.  The list is also walked by
+ * the health checker's thread when it saves the states (pool/save.c):
+ * appending and walking take pool_lock.
  */
 
 #include <stdio.h>
@@ -14,6 +16,8 @@
 
 static struct pool_state	*pool_states, **pool_tail = &pool_states;
 static struct namemap	*pool_index;
+static pthread_mutex_t	 pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t		 pool_gen;	/* atomic: the live config's */
 
 /* Service names have no spaces (conf.c): "portal 10.1.0.5:443" is one. */
 static size_t
@@ -58,8 +62,10 @@ pool_state_get(const char *service, const char *addr)
 	}
 	st->up = 1;
 	pthread_mutex_init(&st->lock, NULL);
+	pthread_mutex_lock(&pool_lock);
 	*pool_tail = st;
 	pool_tail = &st->next;
+	pthread_mutex_unlock(&pool_lock);
 	return st;
 }
 
@@ -68,8 +74,10 @@ pool_state_foreach(void (*fn)(struct pool_state *, void *), void *arg)
 {
 	struct pool_state	*st;
 
+	pthread_mutex_lock(&pool_lock);
 	for (st = pool_states; st != NULL; st = st->next)
 		fn(st, arg);
+	pthread_mutex_unlock(&pool_lock);
 }
 
 void
@@ -80,6 +88,14 @@ pool_state_sweep(uint32_t gen)
 	for (st = pool_states; st != NULL; st = st->next)
 		if (st->gen != gen)
 			__atomic_store_n(&st->drain, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&pool_gen, gen, __ATOMIC_RELAXED);
+}
+
+int
+pool_state_live(const struct pool_state *st)
+{
+	return __atomic_load_n(&st->gen, __ATOMIC_RELAXED) ==
+	    __atomic_load_n(&pool_gen, __ATOMIC_RELAXED);
 }
 
 void

@@ -68,7 +68,7 @@ struct pool_state *pool_state_get(const char *service, const char *addr);
 /* The existing state, or NULL. */
 struct pool_state *pool_state_find(const char *service, const char *addr);
 
-/* Every state, in creation order (main thread). */
+/* Every state, in creation order (any thread; fn must not create one). */
 void		 pool_state_foreach(void (*)(struct pool_state *, void *),
 		    void *);
 
@@ -78,6 +78,9 @@ void		 pool_state_foreach(void (*)(struct pool_state *, void *),
  * is not drained without anyone saying so.  Main thread.
  */
 void		 pool_state_sweep(uint32_t gen);
+
+/* Whether st is a backend of the config that went live last (sweep). */
+int		 pool_state_live(const struct pool_state *);
 
 /* A copy of the health record, taken under its lock. */
 void		 pool_state_health(struct pool_state *, struct pool_health *);

@@ -10,6 +10,10 @@
  * keep-alive), those from the client, which are copied through the
  * sniffer's framing machine (conn_follow_xfer()).
  *
+ * On a listener with accept_proxy, a trusted balancer's PROXY header is
+ * read first (ppin.c) and taken off the buffer; its client becomes the
+ * connection's (conn_pp_read()).
+ *
  * This file never parses, nor knows which protocol it reads: the
  * listener's sniffer (sniff.h) parses the bytes it read, names what to
  * count, and writes the refusal it sends.
@@ -109,12 +113,17 @@ conn_log_close(struct conn *c, const char *reason)
 {
 	char		 peer[ADDR_STRLEN];
 	const char	*name = c->name ? c->name : "";
+	char		 via[ADDR_STRLEN + 7] = "";
 
 	if (!LOG_DEBUGGING())
 		return;
-	log_debug("conn %llu closed: %s, client: %s%s%s, service: %s, "
+	if (c->via.sa.sa_family != AF_UNSPEC) {
+		memcpy(via, ", via ", 6);
+		addr_fmt(&c->via, via + 6, sizeof(via) - 6);
+	}
+	log_debug("conn %llu closed: %s, client: %s%s%s%s, service: %s, "
 	    "backend: %s, in %llu out %llu", (unsigned long long)c->id,
-	    reason, addr_fmt(&c->peer, peer, sizeof(peer)),
+	    reason, addr_fmt(&c->peer, peer, sizeof(peer)), via,
 	    *name ? ", name: " : "", name, c->svc ? c->svc->name : "-",
 	    c->svc && c->state != CS_FIRST_FLIGHT ?
 	    c->svc->backends[c->backend].text : "-",
@@ -141,6 +150,7 @@ conn_audit(struct worker *w, struct conn *c, int event, const char *reason)
 		    (uint64_t)ts.tv_nsec / 1000000;
 	}
 	r.client = c->peer;
+	r.via = c->via;
 	r.local = c->local;
 	if (c->tries > 0)
 		r.backend = c->svc->backends[c->backend].addr;
@@ -251,6 +261,7 @@ conn_close(struct worker *w, struct conn *c, const char *reason)
 	conn_pipe_wake(w);
 	if (c->ff != NULL) {
 		free(c->ff->buf);
+		free(c->ff->pp);
 		free(c->ff);
 	}
 	free(c->name);
@@ -334,13 +345,109 @@ conn_shed(struct worker *w, const struct conn *keep)
 	return 0;
 }
 
+/*
+ * What applies to a client before its first flight: the allow/deny of the
+ * listener's only service (not a byte read), and the first flights one
+ * client or prefix may have pending.  Returns 0, or -1 after closing.
+ */
+static int
+conn_client_admit(struct worker *w, struct conn *c)
+{
+	const struct gw_conf	*gc = w->snap->conf;
+	const struct limit_prefix pl = { gc->pending_per_client,
+				    gc->pending_per_48, gc->pending_per_32 };
+
+	if (c->lst->only != NULL && !conf_acl_admits(c->lst->only, &c->peer)) {
+		WSTAT_INC(w, refused_acl);
+		conn_close(w, c, "client not allowed");
+		return -1;
+	}
+	switch (limit_prefix_take(c->client_key, c->family == ACCT_IPV6,
+	    &pl)) {
+	case -1:
+		WSTAT_INC(w, refused_pending);
+		conn_close(w, c, "too many first flights from this client");
+		return -1;
+	case -2:
+		WSTAT_INC(w, refused_pending_prefix);
+		conn_close(w, c, "too many first flights from this prefix");
+		return -1;
+	}
+	c->pending = 1;
+	return 0;
+}
+
+/* What a complete PROXY header's command does (ppin.h). */
+static const struct {
+	uint16_t	stat;
+	uint8_t		client;		/* its src is the client */
+} conn_pp_cmds[] = {
+	[PPIN_PROXY] = { SNIFF_STAT(pp_proxied), 1 },
+	[PPIN_LOCAL] = { SNIFF_STAT(pp_local), 0 },	/* haproxy's way */
+	[PPIN_UNKNOWN] = { SNIFF_STAT(pp_unknown), 0 },	/* §2.1, §2.2 */
+};
+
+/*
+ * Bytes [*from, ff->len) of an accept_proxy listener's peer, before its
+ * first flight (c->pp).  A balancer's header is read, taken off the
+ * buffer and believed; anyone else's bytes pass unless they start a
+ * header.  Returns 1 with *from where the client's own bytes start, 0 to
+ * read more, -1 after closing.
+ */
+static int
+conn_pp_read(struct worker *w, struct conn *c, uint32_t *from)
+{
+	struct conn_ff		*ff = c->ff;
+	struct ppin_parser	*pp = ff->pp;
+	enum ppin_rc		 rc;
+	size_t			 used;
+
+	rc = ppin_feed(pp, ff->buf + *from, ff->len - *from, &used);
+	if (c->pp == CONN_PP_REFUSED) {
+		if (rc == PPIN_ERROR && pp->err == PPIN_E_NOT_PROXY) {
+			c->pp = CONN_PP_NONE;	/* a direct client */
+			*from = 0;
+			return 1;
+		}
+		if (!ppin_signed(pp))
+			return 0;	/* "PROX": a header or not */
+		WSTAT_INC(w, pp_untrusted);
+		conn_close(w, c, "PROXY header from an untrusted peer");
+		return -1;
+	}
+	if (rc == PPIN_AGAIN)
+		return 0;
+	if (rc == PPIN_ERROR) {
+		if (pp->err == PPIN_E_NOT_PROXY) {
+			WSTAT_INC(w, pp_missing);
+			conn_close(w, c, "no PROXY header from a balancer");
+		} else {
+			WSTAT_INC(w, pp_malformed);
+			conn_close(w, c, ppin_strerror(pp->err));
+		}
+		return -1;
+	}
+	/* the header is the balancer's, not the client's: not forwarded */
+	ff->len -= pp->total;
+	memmove(ff->buf, ff->buf + pp->total, ff->len);
+	*from = 0;
+	c->pp = CONN_PP_NONE;
+	WSTAT_INC_AT(w, conn_pp_cmds[pp->command].stat);
+	if (conn_pp_cmds[pp->command].client) {
+		c->via = c->peer;
+		c->peer = pp->src;
+		c->family = c->peer.sa.sa_family == AF_INET6 ? ACCT_IPV6 :
+		    ACCT_IPV4;
+		c->client_key = addr_client_key(&c->peer);
+	}
+	return conn_client_admit(w, c) == -1 ? -1 : 1;
+}
+
 void
 conn_accept(struct worker *w, struct worker_listener *wl, int fd,
     const union addr_sa *peer)
 {
 	const struct gw_conf	*gc = w->snap->conf;
-	const struct limit_prefix pl = { gc->pending_per_client,
-				    gc->pending_per_48, gc->pending_per_32 };
 	struct conn		*c;
 	struct epoll_event	 ev;
 
@@ -387,24 +494,20 @@ conn_accept(struct worker *w, struct worker_listener *wl, int fd,
 		conn_close(w, c, "the audit log cannot be written");
 		return;
 	}
-	/* the listener's only service refuses this client: not a byte read */
-	if (c->lst->only != NULL && !conf_acl_admits(c->lst->only, peer)) {
-		WSTAT_INC(w, refused_acl);
-		conn_close(w, c, "client not allowed");
-		return;
+	if (c->lst->nproxy_from > 0) {
+		if ((c->ff->pp = malloc(sizeof(*c->ff->pp))) == NULL) {
+			if (conn_warn_due(w))
+				log_warn("%s: malloc", __func__);
+			conn_close(w, c, "out of memory");
+			return;
+		}
+		ppin_init(c->ff->pp);
+		c->pp = conf_listener_trusts(c->lst, peer) ?
+		    CONN_PP_REQUIRED : CONN_PP_REFUSED;
 	}
-	switch (limit_prefix_take(c->client_key, c->family == ACCT_IPV6,
-	    &pl)) {
-	case -1:
-		WSTAT_INC(w, refused_pending);
-		conn_close(w, c, "too many first flights from this client");
+	/* a balancer's client is known only from its header */
+	if (c->pp != CONN_PP_REQUIRED && conn_client_admit(w, c) == -1)
 		return;
-	case -2:
-		WSTAT_INC(w, refused_pending_prefix);
-		conn_close(w, c, "too many first flights from this prefix");
-		return;
-	}
-	c->pending = 1;
 	/*
 	 * Near max_connections: make room before the cap refuses everybody
 	 * alike, at the expense of a first flight that is old and has sent
@@ -660,6 +763,7 @@ conn_ff_read(struct worker *w, struct conn *c)
 	struct conn_ff	*ff = c->ff;
 	ssize_t		 n;
 	enum sniff_rc	 rc;
+	uint32_t	 room, from;
 
 	while (c->c_rd) {
 		if (ff->len == ff->cap) {
@@ -681,7 +785,8 @@ conn_ff_read(struct worker *w, struct conn *c)
 			ff->buf = nb;
 			ff->cap = ncap;
 		}
-		n = recv(c->cfd, ff->buf + ff->len, ff->cap - ff->len, 0);
+		room = ff->cap - ff->len;
+		n = recv(c->cfd, ff->buf + ff->len, room, 0);
 		if (n == -1) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
 				c->c_rd = 0;
@@ -698,8 +803,19 @@ conn_ff_read(struct worker *w, struct conn *c)
 			conn_close(w, c, "client closed during first flight");
 			return;
 		}
-		rc = ff->sn->feed(&ff->p, ff->buf + ff->len, (size_t)n);
+		from = ff->len;
 		ff->len += (uint32_t)n;
+		if (c->pp != CONN_PP_NONE) {
+			switch (conn_pp_read(w, c, &from)) {
+			case -1:
+				return;
+			case 0:
+				from = ff->len;		/* none for the sniffer */
+				break;
+			}
+		}
+		rc = from == ff->len ? SNIFF_MORE :
+		    ff->sn->feed(&ff->p, ff->buf + from, ff->len - from);
 		if (rc == SNIFF_ERROR) {
 			conn_ff_error(w, c);
 			return;
@@ -709,8 +825,7 @@ conn_ff_read(struct worker *w, struct conn *c)
 			return;
 		}
 		/* a short read emptied the socket (see conn_xfer()) */
-		if ((uint32_t)n < ff->cap - (ff->len - (uint32_t)n) &&
-		    !c->c_hup)
+		if ((uint32_t)n < room && !c->c_hup)
 			c->c_rd = 0;
 	}
 }
@@ -793,7 +908,10 @@ conn_pphdr(struct worker *w, struct conn *c, enum pphdr_version version)
 	char		 id[64];
 	size_t		 n;
 
-	if (getsockname(c->cfd, &dst.sa, &sl) == -1)
+	if (c->via.sa.sa_family != AF_UNSPEC)
+		dst = ff->pp->dst;	/* where the client went: the
+					   balancer's address, as haproxy */
+	else if (getsockname(c->cfd, &dst.sa, &sl) == -1)
 		memset(&dst, 0, sizeof(dst));	/* PROXY UNKNOWN */
 	audit_id_fmt(c->id, id, sizeof(id));
 	memset(&h, 0, sizeof(h));
@@ -899,6 +1017,7 @@ conn_ff_flush(struct worker *w, struct conn *c)
 		    m);
 	}
 	free(ff->buf);
+	free(ff->pp);
 	free(ff);
 	c->ff = NULL;
 	return 1;

@@ -7,6 +7,7 @@
 
 #include "addr.h"
 #include "acct/counters.h"
+#include "ppin.h"
 #include "sniff.h"
 #include "worker.h"
 
@@ -46,6 +47,17 @@ struct conn_ff {
 	uint32_t		 sent;	/* bytes forwarded to the backend */
 	uint32_t		 hdr;	/* of buf, the PROXY header first:
 					   not the client's bytes */
+	struct ppin_parser	*pp;	/* accept_proxy listeners: the
+					   balancer's header, read first */
+};
+
+/* What a listener with accept_proxy does with a peer's first bytes. */
+enum conn_pp {
+	CONN_PP_NONE,		/* nothing (any more): the sniffer's */
+	CONN_PP_REQUIRED,	/* a trusted balancer: a PROXY header first,
+				   whose client is the connection's */
+	CONN_PP_REFUSED,	/* anyone else: a PROXY header closes, other
+				   bytes are a direct client's */
 };
 
 /* One direction of the relay (see conn_xfer()). */
@@ -86,6 +98,7 @@ struct conn {
 						   st->conns */
 	uint8_t			 climit;	/* holds a per-client
 						   connection slot */
+	uint8_t			 pp;		/* enum conn_pp */
 	uint64_t		 tried;		/* backends that failed it */
 	uint64_t		 limit_key;	/* client and service */
 	int			 cfd, bfd;
@@ -112,7 +125,10 @@ struct conn {
 	struct conn_half	 down;		/* backend -> client */
 	uint64_t		 bytes_in, bytes_out;
 	uint64_t		 client_key;	/* for pending limits */
-	union addr_sa		 peer;
+	union addr_sa		 peer;		/* the client: from the PROXY
+						   header if there was one */
+	union addr_sa		 via;		/* then the balancer, else
+						   AF_UNSPEC */
 	TAILQ_ENTRY(conn)	 timer;
 	struct conn		*next_again;	/* worker->again, ->dead */
 	struct conn		*next_wait;	/* worker->pipe_waiters */

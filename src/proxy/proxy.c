@@ -210,6 +210,12 @@ proxy_lsock_open(const struct conf_listener *cl, char *err, size_t errlen)
 		free(ls);
 		return NULL;
 	}
+	/* bound with FREEBIND (listen.c): a typo binds too, so say it */
+	if (listen_addr_local(&cl->addr) == 0)
+		log_warnx("listener %s (line %d): the address is not on this "
+		    "host (yet): bound anyway, served once it is configured "
+		    "(a keepalived backup's service address)", cl->text,
+		    cl->line);
 	return ls;
 }
 
@@ -384,6 +390,20 @@ proxy_alive(uint64_t within_ms)
 		if (t == 0 || now - t > within_ms)
 			return 0;
 	}
+	return 1;
+}
+
+int
+proxy_listener_bound(size_t i)
+{
+	int	w;
+
+	if (proxy_cur == NULL || i >= proxy_cur->conf->nlisteners)
+		return 0;
+	for (w = 0; w < proxy_nworkers; w++)
+		if (!listen_fd_ok(proxy_lsocks[i]->fds[w],
+		    &proxy_cur->conf->listeners[i].addr))
+			return 0;
 	return 1;
 }
 

@@ -60,6 +60,10 @@ void		 proxy_stats_sum(struct proxy_stats *);
    worker, or one that died, does not): what the watchdog proves. */
 int		 proxy_alive(uint64_t within_ms);
 
+/* Whether every worker's socket for listener i of the live configuration
+   listens on its address (api/health.c): 1 or 0. */
+int		 proxy_listener_bound(size_t i);
+
 int		 proxy_workers(void);
 unsigned	 proxy_max_connections(void);
 

@@ -21,6 +21,12 @@
 	X(refused_acl,		"refused: client not allowed (allow/deny)") \
 	X(refused_conn_limit,	"refused: per-client connection limit")	\
 	X(refused_rate_limit,	"refused: per-client rate limit")	\
+	X(pp_proxied,		"PROXY headers from a balancer: client taken") \
+	X(pp_local,		"PROXY LOCAL (balancer checks): balancer as client") \
+	X(pp_unknown,		"PROXY UNKNOWN family: balancer as client") \
+	X(pp_untrusted,		"closed: PROXY header from an untrusted peer") \
+	X(pp_missing,		"closed: no PROXY header from a balancer") \
+	X(pp_malformed,		"closed: malformed PROXY header")	\
 	X(accept_backoff,	"accept paused: out of file descriptors") \
 	X(tls_no_sni,		"TLS hellos without server_name")	\
 	X(tls_sslv2,		"SSLv2-compatible hellos")		\

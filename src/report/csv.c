@@ -37,7 +37,11 @@ report_csv(const struct report *r, FILE *out)
 	    "ipv6_clients_exact,ipv6_clients64,ipv6_clients64_exact,"
 	    "ipv4_clients,ipv4_clients_exact,ipv6_connections,"
 	    "ipv4_connections,ipv6_peak_open,ipv4_peak_open,unreachable,"
-	    "availability\r\n", out);
+	    "availability", out);
+	/* merged: the least each count can be (less than it only when
+	   the gateways' sets could not be merged: v6gatectl(8)) */
+	fputs(r->nparts > 0 ? ",ipv6_clients_min,ipv6_clients64_min,"
+	    "ipv4_clients_min\r\n" : "\r\n", out);
 	for (i = 0; i < r->nsvcs; i++) {
 		const struct report_service	*s = &r->svcs[i];
 		const struct report_family	*f6 = &s->fam[ACCT_IPV6];
@@ -60,6 +64,11 @@ report_csv(const struct report *r, FILE *out)
 		    f4->peak_open, f6->unreachable + f4->unreachable);
 		if (report_availability(s, &v))
 			fprintf(out, "%.6f", v);
+		if (r->nparts > 0)
+			fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
+			    s->clients_min[CL_IPV6],
+			    s->clients_min[CL_IPV6_64],
+			    s->clients_min[CL_IPV4]);
 		fputs("\r\n", out);
 	}
 }

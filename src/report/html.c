@@ -7,6 +7,7 @@
  */
 
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
 
 #include "html.h"
@@ -50,7 +51,10 @@ static const char html_style[] =
 	"svg text{font-size:11px;fill:#555}"
 	".legend span{display:inline-block;width:.8em;height:.8em;"
 	"margin:0 .3em 0 1em}"
-	"p.na,p.note{color:#666}";
+	"p.na,p.note{color:#666}"
+	".l2{fill:none;stroke:#2a6fdb;stroke-width:2}"
+	".l3{fill:none;stroke:#7a3fb0;stroke-width:2;stroke-dasharray:4 3}"
+	".pass{fill:#2a8a3a}.fail{fill:#c03030}";
 
 static void
 html_ratio(FILE *out, int defined, double v, int decimals)
@@ -217,11 +221,11 @@ html_figures(const struct report_service *s, FILE *out)
 	    report_bytes(s, ACCT_IPV4), &x);
 	html_ratio(out, ok, x, 1);
 	fputs("</td></tr>\n", out);
-	text_count(&s->clients[CL_IPV6], a, sizeof(a));
-	text_count(&s->clients[CL_IPV6_64], b, sizeof(b));
+	text_clients(s, CL_IPV6, a, sizeof(a));
+	text_clients(s, CL_IPV6_64, b, sizeof(b));
 	snprintf(v, sizeof(v), "%s addresses, %s /64 prefixes", a, b);
 	html_row(out, "Active IPv6 clients", v);
-	text_count(&s->clients[CL_IPV4], a, sizeof(a));
+	text_clients(s, CL_IPV4, a, sizeof(a));
 	html_row(out, "IPv4 clients", a);
 	snprintf(v, sizeof(v), "%" PRIu64 " IPv6, %" PRIu64 " IPv4",
 	    f6->connections, f4->connections);
@@ -238,6 +242,135 @@ html_figures(const struct report_service *s, FILE *out)
 	fputs("</td></tr>\n</table>\n", out);
 }
 
+/* One line of a readiness chart: a level's daily link rate, 0-100 %. */
+static void
+html_rate_line(const struct report *r, const double *v, const char *cls,
+    int plot_h, FILE *out)
+{
+	const double	slot = (double)CH_PLOT_W / r->ndays;
+	int		n, any = 0;
+
+	fprintf(out, "<polyline class=\"%s\" points=\"", cls);
+	for (n = 0; n < r->ndays; n++)
+		if (!isnan(v[n]))
+			fprintf(out, "%s%.1f,%.1f", any++ ? " " : "",
+			    CH_LEFT + (n + 0.5) * slot,
+			    CH_TOP + plot_h - v[n] * plot_h);
+	fputs("\"/>\n", out);
+}
+
+/*
+ * The month's readiness checks: per site, the daily link support rates
+ * of levels 2 and 3, and a mark per checked day (green passed, red
+ * failed).
+ */
+static void
+html_readiness(const struct report *r, FILE *out)
+{
+	const int	h = 200, plot_h = h - CH_TOP - CH_BOTTOM;
+	const double	slot = (double)CH_PLOT_W / r->ndays;
+	size_t		 i;
+	int		 n, k;
+
+	fputs("<section class=\"readiness\" id=\"readiness\">\n<h2>IPv6 "
+	    "readiness</h2>\n", out);
+	if (r->nready == 0) {
+		fprintf(out, "<p class=\"na\">No readiness check ran in %s "
+		    "(v6gatectl readiness; readiness.interval).</p>\n"
+		    "</section>\n", r->month);
+		return;
+	}
+	for (i = 0; i < r->nready; i++) {
+		const struct report_ready *rr = &r->ready[i];
+
+		fputs("<h3>", out);
+		html_escape(out, rr->site);
+		fprintf(out, "</h3>\n<p>%u checks, %u passed; the last %s, "
+		    "%u failing.", rr->checks, rr->passed, rr->last_pass ?
+		    "passed" : "<b>failed</b>", rr->failing);
+		if (rr->bypass)
+			fputs(" IPv4 clients of this site go around the gateway "
+			    "(its A record), so its IPv6 share does not apply: "
+			    "point the A record at an IPv4 listener of the "
+			    "gateway.", out);
+		fprintf(out, "</p>\n<svg class=\"chart readiness\" width=\"%d"
+		    "\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n"
+		    "<title>Daily link support rates of ", CH_W, h, CH_W, h);
+		html_escape(out, rr->site);
+		fputs("</title>\n", out);
+		for (k = 0; k <= 2; k++) {
+			int y = CH_TOP + plot_h - plot_h * k / 2;
+
+			fprintf(out, "<line class=\"grid\" x1=\"%d\" y1=\"%d\""
+			    " x2=\"%d\" y2=\"%d\"/><text x=\"%d\" y=\"%d\" "
+			    "text-anchor=\"end\">%d %%</text>\n", CH_LEFT, y,
+			    CH_W - CH_RIGHT, y, CH_LEFT - 6, y + 4, 50 * k);
+		}
+		html_rate_line(r, rr->l2, "l2", plot_h, out);
+		html_rate_line(r, rr->l3, "l3", plot_h, out);
+		for (n = 0; n < r->ndays; n++)
+			if (rr->day[n] != -1)
+				fprintf(out, "<circle class=\"%s\" cx=\"%.1f\" "
+				    "cy=\"%d\" r=\"4\"><title>%s-%02d: %s"
+				    "</title></circle>\n", rr->day[n] ? "pass" :
+				    "fail", CH_LEFT + (n + 0.5) * slot,
+				    CH_TOP + 4, r->month, n + 1, rr->day[n] ?
+				    "passed" : "failed");
+		html_days_axis(r, out, CH_TOP + plot_h);
+		fputs("</svg>\n<p class=\"legend\"><span style=\"background:"
+		    "#2a6fdb\"></span>level 2 links<span style=\"background:"
+		    "#7a3fb0\"></span>level 3 links (share that works over "
+		    "IPv6)</p>\n", out);
+	}
+	fputs("</section>\n", out);
+}
+
+/* The gateway's name, or how many a merged report merged. */
+static void
+html_title(const struct report *r, FILE *out)
+{
+	if (r->nparts > 0)
+		fprintf(out, "%zu gateways", r->nparts);
+	else
+		html_escape(out, r->gateway ? r->gateway : "v6gate");
+}
+
+/* A merged report: what it adds up, and each gateway's own figures. */
+static void
+html_gateways(const struct report *r, FILE *out)
+{
+	char	b6[32], b4[32], c6[32];
+	size_t	g, i;
+
+	fputs("<p class=\"note\">Merged: bytes, connections and the daily "
+	    "series are the gateways' sums; a client seen by several gateways "
+	    "counts once; peak concurrent connections are the sum of the "
+	    "gateways' peaks, an upper bound of the fleet's.", out);
+	if (r->bounds_why != NULL) {
+		fputs(" Counts a..b are bounds, not figures: ", out);
+		html_escape(out, r->bounds_why);
+		fputs(".", out);
+	}
+	fputs("</p>\n<table class=\"summary\">\n<tr><th>Gateway</th>"
+	    "<th>Service</th><th>IPv6 bytes</th><th>IPv4 bytes</th>"
+	    "<th>IPv6 clients</th></tr>\n", out);
+	for (g = 0; g < r->nparts; g++)
+		for (i = 0; i < r->parts[g].nsvcs; i++) {
+			const struct report_service *s = &r->parts[g].svcs[i];
+
+			text_bytes(report_bytes(s, ACCT_IPV6), b6, sizeof(b6));
+			text_bytes(report_bytes(s, ACCT_IPV4), b4, sizeof(b4));
+			text_clients(s, CL_IPV6, c6, sizeof(c6));
+			fputs("<tr><td>", out);
+			html_escape(out, report_gw_name(&r->parts[g]));
+			fputs("</td><td>", out);
+			html_escape(out, s->name);
+			fprintf(out, "</td><td>%s</td><td>%s</td><td>%s"
+			    "</td></tr>\n", b6, b4, c6);
+		}
+	fputs("</table>\n", out);
+}
+
 void
 report_html(const struct report *r, FILE *out)
 {
@@ -250,18 +383,30 @@ report_html(const struct report *r, FILE *out)
 	    "\n<title>IPv6 traffic report ", out);
 	html_escape(out, r->month);
 	fputs(" \xe2\x80\x94 ", out);
-	html_escape(out, r->gateway ? r->gateway : "v6gate");
+	html_title(r, out);
 	fprintf(out, "</title>\n<style>%s</style></head><body>\n<h1>IPv6 "
 	    "traffic report %s \xe2\x80\x94 ", html_style, r->month);
-	html_escape(out, r->gateway ? r->gateway : "v6gate");
+	html_title(r, out);
 	fprintf(out, "</h1>\n<p class=\"note\">%d days, local calendar; "
 	    "from ", r->ndays);
-	html_escape(out, r->db);
+	if (r->nparts == 0)
+		html_escape(out, r->db);
+	for (i = 0; i < r->nparts; i++) {
+		fputs(i > 0 ? ", " : "", out);
+		html_escape(out, report_gw_name(&r->parts[i]));
+		fputs(" (", out);
+		html_escape(out, r->parts[i].db);
+		fputs(")", out);
+	}
 	fputs(". Client counts marked ~ are estimates (within 2 %).</p>\n",
 	    out);
+	if (r->nparts > 0)
+		html_gateways(r, out);
 	if (r->nsvcs == 0) {
-		fprintf(out, "<p class=\"na\">No traffic recorded in %s.</p>\n"
-		    "</body></html>\n", r->month);
+		fprintf(out, "<p class=\"na\">No traffic recorded in %s.</p>\n",
+		    r->month);
+		html_readiness(r, out);
+		fputs("</body></html>\n", out);
 		return;
 	}
 	fputs("<table class=\"summary\">\n<tr><th>Service</th><th>Mode</th>"
@@ -272,8 +417,8 @@ report_html(const struct report *r, FILE *out)
 
 		text_bytes(report_bytes(s, ACCT_IPV6), b6, sizeof(b6));
 		text_bytes(report_bytes(s, ACCT_IPV4), b4, sizeof(b4));
-		text_count(&s->clients[CL_IPV6], c6, sizeof(c6));
-		text_count(&s->clients[CL_IPV6_64], c64, sizeof(c64));
+		text_clients(s, CL_IPV6, c6, sizeof(c6));
+		text_clients(s, CL_IPV6_64, c64, sizeof(c64));
 		fputs("<tr><td><a href=\"#", out);
 		html_id(out, s->name);
 		fputs("\">", out);
@@ -300,5 +445,6 @@ report_html(const struct report *r, FILE *out)
 		html_share(r, s, out);
 		fputs("</section>\n", out);
 	}
+	html_readiness(r, out);
 	fputs("</body></html>\n", out);
 }

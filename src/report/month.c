@@ -1,19 +1,23 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * A month of the traffic history (see month.h).  Three reads, no writes:
+ * A month of the traffic history (see month.h).  Reads, no writes:
  * the month's daily rows, the services as last configured and the month's
- * distinct-client counts.  The daily rows are summed here, not in SQL, so
+ * distinct-client counts; and the readiness checks of the month (their
+ * rows are ready/record.c's).  The daily rows are summed here, not in SQL, so
  * that the per-day series for the charts come from the same pass.
  */
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
+#include "acct/hll.h"
 #include "month.h"
+#include "ready/record.h"
 
 int
 report_month_check(const char *s)
@@ -41,8 +45,8 @@ report_days_in(const char *month)
 	return days[m - 1];
 }
 
-static struct report_service *
-report_service(struct report *r, const char *name)
+struct report_service *
+report_service_add(struct report *r, const char *name)
 {
 	struct report_service	*s;
 	size_t			 i;
@@ -93,6 +97,10 @@ report_days(struct report *r, sqlite3 *db, char *err, size_t errlen)
 		return report_fail(db, err, errlen, r->db);
 	snprintf(from, sizeof(from), "%s-01", r->month);
 	snprintf(to, sizeof(to), "%s-%02d", r->month, r->ndays);
+	if (strlen(r->period) == 10) {		/* one day of it */
+		snprintf(from, sizeof(from), "%s", r->period);
+		snprintf(to, sizeof(to), "%s", r->period);
+	}
 	sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -107,7 +115,7 @@ report_days(struct report *r, sqlite3 *db, char *err, size_t errlen)
 		if (day < 0 || day >= r->ndays)
 			continue;
 		fam = strcmp(family, "ipv4") == 0 ? ACCT_IPV4 : ACCT_IPV6;
-		if ((s = report_service(r, name)) == NULL) {
+		if ((s = report_service_add(r, name)) == NULL) {
 			sqlite3_finalize(st);
 			snprintf(err, errlen, "out of memory");
 			return -1;
@@ -126,15 +134,12 @@ report_days(struct report *r, sqlite3 *db, char *err, size_t errlen)
 	return rc == SQLITE_DONE ? 0 : report_fail(db, err, errlen, r->db);
 }
 
+/* (a row's name may be NULL) */
 static struct report_service *
 report_find(struct report *r, const char *name)
 {
-	size_t	i;
-
-	for (i = 0; name != NULL && i < r->nsvcs; i++)
-		if (strcmp(r->svcs[i].name, name) == 0)
-			return &r->svcs[i];
-	return NULL;
+	return name == NULL ? NULL :
+	    (struct report_service *)report_service_find(r, name);
 }
 
 static int
@@ -163,6 +168,17 @@ report_services(struct report *r, sqlite3 *db, char *err, size_t errlen)
 }
 
 static int
+report_kind(const char *kind)
+{
+	int	k;
+
+	for (k = 0; kind != NULL && k < CL_NKIND; k++)
+		if (strcmp(kind, clients_kind_name(k)) == 0)
+			return k;
+	return -1;
+}
+
+static int
 report_clients(struct report *r, sqlite3 *db, char *err, size_t errlen)
 {
 	sqlite3_stmt		*st;
@@ -172,26 +188,183 @@ report_clients(struct report *r, sqlite3 *db, char *err, size_t errlen)
 	if (sqlite3_prepare_v2(db, "SELECT service, kind, count, exact FROM"
 	    " clients WHERE period = ?", -1, &st, NULL) != SQLITE_OK)
 		return report_fail(db, err, errlen, r->db);
-	sqlite3_bind_text(st, 1, r->month, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, r->period, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *kind = (const char *)sqlite3_column_text(st, 1);
 
 		if ((s = report_find(r, (const char *)sqlite3_column_text(st,
-		    0))) == NULL || kind == NULL)
+		    0))) == NULL || (k = report_kind(kind)) == -1)
 			continue;
-		for (k = 0; k < CL_NKIND; k++)
-			if (strcmp(kind, clients_kind_name(k)) == 0) {
-				s->clients[k].n =
-				    (uint64_t)sqlite3_column_int64(st, 2);
-				s->clients[k].exact =
-				    sqlite3_column_int(st, 3) != 0;
-			}
+		s->clients[k].n = (uint64_t)sqlite3_column_int64(st, 2);
+		s->clients[k].exact = sqlite3_column_int(st, 3) != 0;
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : report_fail(db, err, errlen, r->db);
 }
 
+/* One stored member or sketch of the month into its service's set. */
 static int
+report_set_row(struct report *r, sqlite3_stmt *st, int sketch)
+{
+	struct report_service	*s;
+	struct report_set	*rs;
+	const void		*b = sqlite3_column_blob(st, 2);
+	size_t			 len;
+	int			 k;
+
+	len = (size_t)sqlite3_column_bytes(st, 2);
+
+	if ((s = report_find(r, (const char *)sqlite3_column_text(st,
+	    0))) == NULL || (k = report_kind((const char *)
+	    sqlite3_column_text(st, 1))) == -1 || b == NULL ||
+	    len != (sketch ? HLL_REGS : 16))
+		return 0;
+	rs = &s->set[k];
+	if (sketch) {
+		if (rs->reg == NULL && (rs->reg = malloc(HLL_REGS)) == NULL)
+			return -1;
+		memcpy(rs->reg, b, HLL_REGS);
+		return 0;
+	}
+	if (rs->nmember == rs->cap) {
+		size_t	  ncap = rs->cap ? rs->cap * 2 : 64;
+		uint8_t	(*n)[16] = reallocarray(rs->member, ncap, 16);
+
+		if (n == NULL)
+			return -1;
+		rs->member = n;
+		rs->cap = ncap;
+	}
+	memcpy(rs->member[rs->nmember++], b, 16);
+	return 0;
+}
+
+/*
+ * The members and sketches of the month (REPORT_SETS), and the key of
+ * the sketches.  The daemon keeps them for the current and the previous
+ * month (store_expire): an older month merges by its counts only.
+ */
+static int
+report_sets(struct report *r, sqlite3 *db, char *err, size_t errlen)
+{
+	static const char *const sql[2] = {
+		"SELECT service, kind, addr FROM client_member WHERE"
+		" period = ?",
+		"SELECT service, kind, registers FROM client_hll WHERE"
+		" period = ?"
+	};
+	sqlite3_stmt	*st;
+	int		 rc, i;
+
+	for (i = 0; i < 2; i++) {
+		if (sqlite3_prepare_v2(db, sql[i], -1, &st, NULL) != SQLITE_OK)
+			return report_fail(db, err, errlen, r->db);
+		sqlite3_bind_text(st, 1, r->period, -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			if (report_set_row(r, st, i) == -1) {
+				sqlite3_finalize(st);
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return report_fail(db, err, errlen, r->db);
+	}
+	return 0;
+}
+
+/* The gateway's name and its clients' hash key, as the daemon stored
+   them (an older daemon stored no name). */
+static int
+report_meta(struct report *r, sqlite3 *db, char *err, size_t errlen)
+{
+	sqlite3_stmt	*st;
+	const char	*key;
+	size_t		 len;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT key, value FROM meta WHERE key IN"
+	    " ('gateway', 'clients_key')", -1, &st, NULL) != SQLITE_OK)
+		return report_fail(db, err, errlen, r->db);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		key = (const char *)sqlite3_column_text(st, 0);
+		len = (size_t)sqlite3_column_bytes(st, 1);
+		if (key != NULL && strcmp(key, "clients_key") == 0 &&
+		    len == sizeof(r->key)) {
+			memcpy(&r->key, sqlite3_column_blob(st, 1), len);
+			r->has_key = 1;
+		} else if (key != NULL && strcmp(key, "gateway") == 0 &&
+		    len < sizeof(r->stored_name))
+			snprintf(r->stored_name, sizeof(r->stored_name), "%s",
+			    (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : report_fail(db, err, errlen, r->db);
+}
+
+static double
+report_level(json_object *site, int level)
+{
+	json_object	*lv = json_object_object_get(site, "levels"), *x;
+	size_t		 i;
+
+	for (i = 0; i < json_object_array_length(lv); i++) {
+		x = json_object_array_get_idx(lv, i);
+		if (json_object_get_int(json_object_object_get(x, "level")) ==
+		    level)
+			return json_object_get_double(json_object_object_get(
+			    x, "rate"));
+	}
+	return NAN;
+}
+
+static void
+report_ready_row(void *arg, time_t t, const char *site, const char *service,
+    int pass, json_object *doc)
+{
+	struct report		*r = arg;
+	struct report_ready	*rr, *nv;
+	json_object		*d;
+	struct tm		 tm;
+	size_t			 i;
+	int			 k;
+
+	for (i = 0; i < r->nready; i++)
+		if (strcmp(r->ready[i].site, site) == 0)
+			break;
+	if (i == r->nready) {
+		if ((nv = realloc(r->ready, (i + 1) * sizeof(*nv))) == NULL)
+			return;
+		r->ready = nv;
+		rr = &r->ready[r->nready++];
+		memset(rr, 0, sizeof(*rr));
+		rr->site = strdup(site);
+		rr->service = strdup(service ? service : "");
+		for (k = 0; k < REPORT_MAXDAYS; k++) {
+			rr->day[k] = -1;
+			rr->l2[k] = rr->l3[k] = rr->degr[k] = NAN;
+		}
+	}
+	rr = &r->ready[i];
+	localtime_r(&t, &tm);
+	if ((k = tm.tm_mday - 1) < 0 || k >= r->ndays)
+		return;
+	rr->checks++;
+	rr->passed += pass != 0;
+	rr->day[k] = pass != 0;
+	rr->l2[k] = report_level(doc, 2);
+	rr->l3[k] = report_level(doc, 3);
+	d = json_object_object_get(json_object_object_get(
+	    json_object_object_get(doc, "homepage"), "degradation"), "overall");
+	rr->degr[k] = d != NULL ? json_object_get_double(d) : NAN;
+	rr->last_pass = pass != 0;
+	rr->bypass = json_object_get_boolean(json_object_object_get(doc,
+	    "ipv4_bypass"));
+	rr->failing = (unsigned)json_object_array_length(
+	    json_object_object_get(doc, "failing"));
+}
+
+int
 report_by_name(const void *a, const void *b)
 {
 	return strcmp(((const struct report_service *)a)->name,
@@ -200,7 +373,7 @@ report_by_name(const void *a, const void *b)
 
 int
 report_load(struct report *r, const char *path, const char *month,
-    char *err, size_t errlen)
+    unsigned flags, char *err, size_t errlen)
 {
 	sqlite3		*db = NULL;
 	sqlite3_stmt	*st;
@@ -210,7 +383,8 @@ report_load(struct report *r, const char *path, const char *month,
 
 	memset(r, 0, sizeof(*r));
 	r->db = path;
-	snprintf(r->month, sizeof(r->month), "%s", month);
+	snprintf(r->month, sizeof(r->month), "%.7s", month);
+	snprintf(r->period, sizeof(r->period), "%s", month);
 	r->ndays = report_days_in(month);
 	if (access(path, R_OK) == -1) {
 		snprintf(err, errlen, "no traffic history at %s: %s", path,
@@ -243,7 +417,11 @@ report_load(struct report *r, const char *path, const char *month,
 	sqlite3_finalize(st);
 	if (report_days(r, db, err, errlen) == -1 ||
 	    report_services(r, db, err, errlen) == -1 ||
-	    report_clients(r, db, err, errlen) == -1)
+	    report_clients(r, db, err, errlen) == -1 ||
+	    report_meta(r, db, err, errlen) == -1 ||
+	    ((flags & REPORT_SETS) && report_sets(r, db, err, errlen) ==
+	    -1) ||
+	    record_month(path, month, report_ready_row, r, err, errlen) == -1)
 		goto done;
 	/* not configured any more: both families reach it if both came */
 	for (i = 0; i < r->nsvcs; i++)
@@ -265,12 +443,44 @@ void
 report_free(struct report *r)
 {
 	size_t	i;
+	int	k;
 
-	for (i = 0; i < r->nsvcs; i++)
+	for (i = 0; i < r->nsvcs; i++) {
 		free(r->svcs[i].name);
+		for (k = 0; k < CL_NKIND; k++) {
+			free(r->svcs[i].set[k].member);
+			free(r->svcs[i].set[k].reg);
+		}
+	}
 	free(r->svcs);
 	r->svcs = NULL;
 	r->nsvcs = 0;
+	for (i = 0; i < r->nready; i++) {
+		free(r->ready[i].site);
+		free(r->ready[i].service);
+	}
+	free(r->ready);
+	r->ready = NULL;
+	r->nready = 0;
+}
+
+const struct report_service *
+report_service_find(const struct report *r, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < r->nsvcs; i++)
+		if (strcmp(r->svcs[i].name, name) == 0)
+			return &r->svcs[i];
+	return NULL;
+}
+
+const char *
+report_gw_name(const struct report *r)
+{
+	if (r->gateway != NULL)
+		return r->gateway;
+	return r->stored_name[0] != '\0' ? r->stored_name : r->db;
 }
 
 uint64_t

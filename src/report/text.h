@@ -5,13 +5,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "acct/clients.h"
+#include "month.h"
 
 /* Helpers of the human forms (text.c, html.c). */
 
 /* "932 B", "1.23 MB", "34.0 GB": powers of 1000, as traffic is billed. */
 void	text_bytes(uint64_t, char *, size_t);
-/* "1234", or "~1234" for an estimate. */
-void	text_count(const struct clients_count *, char *, size_t);
+/* A service's distinct clients of a kind: "1234", "~1234" for an
+   estimate, "1200..1290" for the bounds of an unmergeable merge. */
+void	text_clients(const struct report_service *, int kind, char *,
+	    size_t);
 
 #endif

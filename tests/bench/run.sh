@@ -15,7 +15,15 @@
 # memory with thousands of idle TLS connections.  v6gate with two workers
 # joins the first two; HAProxy with forced splicing joins the bulk runs.
 # v6gate-nocount, v6gated built with counting compiled out, joins every
-# workload beside v6gate: the difference is what counting costs.
+# workload beside v6gate: the difference is what counting costs.  "floor"
+# (tests/bench/floor.c) is not a peer but a reference, like "direct": a
+# relay that only accepts, reads, connects, copies and closes; what it
+# costs is what no user-space relay goes under, and the targets' table
+# says where a goal lies below it.  "floor-sockmap" (tests/bench/
+# floor_sockmap.c, built where configure found libbpf and clang) is the
+# same reference with the kernel relaying: after the first flight both
+# sockets go into a BPF sockmap whose sk_skb verdict sends each one's bytes
+# to the other, so the relay's own CPU is only accept, connect and close.
 # The robust figure is the proxy's own CPU time per connection, request or
 # GB: this machine's few cores are shared by the load generator, the backend
 # and the proxy, so throughput says more about them.  v6gate's counters and
@@ -26,6 +34,8 @@
 #   BENCH_ROUNDS=3     rounds per workload
 #   BENCH_QUICK=1      smoke run: 1 round, 2 s runs, 500 idle connections
 #   BENCH_OUT=FILE     the results as JSON (default ./bench-results.json)
+#   BENCH_WORKLOADS="newconn keepalive bulk idle"   the workloads to run
+#   BENCH_PROXIES="..."  run only these of the proxies (default: all)
 #   KEEP=1             keep the temporary directory (configs, logs)
 
 set -u
@@ -35,6 +45,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${builddir:=$srcdir}"
 V6GATED=$builddir/v6gated
 V6GATED_NOCOUNT=$builddir/tests/bench/v6gated-nocount
+FLOOR=$builddir/tests/bench/floor
+FLOOR_SOCKMAP=$builddir/tests/bench/floor-sockmap
+FLOOR_SOCKMAP_BPF=$builddir/tests/bench/floor_sockmap.bpf.o
 V6GATECTL=$builddir/v6gatectl
 BENCH_OUT=${BENCH_OUT:-bench-results.json}
 case $BENCH_OUT in /*) ;; *) BENCH_OUT=$PWD/$BENCH_OUT ;; esac
@@ -48,10 +61,13 @@ NAME=www.example.org
 NGINX_STREAM_MOD=/usr/lib/nginx/modules/ngx_stream_module.so
 BACKEND=127.0.0.1:9443
 STUB=127.0.0.1:9080
-PROXIES="v6gate v6gate-nocount v6gate-2w haproxy haproxy-splice nginx sniproxy"
+PROXIES="floor floor-sockmap v6gate v6gate-nocount v6gate-2w haproxy"
+PROXIES+=" haproxy-splice nginx sniproxy"
+[ -n "${BENCH_PROXIES:-}" ] && PROXIES=$BENCH_PROXIES
+WORKLOADS=${BENCH_WORKLOADS:-newconn keepalive bulk idle}
 declare -A PORT=([v6gate]=8441 [v6gate-2w]=8442 [haproxy]=8443 [nginx]=8444
-    [sniproxy]=8445 [haproxy-splice]=8446 [v6gate-nocount]=8447
-    [direct]=9443)
+    [sniproxy]=8445 [haproxy-splice]=8446 [v6gate-nocount]=8447 [floor]=8448
+    [floor-sockmap]=8449 [direct]=9443)
 declare -A PID=()
 declare -A HOW=()
 
@@ -60,6 +76,8 @@ T=
 BACKEND_PID=
 
 die() { echo "bench: $*" >&2; exit 1; }
+# running NAME: whether proxy NAME is one of this run's
+running() { [[ " $PROXIES " == *" $1 "* ]]; }
 say() { echo "bench: $*" >&2; }
 # Heads up: a shell function started with & runs in a subshell, so $! would
 # not be the daemon's pid.  Background starts use "ip netns exec" itself,
@@ -81,6 +99,14 @@ check_prereqs() {
 	for b in "$V6GATED" "$V6GATECTL"; do
 		[ -x "$b" ] || die "$b missing: build first (make)"
 	done
+	# the BPF floor is optional: configure leaves it out without libbpf
+	if running floor-sockmap &&
+	    { [ ! -x "$FLOOR_SOCKMAP" ] || [ ! -f "$FLOOR_SOCKMAP_BPF" ]; }; then
+		say "$FLOOR_SOCKMAP not built (configure found no libbpf or" \
+		    "clang): no floor-sockmap row"
+		PROXIES=$(tr ' ' '\n' <<<"$PROXIES" | grep -vx floor-sockmap |
+		    tr '\n' ' ')
+	fi
 	[ -x "$V6GATED_NOCOUNT" ] || die "$V6GATED_NOCOUNT missing:" \
 	    "build first (make tests/bench/v6gated-nocount)"
 	[ "$V6GATED_NOCOUNT" -ot "$V6GATED" ] &&
@@ -130,6 +156,8 @@ setup_ns() {
 	printf '%s\n' "127.0.0.1 localhost" "::1 localhost $NAME" \
 	    "127.0.0.1 $NAME" >"/etc/netns/$NS/hosts"
 	T=$(mktemp -d /tmp/v6g-bench.XXXXXX)
+	# the proxies drop privileges and read their files under it
+	chmod 755 "$T"
 }
 
 # wait_listen PORT: until something listens on it in the namespace (10 s)
@@ -181,6 +209,30 @@ cpu_since() {
 	[ "$n0" = null ] && { echo null null null; return; }
 	read -r n1 u1 s1 <<<"$(proxy_cpu "$1")"
 	echo $((n1 - n0)) $((u1 - u0)) $((s1 - s0))
+}
+
+# kthreads_cpu: ns of CPU used so far by the kernel's worker threads
+# (kworker/*, ksoftirqd/*), machine-wide.  Work the kernel defers is
+# charged to them and not to any proxy: the sockmap redirect sends from
+# the sink's psock backlog, a kworker, so floor-sockmap's own CPU leaves
+# out the sending.  Every row gets this figure, direct included, so the
+# difference shows; other work on the machine adds to it too, and a
+# kworker that exits during a run takes its time with it (the figure can
+# then come out low, even negative).
+kthreads_cpu() {
+	local f c rt ns=0
+
+	for f in /proc/[0-9]*/comm; do
+		# (a thread that ended since the glob: its error is silenced
+		# first, then the file opened)
+		read -r c 2>/dev/null <"$f" || continue
+		case $c in
+		kworker/* | ksoftirqd/*)
+			read -r rt _ 2>/dev/null <"${f%comm}schedstat" &&
+			    ns=$((ns + rt)) ;;
+		esac
+	done
+	echo "$ns"
 }
 
 # proxy_rss NAME: resident memory of proxy NAME, all processes, in KiB
@@ -394,8 +446,38 @@ start_sniproxy() {
 	HOW[sniproxy]+=" one regex, -n $(ulimit -n) (fd limit)"
 }
 
+# The floor (tests/bench/floor.c): accept, read the first bytes, connect,
+# relay with read/write, close; nothing else.  Not a peer: what no
+# user-space relay goes under.
+start_floor() {
+	mkdir -p "$T/floor"
+	ip netns exec "$NS" "$FLOOR" "${PORT[floor]}" "${BACKEND%:*}" \
+	    "${BACKEND#*:}" 2>>"$T/floor/log" &
+	PID[floor]=$!
+	HOW[floor]="tests/bench/floor: one thread, edge-triggered epoll, each"
+	HOW[floor]+=" socket registered once, TCP_DEFER_ACCEPT, read/write"
+	HOW[floor]+=" 16 KiB per direction; no SNI, no counting, no limits"
+}
+
+# The floor with the kernel relaying (tests/bench/floor_sockmap.c): the
+# same, but after the first flight both sockets are in a BPF sockmap and
+# an sk_skb stream verdict moves the bytes.  Needs root (BPF).
+start_floor_sockmap() {
+	mkdir -p "$T/floor-sockmap"
+	ip netns exec "$NS" "$FLOOR_SOCKMAP" "${PORT[floor-sockmap]}" \
+	    "${BACKEND%:*}" "${BACKEND#*:}" "$FLOOR_SOCKMAP_BPF" \
+	    2>>"$T/floor-sockmap/log" &
+	PID[floor-sockmap]=$!
+	HOW[floor-sockmap]="tests/bench/floor-sockmap: floor's shape (the first"
+	HOW[floor-sockmap]+=" flight peeked, not read), then both sockets in a"
+	HOW[floor-sockmap]+=" BPF SOCKHASH, sk_skb stream verdict redirecting"
+	HOW[floor-sockmap]+=" to the peer's egress, bytes counted in a BPF map;"
+	HOW[floor-sockmap]+=" user space sees only the ends"
+}
+
 start_proxy() {
 	case $1 in
+	floor-sockmap) start_floor_sockmap ;;
 	v6gate) start_v6gate v6gate 1 ;;
 	v6gate-nocount) start_v6gate v6gate-nocount 1 "$V6GATED_NOCOUNT" ;;
 	v6gate-2w) start_v6gate v6gate-2w 2 ;;
@@ -488,17 +570,19 @@ sample() { jline "$T/samples.jsonl" "$@"; }
 # stub_status counts the TLS connections and requests that went through.
 run_wrk() {
 	local w=$1 p=$2 r=$3 conns=32 hdr=() unit=req a0 q0 a1 q1 c0 cpu ut st
-	local out rate reqs errs acc breq units
+	local out rate reqs errs acc breq units k0 kt
 
 	if [ "$w" = newconn ]; then
 		conns=8 hdr=(-H 'Connection: close') unit=conn
 	fi
 	c0=$(proxy_cpu "$p")
+	k0=$(kthreads_cpu)
 	read -r a0 q0 <<<"$(stub)"
 	out=$(in_ns wrk -t1 -c"$conns" -d"${DUR}s" "${hdr[@]}" \
 	    "https://$NAME:${PORT[$p]}/" 2>&1)
 	read -r a1 q1 <<<"$(stub)"
 	read -r cpu ut st <<<"$(cpu_since "$p" "$c0")"
+	kt=$(($(kthreads_cpu) - k0))
 	rate=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
 	reqs=$(awk '/requests in/ { print $1 }' <<<"$out")
 	if [ -z "$rate" ] || [ -z "$reqs" ]; then
@@ -512,7 +596,7 @@ run_wrk() {
 	[ "$w" = newconn ] && units=$acc
 	sample w="$w" p="$p" r="$r" rate="$rate" reqs="$reqs" accepts="$acc" \
 	    breqs="$breq" cpu_ns="$cpu" user_ticks="$ut" sys_ticks="$st" \
-	    errors="$errs"
+	    kthreads_ns="$kt" errors="$errs"
 	printf '  %-14s %7.0f %s/s' "$p" "$rate" "$unit" >&2
 	[ "$cpu" != null ] &&
 	    printf ', CPU %.2f us/%s' "$(calc "$cpu / 1e3 / $units")" $unit >&2
@@ -522,9 +606,10 @@ run_wrk() {
 
 # run_bulk NAME ROUND: BULK_N downloads of /100m, one after the other
 run_bulk() {
-	local p=$1 r=$2 c0 cpu ut st t0 t1 got bytes=0 errs=0 secs
+	local p=$1 r=$2 c0 cpu ut st t0 t1 got bytes=0 errs=0 secs k0 kt
 
 	c0=$(proxy_cpu "$p")
+	k0=$(kthreads_cpu)
 	t0=$(date +%s%N)
 	for _ in $(seq "$BULK_N"); do
 		got=$(curl_to "$p" /100m -s -o /dev/null -w '%{size_download}')
@@ -533,12 +618,15 @@ run_bulk() {
 	done
 	t1=$(date +%s%N)
 	read -r cpu ut st <<<"$(cpu_since "$p" "$c0")"
+	kt=$(($(kthreads_cpu) - k0))
 	secs=$(calc "($t1 - $t0) / 1e9")
 	sample w=bulk p="$p" r="$r" bytes="$bytes" secs="$secs" cpu_ns="$cpu" \
-	    user_ticks="$ut" sys_ticks="$st" errors="$errs"
+	    user_ticks="$ut" sys_ticks="$st" kthreads_ns="$kt" errors="$errs"
 	printf '  %-14s %5.0f MB/s' "$p" "$(calc "$bytes / $secs / 1e6")" >&2
 	[ "$cpu" != null ] && printf ', CPU %.0f ms/GB' \
 	    "$(calc "$cpu / 1e6 / ($bytes / 1e9)")" >&2
+	[ "$bytes" -gt 0 ] && printf ', kernel threads %.0f ms/GB' \
+	    "$(calc "$kt / 1e6 / ($bytes / 1e9)")" >&2
 	[ "$errs" != 0 ] && printf ', %s failed downloads' "$errs" >&2
 	echo >&2
 }
@@ -658,10 +746,16 @@ setup_ns
 # every v6gate figure must come from the same binary.
 V6G_BUILD="built $(date -r "$V6GATED" '+%F %T'), source $(git -C "$srcdir" \
     describe --always --dirty 2>/dev/null || echo unknown)"
-cp "$V6GATED" "$V6GATECTL" "$V6GATED_NOCOUNT" "$T/" ||
+cp "$V6GATED" "$V6GATECTL" "$V6GATED_NOCOUNT" "$T/" && cp "$FLOOR" "$T/floor.bin" ||
     die "cannot copy the v6gate binaries"
 V6GATED=$T/v6gated V6GATECTL=$T/v6gatectl
-V6GATED_NOCOUNT=$T/v6gated-nocount
+V6GATED_NOCOUNT=$T/v6gated-nocount FLOOR=$T/floor.bin
+if running floor-sockmap; then
+	cp "$FLOOR_SOCKMAP" "$T/floor-sockmap.bin" &&
+	    cp "$FLOOR_SOCKMAP_BPF" "$T/floor_sockmap.bpf.o" ||
+	    die "cannot copy floor-sockmap"
+	FLOOR_SOCKMAP=$T/floor-sockmap.bin FLOOR_SOCKMAP_BPF=$T/floor_sockmap.bpf.o
+fi
 start_backend
 for p in $PROXIES; do
 	start_proxy "$p"
@@ -671,19 +765,35 @@ t_start=$(date +%s)
 say "rounds $ROUNDS, $DUR s per run, $BULK_N x 100 MiB, $IDLE_N idle" \
     "connections; results to $BENCH_OUT"
 
-rounds newconn direct v6gate v6gate-nocount v6gate-2w haproxy nginx sniproxy
-rounds keepalive direct v6gate v6gate-nocount v6gate-2w haproxy nginx \
-    sniproxy
-rounds bulk direct v6gate v6gate-nocount haproxy haproxy-splice nginx \
-    sniproxy
-rounds idle v6gate v6gate-nocount haproxy nginx sniproxy
+# workload WORKLOAD NAME...: its rounds, if it is one of this run's,
+# through those of NAME... that run (direct always does)
+workload() {
+	local w=$1 p list=()
+
+	shift
+	[[ " $WORKLOADS " == *" $w "* ]] || return 0
+	for p in "$@"; do
+		{ [ "$p" = direct ] || running "$p"; } && list+=("$p")
+	done
+	rounds "$w" "${list[@]}"
+}
+
+workload newconn direct floor floor-sockmap v6gate v6gate-nocount \
+    v6gate-2w haproxy nginx sniproxy
+workload keepalive direct floor floor-sockmap v6gate v6gate-nocount \
+    v6gate-2w haproxy nginx sniproxy
+workload bulk direct floor floor-sockmap v6gate v6gate-nocount haproxy \
+    haproxy-splice nginx sniproxy
+workload idle v6gate v6gate-nocount haproxy nginx sniproxy
 
 say "measured in $(( $(date +%s) - t_start )) s"
-v6gate_status v6gate
-v6gate_status v6gate-nocount
-v6gate_status v6gate-2w
+for p in v6gate v6gate-nocount v6gate-2w; do
+	running "$p" && v6gate_status "$p"
+done
 write_meta
 python3 "$here/report.py" "$T/meta.jsonl" "$T/samples.jsonl" "$BENCH_OUT" \
     "$T"/v6gate*/status.*.json ||
     die "report.py failed"
+# its totals (connections, bytes the BPF program counted) go to its log
+running floor-sockmap && stop_proxy floor-sockmap
 log_summary

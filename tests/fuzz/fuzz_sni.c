@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "common/hostname.h"
+#include "fuzz_split.h"
 #include "proxy/sni.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -85,18 +86,6 @@ fuzz_feed(struct sni_parser *p, enum sni_rc prev, const uint8_t *d,
 		FUZZ_ASSERT(rc == prev);
 	fuzz_invariants(p, rc);
 	return rc;
-}
-
-/* FNV-1a: a split point libFuzzer moves with every mutation. */
-static size_t
-fuzz_hash(const uint8_t *d, size_t n)
-{
-	uint32_t	h = 2166136261u;
-	size_t		i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ d[i]) * 16777619u;
-	return h;
 }
 
 int

@@ -48,6 +48,11 @@ NGINX_LOG=$T/nginx-access.log
 GW6=2001:db8:100::10
 GW4=192.0.2.10
 GW_PID=
+# gateway B of a two-gateway suite (pair_up, gw_b_up): its namespace,
+# daemon and log; finish stops and removes them too
+NS_B=v6g-gb-$ID
+GWB_PID=
+GWB_LOG=$T/v6gated-B.log
 
 n_ok=0
 n_fail=0
@@ -80,6 +85,7 @@ check_cmd() {
 in_c() { ip netns exec "$NS_C" "$@"; }
 in_g() { ip netns exec "$NS_G" "$@"; }
 in_s() { ip netns exec "$NS_S" "$@"; }
+in_b() { ip netns exec "$NS_B" "$@"; }
 
 # gw_stop: stop v6gated and wait for it; its exit must be clean, and a
 # sanitizer build must have found nothing.
@@ -110,13 +116,14 @@ gw_stop() {
 finish() {
 	local rc=$?
 
+	gw_b_stop
 	gw_stop
-	for ns in "$NS_C" "$NS_G" "$NS_S"; do
+	for ns in "$NS_C" "$NS_G" "$NS_B" "$NS_S"; do
 		pids=$(ip netns pids "$ns" 2>/dev/null)
 		[ -n "$pids" ] && kill $pids 2>/dev/null
 	done
 	sleep 0.2
-	for ns in "$NS_C" "$NS_G" "$NS_S"; do
+	for ns in "$NS_C" "$NS_G" "$NS_B" "$NS_S"; do
 		pids=$(ip netns pids "$ns" 2>/dev/null)
 		[ -n "$pids" ] && kill -9 $pids 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
@@ -135,12 +142,18 @@ finish() {
 	exit 1
 }
 
-net_up() {
+# ns_begin: skip unless this can run; the client namespace and the
+# cleanup at exit, which everything after may count on
+ns_begin() {
 	[ "${V6G_INTEG:-1}" = 0 ] && skip "integration tests disabled (configure)"
 	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
 	ip netns add "$NS_C" 2>/dev/null || skip "cannot create network namespaces"
 	trap finish EXIT
 	trap 'exit 1' INT TERM
+}
+
+net_up() {
+	ns_begin
 	ip netns add "$NS_G"
 	ip netns add "$NS_S"
 	ip link add c0 netns "$NS_C" type veth peer name g0 netns "$NS_G"
@@ -169,6 +182,58 @@ net_up() {
 		addr add 10.1.0.5/24 dev s0
 		addr add 10.1.0.6/24 dev s0
 	EOF
+}
+
+# pair_up: the namespaces of a suite with two gateways (t_keepalived,
+# t_fleet_metrics): client, gateway A ($NS_G), gateway B ($NS_B) and
+# server, lo up and no duplicate address detection; the suite wires them.
+pair_up() {
+	local ns
+
+	ns_begin
+	ip netns add "$NS_G"
+	ip netns add "$NS_B"
+	ip netns add "$NS_S"
+	for ns in "$NS_C" "$NS_G" "$NS_B" "$NS_S"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+		    net.ipv6.conf.default.accept_dad=0 2>/dev/null
+		ip netns exec "$ns" ip link set lo up
+	done
+}
+
+# pair_lan C6 C4 A6 A4 B6 B4: wire pair_up's namespaces.  The clients' LAN
+# is a bridge in the client namespace (br0: the client at C6/64 and C4/24)
+# with a port per gateway (ga0 in A at A6/64 and A4/24, gb0 in B); the
+# servers' LAN a bridge in the server namespace (br1: nginx's 10.1.0.5 and
+# 10.1.0.6, IPv6 off) with A at 10.1.0.1 and B at 10.1.0.2 (g1 in each).
+pair_lan() {
+	local g
+
+	in_s sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	ip -n "$NS_C" link add br0 type bridge
+	ip -n "$NS_S" link add br1 type bridge
+	ip link add ga0 netns "$NS_G" type veth peer name pa netns "$NS_C"
+	ip link add gb0 netns "$NS_B" type veth peer name pb netns "$NS_C"
+	ip link add g1 netns "$NS_G" type veth peer name sa netns "$NS_S"
+	ip link add g1 netns "$NS_B" type veth peer name sb netns "$NS_S"
+	for g in pa pb; do in_c ip link set $g master br0 up; done
+	for g in sa sb; do in_s ip link set $g master br1 up; done
+	in_c ip link set br0 up
+	in_c ip addr add "$1/64" dev br0 nodad
+	in_c ip addr add "$2/24" dev br0
+	in_s ip link set br1 up
+	in_s ip addr add 10.1.0.5/24 dev br1
+	in_s ip addr add 10.1.0.6/24 dev br1
+	for g in "$NS_G ga0 $3 $4 1" "$NS_B gb0 $5 $6 2"; do
+		set -- $g
+		ip -n "$1" -batch - <<-EOF
+			link set $2 up
+			link set g1 up
+			addr add $3/64 dev $2 nodad
+			addr add $4/24 dev $2
+			addr add 10.1.0.$5/24 dev g1
+		EOF
+	done
 }
 
 # wait_port NS ADDRESS PORT: until something listens there (5 s)
@@ -301,6 +366,24 @@ gw_up() {
 
 ctl() { "$V6GATECTL" -s "$CTL_SOCK" "$@"; }
 
+# gw_b_up CONFIG SOCKET / gw_b_stop: gateway B's v6gated, as gw_up and
+# gw_stop start and stop A's (GWB_PID, GWB_LOG)
+gw_b_up() {
+	local a=$GW_PID rc
+
+	NS_G=$NS_B CTL_SOCK=$2 GW_LOG=$GWB_LOG gw_up "$1"
+	rc=$?
+	GWB_PID=$GW_PID GW_PID=$a
+	return $rc
+}
+gw_b_stop() {
+	local p=$GWB_PID
+
+	[ -n "$p" ] || return 0
+	GWB_PID=
+	GW_PID=$p GW_LOG=$GWB_LOG gw_stop
+}
+
 # gw_serve: the pid of v6gated's unprivileged process, which holds the
 # connections (GW_PID, its parent, only answers its requests)
 gw_serve() { pgrep -P "$GW_PID" | head -1; }
@@ -355,3 +438,4 @@ http6() {
 	in_c curl -sS --max-time 10 --resolve "$name:80:[$GW6]" "$@" \
 	    "http://$name$path"
 }
+

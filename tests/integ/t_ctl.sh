@@ -52,7 +52,7 @@ v = json.load(sys.stdin)
 s = v["services"]["www"]
 print(sorted(v.keys()), sorted(s["ipv6"].keys()), v["listeners"][0]["protocol"])')
 check_eq "status --json has the documented keys" "$keys" \
-    "['audit', 'connections', 'counters', 'gateway', 'history', 'listeners', 'max_connections', 'services', 'workers'] ['bytes_in', 'bytes_out', 'clients64_day', 'clients64_day_exact', 'clients64_month', 'clients64_month_exact', 'clients_day', 'clients_day_exact', 'clients_month', 'clients_month_exact', 'connections', 'open', 'unreachable'] tls"
+    "['audit', 'connections', 'counters', 'gateway', 'history', 'listeners', 'max_connections', 'readiness', 'services', 'workers'] ['bytes_in', 'bytes_out', 'clients64_day', 'clients64_day_exact', 'clients64_month', 'clients64_month_exact', 'clients_day', 'clients_day_exact', 'clients_month', 'clients_month_exact', 'connections', 'open', 'unreachable'] tls"
 
 gw_stop
 [ ! -e "$CTL_SOCK" ] && ok "a stopped daemon removes its socket" ||
@@ -70,13 +70,54 @@ kill "$pid"
 for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$pid" 2>/dev/null && fail "the daemon ignored SIGTERM" || ok "SIGTERM stops it"
 
-# A daemon that cannot start says so on the terminal and exits 1.
+# A listener whose address is not on this host binds (FREEBIND, for a
+# keepalived backup), and the start says so on the terminal.
 sed "s/\[$GW6\]:80/[2001:db8:dead::1]:80/" "$T/gw.conf" >"$T/unbindable.conf"
 out=$(env -u NOTIFY_SOCKET ip netns exec "$NS_G" "$V6GATED" -c "$T/unbindable.conf" 2>&1)
-check_eq "a daemon whose listener cannot be bound exits 1" "$?" 1
-case "$out" in *"[2001:db8:dead::1]:80"*"not configured on this host"*)
+check_eq "a daemon whose listener's address is not here starts" "$?" 0
+case "$out" in *"[2001:db8:dead::1]:80"*"not on this host (yet)"*)
 	ok "and names the listener and why" ;;
-*) fail "failed start said: $out" ;; esac
+*) fail "the start said: $out" ;; esac
+for i in $(seq 50); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
+check_eq "health: bound, address not local, healthy" "$(ctl health --json |
+    python3 -c 'import json,sys; h=json.load(sys.stdin); print(h["healthy"],
+    [l["state"] for l in h["listeners"] if "dead" in l["address"]])')" \
+    "True ['bound, address not local']"
+ctl health >/dev/null
+check_eq "health exits 0 then" "$?" 0
+# a proxy service with no backend taking connections: not healthy, named
+ctl drain www 10.1.0.5:443 >/dev/null
+out=$(ctl health --json)
+check_eq "all of www's backends drained: health exits 1" "$?" 1
+check_eq "and says which service" "$(echo "$out" | python3 -c '
+import json, sys; print(json.load(sys.stdin)["problems"])')" \
+    "['service www: no backend takes new connections (0 down, 1 draining)']"
+ctl enable www 10.1.0.5:443 >/dev/null
+ctl health --bogus 2>/dev/null
+check_eq "health with a bad option exits 2" "$?" 2
+pid=$(ctl status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["gateway"]["pid"])')
+kill "$pid"
+for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+out=$(ctl health --json)
+check_eq "no daemon: health exits 1" "$?" 1
+case "$out" in *'"healthy":false'*"does not answer"*)
+	ok "and --json says so" ;;
+*) fail "health --json without a daemon said: $out" ;; esac
+# a daemon that accepts but never answers: health gives up within 1 s
+python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
+time.sleep(5)' "$T/mute.sock" &
+mute=$!
+for i in $(seq 50); do [ -S "$T/mute.sock" ] && break; sleep 0.1; done
+t0=$(date +%s%N)
+"$V6GATECTL" -s "$T/mute.sock" health >/dev/null
+rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check_eq "a daemon that does not answer: health exits 1" "$rc" 1
+[ "$ms" -ge 900 ] && [ "$ms" -lt 2000 ] &&
+    ok "after its 1 s deadline ($ms ms)" || fail "health took $ms ms"
+kill "$mute" 2>/dev/null
 
 # Started with a relative path, it still reloads after moving to "/".
 cp "$T/gw.conf" "$T/rel.conf"

@@ -29,6 +29,9 @@ check_eq "promtool check metrics finds nothing wrong" "$?" 0
 metric() {	# metric NAME LABELS: the value of one sample
 	awk -v m="$1{$2}" 'index($0, m " ") == 1 { print $2 }' "$T/metrics"
 }
+# the gateway's name (gw_conf's gateway.name) and the daemon's own version
+check_eq "v6gate_info names the gateway and its version" \
+    "$(metric v6gate_info "gateway=\"test-gw\",version=\"$("$V6GATED" -V | awk '{ print $2 }')\"")" 1
 check_eq "bytes out in /metrics equal status (web, ipv6)" \
     "$(metric v6gate_payload_bytes_total 'service="web",mode="proxy",family="ipv6",direction="out"')" \
     "$(stat_get services.web.ipv6.bytes_out)"

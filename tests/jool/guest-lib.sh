@@ -78,3 +78,22 @@ gw_stop() {
 	wait $GWPID 2>/dev/null
 	GWPID=
 }
+
+# tcp_echo NS ADDR PORT: a TCP echo server on ADDR:PORT (IPv4) in the
+# namespace NS, in the foreground (run it in the background)
+tcp_echo() {
+	ip netns exec "$1" python3 -c '
+import socket, sys, threading
+l = socket.socket()
+l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind((sys.argv[1], int(sys.argv[2]))); l.listen(8)
+def serve(c):
+    while True:
+        d = c.recv(1000)
+        if not d: break
+        c.sendall(d)
+while True:
+    c, _ = l.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+' "$2" "$3" 2>/dev/null
+}

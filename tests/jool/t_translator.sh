@@ -109,20 +109,7 @@ printf '#!/bin/sh\necho "peer=$SOCAT_PEERADDR:$SOCAT_PEERPORT"\n' >/tmp/udp-peer
 chmod 755 /tmp/udp-peer.sh
 in_s4 socat UDP4-RECVFROM:5353,bind=192.0.2.2,fork EXEC:/tmp/udp-peer.sh 2>/dev/null &
 # a TCP echo server for the long-lived session
-in_s4 python3 -c '
-import socket, threading
-l = socket.socket()
-l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-l.bind(("192.0.2.2", 7000)); l.listen(8)
-def serve(c):
-    while True:
-        d = c.recv(1000)
-        if not d: break
-        c.sendall(d)
-while True:
-    c, _ = l.accept()
-    threading.Thread(target=serve, args=(c,), daemon=True).start()
-' 2>/dev/null &
+tcp_echo s4 192.0.2.2 7000 &
 sleep 1
 
 # --- configs --------------------------------------------------------------------

@@ -12,7 +12,8 @@
  * (haproxy.org/download/2.6/doc/proxy-protocol.txt), for the tests of
  * src/common/pphdr.c only: it accepts what the specification allows and
  * nothing else, so that a header the writer gets subtly wrong fails here
- * rather than in some backend.  The daemon never reads PROXY headers.
+ * rather than in some backend.  The daemon's own reader (src/proxy/ppin.c)
+ * is checked against it by fuzz_ppin.
  */
 
 struct pphdr_info {

@@ -9,11 +9,13 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include "acct/clients.h"
 #include "acct/cset.h"
 #include "acct/hll.h"
 #include "siphash.h"
@@ -256,11 +258,52 @@ test_cset(void)
 	cset_free(&s);
 }
 
+/* accounting.clients_key_file: 32 hex digits, nothing else. */
+static void
+test_key_file(void)
+{
+	static const struct {
+		const char	*text;
+		int		 rc;
+	} t[] = {
+		{ "00112233445566778899aabbccddeeff\n", 0 },
+		{ "00112233445566778899AABBCCDDEEFF", 0 },
+		{ "00112233445566778899aabbccddeeff  \n", 0 },
+		{ "00112233445566778899aabbccddee\n", -1 },	/* 30 */
+		{ "00112233445566778899aabbccddeeff0\n", -1 },	/* 33 */
+		{ "00112233445566778899aabbccddeexx\n", -1 },
+		{ "", -1 },
+	};
+	char	path[] = "/tmp/test_clients.XXXXXX", err[256];
+	size_t	i;
+	FILE	*f;
+	int	fd;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) ==
+		    NULL) {
+			CHECK(0);
+			return;
+		}
+		fputs(t[i].text, f);
+		fclose(f);
+		err[0] = '\0';
+		CHECK_INT(clients_key_read(path, err, sizeof(err)), t[i].rc);
+		if (t[i].rc == -1)
+			CHECK(strstr(err, "not a key (32 hex digits") != NULL);
+		unlink(path);
+		memcpy(path + strlen(path) - 6, "XXXXXX", 6);
+	}
+	CHECK_INT(clients_key_read("/nonexistent/key", err, sizeof(err)), -1);
+	CHECK(strstr(err, "/nonexistent/key: No such file") != NULL);
+}
+
 int
 main(void)
 {
 	test_siphash();
 	test_hll();
 	test_cset();
+	test_key_file();
 	return t_done("test_clients");
 }

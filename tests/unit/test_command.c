@@ -103,7 +103,7 @@ test_usage(void)
 		    strlen(c->help) > 0);
 		CHECK(command_find(c->name) == c);
 	}
-	CHECK_INT(n, 13);
+	CHECK_INT(n, 16);
 	CHECK(command_find("frobnicate") == NULL);
 	CHECK(command_find("") == NULL);
 	/* requests without a command of their own are not commands */

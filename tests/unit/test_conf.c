@@ -81,6 +81,60 @@ golden(const char *name)
 	conf_free(gc);
 }
 
+/* The readiness group's values, its defaults, and a service's site. */
+static void
+check_readiness(void)
+{
+	struct conf_report	 rep;
+	struct gw_conf		*gc;
+	char			 buf[256], ip[64];
+
+	gc = conf_load("readiness2.conf", &rep);
+	CHECK(gc != NULL);
+	conf_report_free(&rep);
+	if (gc == NULL)
+		return;
+	CHECK_INT(gc->readiness.resolver.sa.sa_family, AF_INET6);
+	CHECK_INT(addr_port(&gc->readiness.resolver), 5353);
+	CHECK_STR(addr_fmt_ip(&gc->readiness.resolver, ip, sizeof(ip)),
+	    "2001:db8::53");
+	CHECK_INT(gc->readiness.depth, 1);
+	CHECK_INT(gc->readiness.max_pages, 100000);
+	CHECK_INT(gc->readiness.interval, 0);
+	CHECK_INT(gc->readiness.insecure, 1);
+	CHECK(gc->readiness.min_link_rate == 1.0);
+	CHECK(gc->readiness.max_degradation == 0.0);
+	CHECK(gc->readiness.line > 0);
+	CHECK_STR(conf_service_site(&gc->services[0], buf, sizeof(buf)),
+	    "http://www.example.org:8080/index.html?x=1");
+	conf_free(gc);
+
+	/* defaults; a site from the first host name without a '*' */
+	gc = conf_load_string("t", "services = ( { name = \"a\"; mode = "
+	    "\"proxy\"; protocol = \"http\"; listen = \"[::1]:8080\"; "
+	    "hosts = [ \"*.example.org\", \"www.example.org\" ]; "
+	    "backends = [ \"10.1.0.5:80\" ]; }, { name = \"b\"; mode = "
+	    "\"proxy\"; listen = \"[::1]:8443\"; hosts = [ \"*.b.org\" ]; "
+	    "backends = [ \"10.1.0.5:443\" ]; } );", &rep);
+	CHECK(gc != NULL);
+	conf_report_free(&rep);
+	if (gc == NULL)
+		return;
+	CHECK_INT(gc->readiness.resolver.sa.sa_family, AF_UNSPEC);
+	CHECK_INT(gc->readiness.depth, 3);
+	CHECK_INT(gc->readiness.max_pages, 500);
+	CHECK_INT(gc->readiness.concurrency, 4);
+	CHECK_INT(gc->readiness.timeout, 10);
+	CHECK_INT(gc->readiness.attempts, 5);
+	CHECK_INT(gc->readiness.interval, 86400);
+	CHECK_INT(gc->readiness.line, 0);
+	CHECK(gc->readiness.min_link_rate == 0.9);
+	CHECK_STR(conf_service_site(&gc->services[0], buf, sizeof(buf)),
+	    "http://www.example.org/");
+	CHECK(conf_service_site(&gc->services[1], buf, sizeof(buf)) == NULL);
+	conf_free(gc);
+}
+
 static void
 check_good(void)
 {
@@ -517,6 +571,7 @@ main(void)
 	}
 	closedir(d);
 	CHECK(n >= 10);
+	check_readiness();
 	check_good();
 	check_http();
 	check_design();
