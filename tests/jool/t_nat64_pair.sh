@@ -284,7 +284,7 @@ check_eq "a long flow through A echoes" "$(head -1 /tmp/old.out)" one
 kill -9 ${GWP[A]}
 wait ${GWP[A]} 2>/dev/null
 t0=$(date +%s%N)
-wait_holder B 60 && ok "A's v6gated killed: its health fails, B holds both addresses after $((($(date +%s%N) - t0) / 1000000)) ms (TCG)" ||
+wait_holder B 120 && ok "A's v6gated killed: its health fails, B holds both addresses after $((($(date +%s%N) - t0) / 1000000)) ms (TCG)" ||
     fail "after A's v6gated was killed: holder $(holder)"
 first_success 30
 log "the first new flow through B: $((($(date +%s%N) - t0) / 1000000)) ms after the kill (TCG)"
@@ -305,7 +305,7 @@ kill $OLD 2>/dev/null
 
 # --- failback: A's v6gated back, A takes the addresses back ------------------------
 gw_up A || fail "A's v6gated did not start again: $(tail -3 $S/gwA.log)"
-wait_holder A 60 && ok "A healthy again: it takes both addresses back (preempt)" ||
+wait_holder A 120 && ok "A healthy again: it takes both addresses back (preempt)" ||
     fail "failback: holder $(holder)"
 before=$(sessions A)
 first_success 30 && [ "$(sessions A)" -gt "$before" ] &&
