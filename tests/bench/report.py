@@ -61,6 +61,12 @@ def derive(s):
         kt = s.get("kthreads_ns")
         d["kthreads"] = kt / units / 1e3 if kt is not None and units else None
         d["conn_per_req"] = ratio(s["accepts"], s["reqs"])
+        # how many of the machine's CPUs each side kept busy: who is the
+        # limit (older samples lack the client's and the backend's)
+        secs = s.get("secs")
+        for k, v in (("proxy_cpus", cpu), ("client_cpus", s.get("client_ns")),
+                     ("backend_cpus", s.get("backend_ns"))):
+            d[k] = v / 1e9 / secs if v is not None and secs else None
         d["errors"] = s["errors"]
     elif w == "bulk":
         d["rate"] = s["bytes"] / s["secs"] / 1e6
@@ -280,11 +286,16 @@ def targets(res, meta, cnt):
     for w, unit in (("newconn", "conn/s"), ("keepalive", "req/s")):
         one, two = get(w, "v6gate", "rate"), get(w, "v6gate-2w", "rate")
         r = ratio(two, one)
+        busy = ", ".join(
+            f"{who} {fmt(get(w, 'v6gate-2w', k), '.2f', 0)}"
+            for who, k in (("v6gate-2w", "proxy_cpus"), ("wrk", "client_cpus"),
+                           ("backend", "backend_cpus")))
         add(f"v6gate 2 workers vs 1: {fmt(r, '.2f', 0)}x {unit}"
             " (target >= 1.8)", r, 1.8, r is not None and r >= 1.8,
-            f"{fmt(two, '.0f', 0)} vs {fmt(one, '.0f', 0)} {unit}; with "
-            f"{meta['cpus']} CPUs shared by the load generator, the backend"
-            " and the proxy, they and not the proxy set the limit here, so"
+            f"{fmt(two, '.0f', 0)} vs {fmt(one, '.0f', 0)} {unit}; CPUs"
+            f" kept busy in the 2-worker runs: {busy} of {meta['cpus']}."
+            " The load generator and the backend share the machine with"
+            " the proxy, so they and not the proxy set the limit here, and"
             " this target cannot be shown on this machine")
 
     # The floor: v6gate beats every peer on every row.  Lower is better for

@@ -36,6 +36,8 @@
 #   BENCH_OUT=FILE     the results as JSON (default ./bench-results.json)
 #   BENCH_WORKLOADS="newconn keepalive bulk idle"   the workloads to run
 #   BENCH_PROXIES="..."  run only these of the proxies (default: all)
+#   BENCH_PERF=1       profile v6gate with perf in its first newconn and
+#                      keepalive rounds (perf.*.txt in the kept directory)
 #   KEEP=1             keep the temporary directory (configs, logs)
 
 set -u
@@ -299,6 +301,8 @@ start_backend() {
 	ip netns exec "$NS" nginx -c "$T/backend/nginx.conf" \
 	    2>>"$T/backend/error.log" &
 	BACKEND_PID=$!
+	# so that proxy_cpu backend measures it (the master and its workers)
+	PID[backend]=$BACKEND_PID
 	HOW[backend]="nginx on $BACKEND, worker_processes 2, TLS 1.3 with an"
 	HOW[backend]+=" ECDSA P-256 certificate, no session cache or tickets,"
 	HOW[backend]+=" / = 100 bytes, /100m = 100 MiB"
@@ -566,23 +570,66 @@ jline() {
 
 sample() { jline "$T/samples.jsonl" "$@"; }
 
+# perf_start WORKLOAD NAME ROUND: with BENCH_PERF=1, a perf profile of
+# v6gate's processes (cpu-clock samples with call graphs: no hardware
+# counters are needed) during its first round of the workload
+PERF_PID=
+perf_start() {
+	[ "${BENCH_PERF:-0}" = 1 ] && [ "$2" = v6gate ] && [ "$3" = 1 ] ||
+	    return 0
+	perf record -q -F 999 -e cpu-clock -g -o "$T/perf.$1.data" \
+	    -p "$(pids_of v6gate | tr -s " " "\n" | grep . | paste -sd,)" >"$T/perf.$1.log" 2>&1 &
+	PERF_PID=$!
+	sleep 0.5
+}
+# perf_stop WORKLOAD: end the profile; where v6gate's time went, by
+# binary and by function, into perf.WORKLOAD.txt (and a summary here)
+perf_stop() {
+	local f=$T/perf.$1
+
+	[ -n "$PERF_PID" ] || return 0
+	kill -INT "$PERF_PID"
+	wait "$PERF_PID" 2>/dev/null
+	PERF_PID=
+	{
+		echo "== by binary"
+		perf report -i "$f.data" --stdio --no-children -g none --sort dso \
+		    2>/dev/null | grep -v '^#' | grep '%' | head -12
+		echo "== by function (self)"
+		perf report -i "$f.data" --stdio --no-children -g none \
+		    --sort dso,sym 2>/dev/null | grep -v '^#' | grep '%' | head -40
+	} >"$f.txt"
+	say "perf profile of v6gate, $1 (all: $f.txt):"
+	head -12 "$f.txt" >&2
+}
+
 # run_wrk WORKLOAD NAME ROUND: wrk for DUR seconds; the backend's
 # stub_status counts the TLS connections and requests that went through.
 run_wrk() {
 	local w=$1 p=$2 r=$3 conns=32 hdr=() unit=req a0 q0 a1 q1 c0 cpu ut st
-	local out rate reqs errs acc breq units k0 kt
+	local out rate reqs errs acc breq units k0 kt b0 bcpu ccpu
 
 	if [ "$w" = newconn ]; then
 		conns=8 hdr=(-H 'Connection: close') unit=conn
 	fi
 	c0=$(proxy_cpu "$p")
+	b0=$(proxy_cpu backend)
 	k0=$(kthreads_cpu)
 	read -r a0 q0 <<<"$(stub)"
-	out=$(in_ns wrk -t1 -c"$conns" -d"${DUR}s" "${hdr[@]}" \
-	    "https://$NAME:${PORT[$p]}/" 2>&1)
+	# bash's "times" after wrk: its second line is the CPU wrk used (user
+	# and system), so that a reader sees whether the client is the limit
+	perf_start "$w" "$p" "$r"
+	out=$(in_ns bash -c 'wrk "$@" 2>&1; times' wrk -t1 -c"$conns" \
+	    -d"${DUR}s" "${hdr[@]}" "https://$NAME:${PORT[$p]}/")
+	perf_stop "$w"
 	read -r a1 q1 <<<"$(stub)"
 	read -r cpu ut st <<<"$(cpu_since "$p" "$c0")"
+	read -r bcpu _ <<<"$(cpu_since backend "$b0")"
 	kt=$(($(kthreads_cpu) - k0))
+	ccpu=$(tail -1 <<<"$out" | awk '{
+	    n = 0
+	    for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); n += t[1] * 60 + t[2] }
+	    printf "%.0f", n * 1e9 }')
 	rate=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
 	reqs=$(awk '/requests in/ { print $1 }' <<<"$out")
 	if [ -z "$rate" ] || [ -z "$reqs" ]; then
@@ -596,10 +643,15 @@ run_wrk() {
 	[ "$w" = newconn ] && units=$acc
 	sample w="$w" p="$p" r="$r" rate="$rate" reqs="$reqs" accepts="$acc" \
 	    breqs="$breq" cpu_ns="$cpu" user_ticks="$ut" sys_ticks="$st" \
-	    kthreads_ns="$kt" errors="$errs"
+	    kthreads_ns="$kt" client_ns="$ccpu" backend_ns="$bcpu" \
+	    secs="$DUR" errors="$errs"
 	printf '  %-14s %7.0f %s/s' "$p" "$rate" "$unit" >&2
 	[ "$cpu" != null ] &&
 	    printf ', CPU %.2f us/%s' "$(calc "$cpu / 1e3 / $units")" $unit >&2
+	printf '; CPUs busy: proxy %s, wrk %.2f, backend %.2f' \
+	    "$([ "$cpu" = null ] && echo - ||
+	    printf '%.2f' "$(calc "$cpu / 1e9 / $DUR")")" \
+	    "$(calc "$ccpu / 1e9 / $DUR")" "$(calc "$bcpu / 1e9 / $DUR")" >&2
 	[ "$errs" != 0 ] && printf ', %s errors' "$errs" >&2
 	echo >&2
 }
