@@ -24,7 +24,8 @@ PEERS = ["haproxy", "haproxy-splice", "nginx", "sniproxy"]
 NOCOUNT = "v6gate-nocount"
 FLOOR = "floor"
 SOCKMAP = "floor-sockmap"
-ROWS = ["direct", FLOOR, SOCKMAP, "v6gate", NOCOUNT, "v6gate-2w"] + PEERS
+URING = "floor-uring"
+ROWS = ["direct", FLOOR, SOCKMAP, URING, "v6gate", NOCOUNT, "v6gate-2w"] + PEERS
 
 
 def ratio(a, b):
@@ -75,6 +76,14 @@ def derive(s):
         kt = s.get("kthreads_ns")
         d["kthreads"] = (kt / 1e6 / (s["bytes"] / 1e9)
                          if kt is not None and s["bytes"] else None)
+        # the client's and the backend's CPU per GB and CPUs kept busy
+        # (older samples lack them)
+        for who in ("client", "backend"):
+            v = s.get(who + "_ns")
+            d[who + "_cpu"] = (v / 1e6 / (s["bytes"] / 1e9)
+                               if v is not None and s["bytes"] else None)
+            d[who + "_cpus"] = v / 1e9 / s["secs"] if v is not None else None
+        d["proxy_cpus"] = cpu / 1e9 / s["secs"] if cpu is not None else None
         d["errors"] = s["errors"]
     elif w == "idle":
         d["kib"] = ratio(s["rss1_kib"] - s["rss0_kib"], s["opened"])
@@ -264,16 +273,35 @@ def targets(res, meta, cnt):
                f" kernel threads: with theirs beyond direct's,"
                f" {fmt(sockmap_all(w), '.2f', 0)} {unit} ="
                f" {fmt(ratio(sockmap_all(w), peers.get(best)), '.2f', 0)}x"
-               if get(w, SOCKMAP, "cpu") is not None else ""))
+               if get(w, SOCKMAP, "cpu") is not None else "")
+            + (f"; floor-uring {fmt(get(w, URING, 'cpu'), '.2f', 0)} {unit}"
+               f" = {fmt(ratio(get(w, URING, 'cpu'), peers.get(best)), '.2f', 0)}x"
+               if get(w, URING, "cpu") is not None else ""))
 
+    # What the machine leaves a proxy: at 0.95x direct, the client and
+    # the backend use what they use in direct's runs per GB, and all of it
+    # fits in the machine's CPUs only if the proxy spends at most this.
+    rd = get("bulk", "direct", "rate")
+    cd = [get("bulk", "direct", k) for k in ("client_cpu", "backend_cpu")]
+    budget = (1e3 * meta["cpus"] / (0.95 * rd / 1e3) - sum(cd)
+              if rd and None not in cd else None)
     r = ratio(get("bulk", "v6gate", "rate"), get("bulk", "direct", "rate"))
     add(f"v6gate bulk throughput: {fmt(r, '.2f', 0)}x direct"
         " (target >= 0.95)", r, 0.95, r is not None and r >= 0.95,
+        (f"direct keeps curl {fmt(get('bulk', 'direct', 'client_cpus'), '.2f', 0)}"
+         f" and the backend {fmt(get('bulk', 'direct', 'backend_cpus'), '.2f', 0)}"
+         f" of {meta['cpus']} CPUs busy ({fmt(cd[0], '.0f', 0)} and"
+         f" {fmt(cd[1], '.0f', 0)} ms/GB): at 0.95x direct a proxy has"
+         f" {fmt(budget, '.0f', 0)} ms/GB of CPU left, v6gate spends"
+         f" {fmt(get('bulk', 'v6gate', 'cpu'), '.0f', 0)}; "
+         if budget is not None else "") +
         f"{fmt(get('bulk', 'v6gate', 'rate'), '.0f', 0)} vs "
         f"{fmt(get('bulk', 'direct', 'rate'), '.0f', 0)} MB/s; the floor "
         f"{fmt(ratio(get('bulk', FLOOR, 'rate'), get('bulk', 'direct', 'rate')), '.2f', 0)}x direct"
         + (f", floor-sockmap {fmt(ratio(get('bulk', SOCKMAP, 'rate'), get('bulk', 'direct', 'rate')), '.2f', 0)}x"
-           if get("bulk", SOCKMAP, "rate") is not None else ""))
+           if get("bulk", SOCKMAP, "rate") is not None else "")
+        + (f", floor-uring {fmt(ratio(get('bulk', URING, 'rate'), get('bulk', 'direct', 'rate')), '.2f', 0)}x"
+           if get("bulk", URING, "rate") is not None else ""))
 
     kib = get("idle", "v6gate", "kib")
     held = get("idle", "v6gate", "established")

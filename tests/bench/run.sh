@@ -24,6 +24,11 @@
 # same reference with the kernel relaying: after the first flight both
 # sockets go into a BPF sockmap whose sk_skb verdict sends each one's bytes
 # to the other, so the relay's own CPU is only accept, connect and close.
+# "floor-uring" (tests/bench/floor_uring.c, built where configure found
+# liburing) is the floor on io_uring: a multishot accept, the connect
+# linked to the first send, every recv and send a ring request, and one
+# io_uring_enter() per batch of completions instead of epoll_wait() plus
+# a read() and a write() per step.
 # The robust figure is the proxy's own CPU time per connection, request or
 # GB: this machine's few cores are shared by the load generator, the backend
 # and the proxy, so throughput says more about them.  v6gate's counters and
@@ -50,6 +55,7 @@ V6GATED_NOCOUNT=$builddir/tests/bench/v6gated-nocount
 FLOOR=$builddir/tests/bench/floor
 FLOOR_SOCKMAP=$builddir/tests/bench/floor-sockmap
 FLOOR_SOCKMAP_BPF=$builddir/tests/bench/floor_sockmap.bpf.o
+FLOOR_URING=$builddir/tests/bench/floor-uring
 V6GATECTL=$builddir/v6gatectl
 BENCH_OUT=${BENCH_OUT:-bench-results.json}
 case $BENCH_OUT in /*) ;; *) BENCH_OUT=$PWD/$BENCH_OUT ;; esac
@@ -63,13 +69,13 @@ NAME=www.example.org
 NGINX_STREAM_MOD=/usr/lib/nginx/modules/ngx_stream_module.so
 BACKEND=127.0.0.1:9443
 STUB=127.0.0.1:9080
-PROXIES="floor floor-sockmap v6gate v6gate-nocount v6gate-2w haproxy"
+PROXIES="floor floor-sockmap floor-uring v6gate v6gate-nocount v6gate-2w haproxy"
 PROXIES+=" haproxy-splice nginx sniproxy"
 [ -n "${BENCH_PROXIES:-}" ] && PROXIES=$BENCH_PROXIES
 WORKLOADS=${BENCH_WORKLOADS:-newconn keepalive bulk idle}
 declare -A PORT=([v6gate]=8441 [v6gate-2w]=8442 [haproxy]=8443 [nginx]=8444
     [sniproxy]=8445 [haproxy-splice]=8446 [v6gate-nocount]=8447 [floor]=8448
-    [floor-sockmap]=8449 [direct]=9443)
+    [floor-sockmap]=8449 [floor-uring]=8450 [direct]=9443)
 declare -A PID=()
 declare -A HOW=()
 
@@ -107,6 +113,12 @@ check_prereqs() {
 		say "$FLOOR_SOCKMAP not built (configure found no libbpf or" \
 		    "clang): no floor-sockmap row"
 		PROXIES=$(tr ' ' '\n' <<<"$PROXIES" | grep -vx floor-sockmap |
+		    tr '\n' ' ')
+	fi
+	if running floor-uring && [ ! -x "$FLOOR_URING" ]; then
+		say "$FLOOR_URING not built (configure found no liburing):" \
+		    "no floor-uring row"
+		PROXIES=$(tr ' ' '\n' <<<"$PROXIES" | grep -vx floor-uring |
 		    tr '\n' ' ')
 	fi
 	[ -x "$V6GATED_NOCOUNT" ] || die "$V6GATED_NOCOUNT missing:" \
@@ -479,9 +491,23 @@ start_floor_sockmap() {
 	HOW[floor-sockmap]+=" user space sees only the ends"
 }
 
+# The floor on io_uring (tests/bench/floor_uring.c): the same relay, each
+# step a ring request.  It says which ring setup the kernel gave it.
+start_floor_uring() {
+	mkdir -p "$T/floor-uring"
+	ip netns exec "$NS" "$FLOOR_URING" "${PORT[floor-uring]}" \
+	    "${BACKEND%:*}" "${BACKEND#*:}" 2>>"$T/floor-uring/log" &
+	PID[floor-uring]=$!
+	HOW[floor-uring]="tests/bench/floor-uring: floor's relay on io_uring:"
+	HOW[floor-uring]+=" one multishot accept, connect linked to the first"
+	HOW[floor-uring]+=" send, recv/send 16 KiB per direction as ring"
+	HOW[floor-uring]+=" requests, one io_uring_enter() per batch"
+}
+
 start_proxy() {
 	case $1 in
 	floor-sockmap) start_floor_sockmap ;;
+	floor-uring) start_floor_uring ;;
 	v6gate) start_v6gate v6gate 1 ;;
 	v6gate-nocount) start_v6gate v6gate-nocount 1 "$V6GATED_NOCOUNT" ;;
 	v6gate-2w) start_v6gate v6gate-2w 2 ;;
@@ -495,6 +521,10 @@ start_proxy() {
 	esac
 	wait_listen "${PORT[$1]}" ||
 	    die "$1 did not start: $(tail -5 "$T/$1/log" 2>/dev/null)"
+	if [ "$1" = floor-uring ]; then
+		HOW[floor-uring]+="; $(sed -n 's/^floor-uring: //p' \
+		    "$T/floor-uring/log" | head -1)"
+	fi
 }
 
 # v6gate_status NAME: keep the counters of v6gate instance NAME before it
@@ -659,26 +689,44 @@ run_wrk() {
 # run_bulk NAME ROUND: BULK_N downloads of /100m, one after the other
 run_bulk() {
 	local p=$1 r=$2 c0 cpu ut st t0 t1 got bytes=0 errs=0 secs k0 kt
+	local addr='[::1]' out b0 bcpu ccpu
 
+	[ "$p" = direct ] && addr=127.0.0.1
 	c0=$(proxy_cpu "$p")
+	b0=$(proxy_cpu backend)
 	k0=$(kthreads_cpu)
 	t0=$(date +%s%N)
-	for _ in $(seq "$BULK_N"); do
-		got=$(curl_to "$p" /100m -s -o /dev/null -w '%{size_download}')
+	# one shell runs the downloads, so that its "times" (the second line:
+	# its children's user and system CPU) says what curl used
+	out=$(in_ns bash -c 'for _ in $(seq "$1"); do
+	    curl -k --max-time 60 --resolve "$2" -s -o /dev/null \
+	        -w "%{size_download}\n" "$3"; done; times' bulk "$BULK_N" \
+	    "$NAME:${PORT[$p]}:$addr" "https://$NAME:${PORT[$p]}/100m")
+	t1=$(date +%s%N)
+	read -r cpu ut st <<<"$(cpu_since "$p" "$c0")"
+	read -r bcpu _ <<<"$(cpu_since backend "$b0")"
+	kt=$(($(kthreads_cpu) - k0))
+	for got in $(head -n -2 <<<"$out"); do
 		[ "$got" = $((100 << 20)) ] || errs=$((errs + 1))
 		bytes=$((bytes + ${got:-0}))
 	done
-	t1=$(date +%s%N)
-	read -r cpu ut st <<<"$(cpu_since "$p" "$c0")"
-	kt=$(($(kthreads_cpu) - k0))
+	ccpu=$(tail -1 <<<"$out" | awk '{
+	    n = 0
+	    for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); n += t[1] * 60 + t[2] }
+	    printf "%.0f", n * 1e9 }')
 	secs=$(calc "($t1 - $t0) / 1e9")
 	sample w=bulk p="$p" r="$r" bytes="$bytes" secs="$secs" cpu_ns="$cpu" \
-	    user_ticks="$ut" sys_ticks="$st" kthreads_ns="$kt" errors="$errs"
+	    user_ticks="$ut" sys_ticks="$st" kthreads_ns="$kt" errors="$errs" \
+	    client_ns="$ccpu" backend_ns="$bcpu"
 	printf '  %-14s %5.0f MB/s' "$p" "$(calc "$bytes / $secs / 1e6")" >&2
 	[ "$cpu" != null ] && printf ', CPU %.0f ms/GB' \
 	    "$(calc "$cpu / 1e6 / ($bytes / 1e9)")" >&2
 	[ "$bytes" -gt 0 ] && printf ', kernel threads %.0f ms/GB' \
 	    "$(calc "$kt / 1e6 / ($bytes / 1e9)")" >&2
+	printf '; CPUs busy: proxy %s, curl %.2f, backend %.2f' \
+	    "$([ "$cpu" = null ] && echo - ||
+	    printf '%.2f' "$(calc "$cpu / 1e9 / $secs")")" \
+	    "$(calc "$ccpu / 1e9 / $secs")" "$(calc "$bcpu / 1e9 / $secs")" >&2
 	[ "$errs" != 0 ] && printf ', %s failed downloads' "$errs" >&2
 	echo >&2
 }
@@ -808,6 +856,10 @@ if running floor-sockmap; then
 	    die "cannot copy floor-sockmap"
 	FLOOR_SOCKMAP=$T/floor-sockmap.bin FLOOR_SOCKMAP_BPF=$T/floor_sockmap.bpf.o
 fi
+if running floor-uring; then
+	cp "$FLOOR_URING" "$T/floor-uring.bin" || die "cannot copy floor-uring"
+	FLOOR_URING=$T/floor-uring.bin
+fi
 start_backend
 for p in $PROXIES; do
 	start_proxy "$p"
@@ -830,11 +882,11 @@ workload() {
 	rounds "$w" "${list[@]}"
 }
 
-workload newconn direct floor floor-sockmap v6gate v6gate-nocount \
+workload newconn direct floor floor-sockmap floor-uring v6gate v6gate-nocount \
     v6gate-2w haproxy nginx sniproxy
-workload keepalive direct floor floor-sockmap v6gate v6gate-nocount \
+workload keepalive direct floor floor-sockmap floor-uring v6gate v6gate-nocount \
     v6gate-2w haproxy nginx sniproxy
-workload bulk direct floor floor-sockmap v6gate v6gate-nocount haproxy \
+workload bulk direct floor floor-sockmap floor-uring v6gate v6gate-nocount haproxy \
     haproxy-splice nginx sniproxy
 workload idle v6gate v6gate-nocount haproxy nginx sniproxy
 
