@@ -32,6 +32,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "floor_setup.h"
+
 #define FLOOR_BUF	16384
 
 struct dir {
@@ -39,6 +41,7 @@ struct dir {
 	size_t	len, off;
 	int	rd;		/* the source may have bytes (an edge came) */
 	int	wr;		/* the sink may take bytes */
+	int	hup;		/* an RDHUP came: no edge will follow */
 	int	eof;		/* the source said FIN */
 	int	shut;		/* and the sink was told */
 };
@@ -70,7 +73,10 @@ conn_close(struct conn *c)
  * Move what src has to dst while both are ready; -1 on an error.  With
  * edge triggering, a short read means the socket was emptied and a short
  * write that it is full: the next edge says when to try again, so no
- * call is made only to hear EAGAIN.
+ * call is made only to hear EAGAIN.  Except once the source's FIN has
+ * raised its edge (RDHUP): bytes and FIN can come in one edge, and the
+ * read that drains the bytes leaves the FIN, which raises no edge again,
+ * so reading goes on to the EOF.
  */
 static int
 dir_pump(struct dir *d, int src, int dst)
@@ -110,7 +116,7 @@ dir_pump(struct dir *d, int src, int dst)
 			d->rd = 0;
 			return 0;
 		} else {
-			if ((size_t)n < sizeof(d->buf))
+			if ((size_t)n < sizeof(d->buf) && !d->hup)
 				d->rd = 0;
 			d->len = (size_t)n;
 		}
@@ -147,6 +153,8 @@ conn_event(int ep, struct conn *c, int backend_side, uint32_t ev)
 		return;
 	if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 		(backend_side ? &c->down : &c->up)->rd = 1;
+	if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		(backend_side ? &c->down : &c->up)->hup = 1;
 	if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR))
 		(backend_side ? &c->up : &c->down)->wr = 1;
 	if (c->bfd == -1) {
@@ -156,7 +164,7 @@ conn_event(int ep, struct conn *c, int backend_side, uint32_t ev)
 		if (n <= 0 || (c->up.len = (size_t)n, conn_connect(ep, c)) == -1)
 			conn_close(c);
 		/* the rest of the flight, if any, comes with an edge */
-		c->up.rd = (size_t)n == sizeof(c->up.buf);
+		c->up.rd = (size_t)n == sizeof(c->up.buf) || c->up.hup;
 		return;
 	}
 	if (!c->connected) {
@@ -180,32 +188,21 @@ conn_event(int ep, struct conn *c, int backend_side, uint32_t ev)
 int
 main(int argc, char **argv)
 {
-	struct sockaddr_in6	 sa6 = { .sin6_family = AF_INET6 };
 	struct epoll_event	 ev, evs[256];
 	struct conn		*c;
-	int			 ep, lfd, fd, one = 1, i, n;
+	int			 ep, lfd, fd, i, n;
 
 	if (argc != 4) {
 		fprintf(stderr, "usage: floor LISTEN-PORT BACKEND-IPv4 "
 		    "BACKEND-PORT\n");
 		return 2;
 	}
-	sa6.sin6_addr = in6addr_loopback;
-	sa6.sin6_port = htons((uint16_t)atoi(argv[1]));
-	backend.sin_family = AF_INET;
-	backend.sin_port = htons((uint16_t)atoi(argv[3]));
-	if (inet_pton(AF_INET, argv[2], &backend.sin_addr) != 1) {
-		fprintf(stderr, "floor: %s: not an IPv4 address\n", argv[2]);
+	if (floor_backend("floor", argv[2], argv[3], &backend) == -1)
 		return 2;
-	}
-	if ((lfd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0)) == -1 ||
-	    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
-	    setsockopt(lfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1 ||
-	    setsockopt(lfd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &one,
-	    sizeof(one)) == -1 ||
-	    bind(lfd, (struct sockaddr *)&sa6, sizeof(sa6)) == -1 ||
-	    listen(lfd, 4096) == -1 || (ep = epoll_create1(0)) == -1) {
-		perror("floor: listen");
+	if ((lfd = floor_listen("floor", argv[1], SOCK_NONBLOCK)) == -1)
+		return 1;
+	if ((ep = epoll_create1(0)) == -1) {
+		perror("floor: epoll_create1");
 		return 1;
 	}
 	ev.events = EPOLLIN;

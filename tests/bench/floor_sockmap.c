@@ -68,6 +68,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "floor_setup.h"
+
 #define FLOOR_BUF	16384
 #define DRAIN_TIMEOUT_NS	(10LL * 1000 * 1000 * 1000)
 
@@ -432,11 +434,10 @@ bpf_setup(const char *path)
 int
 main(int argc, char **argv)
 {
-	struct sockaddr_in6	 sa6 = { .sin6_family = AF_INET6 };
 	struct epoll_event	 ev, evs[256];
 	struct sigaction	 sa;
 	struct conn		*c, **pp;
-	int			 ep, lfd, fd, one = 1, i, n;
+	int			 ep, lfd, fd, i, n;
 	const char		*v;
 
 	if (argc != 5) {
@@ -446,15 +447,8 @@ main(int argc, char **argv)
 	}
 	v = getenv("FLOOR_SOCKMAP_VERBOSE");
 	verbose = v != NULL && *v == '1';
-	sa6.sin6_addr = in6addr_loopback;
-	sa6.sin6_port = htons((uint16_t)atoi(argv[1]));
-	backend.sin_family = AF_INET;
-	backend.sin_port = htons((uint16_t)atoi(argv[3]));
-	if (inet_pton(AF_INET, argv[2], &backend.sin_addr) != 1) {
-		fprintf(stderr, "floor-sockmap: %s: not an IPv4 address\n",
-		    argv[2]);
+	if (floor_backend("floor-sockmap", argv[2], argv[3], &backend) == -1)
 		return 2;
-	}
 	if (bpf_setup(argv[4]) == -1)
 		return 1;
 	/* no SA_RESTART: epoll_wait returns EINTR and the totals print */
@@ -463,14 +457,10 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if ((lfd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0)) == -1 ||
-	    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
-	    setsockopt(lfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1 ||
-	    setsockopt(lfd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &one,
-	    sizeof(one)) == -1 ||
-	    bind(lfd, (struct sockaddr *)&sa6, sizeof(sa6)) == -1 ||
-	    listen(lfd, 4096) == -1 || (ep = epoll_create1(0)) == -1) {
-		perror("floor-sockmap: listen");
+	if ((lfd = floor_listen("floor-sockmap", argv[1], SOCK_NONBLOCK)) == -1)
+		return 1;
+	if ((ep = epoll_create1(0)) == -1) {
+		perror("floor-sockmap: epoll_create1");
 		return 1;
 	}
 	ev.events = EPOLLIN;

@@ -38,6 +38,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "floor_setup.h"
+
 #define FLOOR_BUF	16384
 #define RING_SQ		1024
 #define RING_CQ		32768
@@ -275,43 +277,27 @@ ring_setup(void)
 int
 main(int argc, char **argv)
 {
-	struct sockaddr_in6	 sa6 = { .sin6_family = AF_INET6 };
 	struct io_uring_cqe	*cqe;
 	struct conn		*c;
 	const char		*how;
 	unsigned		 head, seen;
-	int			 lfd, one = 1, res;
+	int			 lfd, res;
 
 	if (argc != 4) {
 		fprintf(stderr, "usage: floor-uring LISTEN-PORT BACKEND-IPv4 "
 		    "BACKEND-PORT\n");
 		return 2;
 	}
-	sa6.sin6_addr = in6addr_loopback;
-	sa6.sin6_port = htons((uint16_t)atoi(argv[1]));
-	backend.sin_family = AF_INET;
-	backend.sin_port = htons((uint16_t)atoi(argv[3]));
-	if (inet_pton(AF_INET, argv[2], &backend.sin_addr) != 1) {
-		fprintf(stderr, "floor-uring: %s: not an IPv4 address\n",
-		    argv[2]);
+	if (floor_backend("floor-uring", argv[2], argv[3], &backend) == -1)
 		return 2;
-	}
 	if ((how = ring_setup()) == NULL) {
 		fprintf(stderr, "floor-uring: io_uring_queue_init: no ring "
 		    "(io_uring disabled?)\n");
 		return 1;
 	}
 	fprintf(stderr, "floor-uring: ring %s\n", how);
-	if ((lfd = socket(AF_INET6, SOCK_STREAM, 0)) == -1 ||
-	    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
-	    setsockopt(lfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1 ||
-	    setsockopt(lfd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &one,
-	    sizeof(one)) == -1 ||
-	    bind(lfd, (struct sockaddr *)&sa6, sizeof(sa6)) == -1 ||
-	    listen(lfd, 4096) == -1) {
-		perror("floor-uring: listen");
+	if ((lfd = floor_listen("floor-uring", argv[1], 0)) == -1)
 		return 1;
-	}
 	listener_arm(lfd);
 	for (;;) {
 		res = io_uring_submit_and_wait(&ring, 1);
