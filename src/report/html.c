@@ -86,6 +86,41 @@ html_days_axis(const struct report *r, FILE *out, int y)
 			    y + 16, n + 1);
 }
 
+/* A chart's <svg> and its <title>: before, the escaped name, after. */
+static void
+html_chart_open(FILE *out, const char *class, int h, const char *before,
+    const char *name, const char *after)
+{
+	fprintf(out, "<svg class=\"chart %s\" width=\"%d\" height=\"%d\" "
+	    "viewBox=\"0 0 %d %d\" role=\"img\">\n<title>%s", class, CH_W, h,
+	    CH_W, h, before);
+	html_escape(out, name);
+	fprintf(out, "%s</title>\n", after);
+}
+
+/* One horizontal grid line at y, labelled on the left. */
+static void
+html_grid(FILE *out, int y, const char *label)
+{
+	fprintf(out, "<line class=\"grid\" x1=\"%d\" y1=\"%d\" x2=\"%d\" "
+	    "y2=\"%d\"/><text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s"
+	    "</text>\n", CH_LEFT, y, CH_W - CH_RIGHT, y, CH_LEFT - 6, y + 4,
+	    label);
+}
+
+/* Grid lines at 0 %, 100/steps %, ... 100 % of a plot plot_h high. */
+static void
+html_grid_pct(FILE *out, int plot_h, int steps)
+{
+	char	label[16];
+	int	i;
+
+	for (i = 0; i <= steps; i++) {
+		(void)snprintf(label, sizeof(label), "%d %%", 100 * i / steps);
+		html_grid(out, CH_TOP + plot_h - plot_h * i / steps, label);
+	}
+}
+
 static void
 html_traffic(const struct report *r, const struct report_service *s,
     FILE *out)
@@ -100,20 +135,11 @@ html_traffic(const struct report *r, const struct report_service *s,
 	for (n = 0; n < r->ndays; n++)
 		if ((t = s->day[n][ACCT_IPV6] + s->day[n][ACCT_IPV4]) > max)
 			max = t;
-	fprintf(out, "<svg class=\"chart traffic\" width=\"%d\" "
-	    "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n"
-	    "<title>Daily traffic of ",
-	    CH_W, h, CH_W, h);
-	html_escape(out, s->name);
-	fputs(", IPv6 and IPv4, bytes both ways</title>\n", out);
+	html_chart_open(out, "traffic", h, "Daily traffic of ", s->name,
+	    ", IPv6 and IPv4, bytes both ways");
 	for (i = 0; i <= 2; i++) {
-		int	y = CH_TOP + plot_h - plot_h * i / 2;
-
 		text_bytes(max * (uint64_t)i / 2, b, sizeof(b));
-		fprintf(out, "<line class=\"grid\" x1=\"%d\" y1=\"%d\" "
-		    "x2=\"%d\" y2=\"%d\"/><text x=\"%d\" y=\"%d\" "
-		    "text-anchor=\"end\">%s</text>\n", CH_LEFT, y,
-		    CH_W - CH_RIGHT, y, CH_LEFT - 6, y + 4, b);
+		html_grid(out, CH_TOP + plot_h - plot_h * i / 2, b);
 	}
 	for (n = 0; n < r->ndays && max > 0; n++) {
 		h6 = (double)s->day[n][ACCT_IPV6] * plot_h / (double)max;
@@ -146,7 +172,7 @@ html_share(const struct report *r, const struct report_service *s,
 {
 	const int	h = 180, plot_h = h - CH_TOP - CH_BOTTOM;
 	double		v;
-	int		n, i, any = 0;
+	int		n, any = 0;
 
 	if (!s->reach[ACCT_IPV6] || !s->reach[ACCT_IPV4]) {
 		fputs("<p class=\"na\">IPv6 share: does not apply (only one "
@@ -154,19 +180,8 @@ html_share(const struct report *r, const struct report_service *s,
 		    "gateway).</p>\n", out);
 		return;
 	}
-	fprintf(out, "<svg class=\"chart share\" width=\"%d\" height=\"%d\" "
-	    "viewBox=\"0 0 %d %d\" role=\"img\">\n<title>Daily IPv6 "
-	    "share of ", CH_W, h, CH_W, h);
-	html_escape(out, s->name);
-	fputs("</title>\n", out);
-	for (i = 0; i <= 4; i++) {
-		int	y = CH_TOP + plot_h - plot_h * i / 4;
-
-		fprintf(out, "<line class=\"grid\" x1=\"%d\" y1=\"%d\" "
-		    "x2=\"%d\" y2=\"%d\"/><text x=\"%d\" y=\"%d\" "
-		    "text-anchor=\"end\">%d %%</text>\n", CH_LEFT, y,
-		    CH_W - CH_RIGHT, y, CH_LEFT - 6, y + 4, i * 25);
-	}
+	html_chart_open(out, "share", h, "Daily IPv6 share of ", s->name, "");
+	html_grid_pct(out, plot_h, 4);
 	fputs("<polyline class=\"share\" points=\"", out);
 	for (n = 0; n < r->ndays; n++)
 		if (report_share(s, s->day[n][ACCT_IPV6],
@@ -270,7 +285,7 @@ html_readiness(const struct report *r, FILE *out)
 	const int	h = 200, plot_h = h - CH_TOP - CH_BOTTOM;
 	const double	slot = (double)CH_PLOT_W / r->ndays;
 	size_t		 i;
-	int		 n, k;
+	int		 n;
 
 	fputs("<section class=\"readiness\" id=\"readiness\">\n<h2>IPv6 "
 	    "readiness</h2>\n", out);
@@ -293,19 +308,10 @@ html_readiness(const struct report *r, FILE *out)
 			    "(its A record), so its IPv6 share does not apply: "
 			    "point the A record at an IPv4 listener of the "
 			    "gateway.", out);
-		fprintf(out, "</p>\n<svg class=\"chart readiness\" width=\"%d"
-		    "\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n"
-		    "<title>Daily link support rates of ", CH_W, h, CH_W, h);
-		html_escape(out, rr->site);
-		fputs("</title>\n", out);
-		for (k = 0; k <= 2; k++) {
-			int y = CH_TOP + plot_h - plot_h * k / 2;
-
-			fprintf(out, "<line class=\"grid\" x1=\"%d\" y1=\"%d\""
-			    " x2=\"%d\" y2=\"%d\"/><text x=\"%d\" y=\"%d\" "
-			    "text-anchor=\"end\">%d %%</text>\n", CH_LEFT, y,
-			    CH_W - CH_RIGHT, y, CH_LEFT - 6, y + 4, 50 * k);
-		}
+		fputs("</p>\n", out);
+		html_chart_open(out, "readiness", h,
+		    "Daily link support rates of ", rr->site, "");
+		html_grid_pct(out, plot_h, 2);
 		html_rate_line(r, rr->l2, "l2", plot_h, out);
 		html_rate_line(r, rr->l3, "l3", plot_h, out);
 		for (n = 0; n < r->ndays; n++)
