@@ -17,9 +17,6 @@ library only; run from the namespace the traffic leaves from.
   load.py summary FILE [LIMIT]
       "n N ok N failed N slow N p50 S p99 S max S": failed is no 200,
       slow is a 200 that took LIMIT seconds (default 1) or more.
-  load.py ctlflood SOCKET N SECONDS READY
-      N control clients that say nothing (every other one byte),
-      reconnecting 20 ms after the daemon closes one.
   load.py ctlabuse SOCKET
       garbage on the control socket, one client each; prints one
       "name reply-or-error" line each.
@@ -34,7 +31,6 @@ import os
 import random
 import resource
 import select
-import signal
 import socket
 import sys
 import time
@@ -210,66 +206,6 @@ def summary(args):
     print(summary_of(rows, float(args[1]) if len(args) > 1 else 1.0))
 
 
-def ctlflood(args):
-    path, n, secs, ready = args[0], int(args[1]), float(args[2]), args[3]
-    raise_nofile()
-    poll = select.poll()
-    socks = {}
-    waiting = list(range(n))
-    later = []
-    end = time.monotonic() + secs
-    # stopped early (SIGTERM): still say what it did
-    signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
-    try:
-        ctlflood_loop(path, n, end, ready, poll, socks, waiting, later)
-    finally:
-        print("ctlflood: %d clients, %d connects, %d closed by the daemon"
-              % (n, STATS["connects"], STATS["closed"]))
-
-
-STATS = {"connects": 0, "closed": 0}
-
-
-def ctlflood_loop(path, n, end, ready, poll, socks, waiting, later):
-    import errno
-    readied = False
-    while time.monotonic() < end:
-        now = time.monotonic()
-        waiting += [i for t, i in later if t <= now]
-        later = [(t, i) for t, i in later if t > now]
-        again = []
-        for i in waiting:
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            s.setblocking(False)
-            try:
-                s.connect(path)
-            except OSError as e:
-                s.close()
-                if e.errno not in (errno.EAGAIN, errno.EWOULDBLOCK,
-                                   errno.ECONNREFUSED):
-                    raise
-                again.append(i)
-                continue
-            STATS["connects"] += 1
-            if i % 2:
-                try:
-                    s.send(b"s")
-                except OSError:
-                    pass
-            socks[s.fileno()] = (s, i)
-            poll.register(s.fileno(), select.POLLIN)
-        waiting = again
-        if not readied:
-            open(ready, "w").close()
-            readied = True
-        for fd, ev in poll.poll(20 if not waiting else 1):
-            s, i = socks.pop(fd)
-            poll.unregister(fd)
-            s.close()
-            STATS["closed"] += 1
-            later.append((time.monotonic() + 0.02, i))
-
-
 def ctl_one(path, data, wait=3.0):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(wait)
@@ -352,7 +288,7 @@ def walk(args):
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     {"flood": flood, "legit": legit, "summary": summary,
-     "ctlflood": ctlflood, "ctlabuse": ctlabuse, "walk": walk}[cmd](args)
+     "ctlabuse": ctlabuse, "walk": walk}[cmd](args)
 
 
 if __name__ == "__main__":

@@ -197,8 +197,10 @@ cat_b() {
 	done <"$T/abuse.out"
 	log "b: garbage answers: $(tr '\n' ' ' <"$T/abuse.out")"
 	rm -f "$T/ready"
-	in_g python3 "$LOAD" ctlflood "$CTL_SOCK" 1000 300 "$T/ready" \
-	    >"$T/ctlflood.out" 2>&1 &
+	# not through in_g: $! must be python itself, for the kill below to
+	# reach it (and it then prints what it did)
+	ip netns exec "$NS_G" python3 "$CTLFLOOD_PY" "$CTL_SOCK" 1000 300 \
+	    "$T/ready" >"$T/ctlflood.out" 2>&1 &
 	local flood=$!
 	for n in $(seq 100); do [ -e "$T/ready" ] && break; sleep 0.1; done
 	sleep 1
@@ -326,18 +328,7 @@ cat_d() {
 cat_e() {
 	local n twohundred other
 
-	gw_conf "$T/e.conf" <<-EOF
-		services = (
-		  { name = "www"; mode = "proxy"; protocol = "http"; listen = [ "[$GW6]:80" ];
-		    hosts = [ "www.example.org" ]; backends = [ "10.1.0.5:80" ]; },
-		  { name = "api"; mode = "proxy"; protocol = "http"; listen = [ "[$GW6]:80" ];
-		    hosts = [ "api.example.org" ]; backends = [ "10.1.0.5:80" ];
-		    deny = [ "2001:db8::/32" ]; },
-		  { name = "other"; mode = "proxy"; protocol = "http";
-		    listen = [ "[$GW6]:80" ]; hosts = [ "other.example.org" ];
-		    backends = [ "10.1.0.5:80" ]; }
-		);
-	EOF
+	gw_conf_keepalive "$T/e.conf"
 	sed -i "s|state_dir = \"$T/state\"|state_dir = \"$T/state-e\"|" "$T/e.conf"
 	restart "$T/e.conf" || { fig e 0 0 1 "no daemon"; return; }
 	local alone

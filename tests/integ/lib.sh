@@ -29,6 +29,8 @@ TOOL_HELLO=${TOOL_HELLO:-$builddir/tests/integ/tool_hello}
 # in_c python3 "$CLIENT_PY" get|many ..., or import it from $INTEG_DIR.
 INTEG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CLIENT_PY=$INTEG_DIR/client.py
+# in_g python3 "$CTLFLOOD_PY" SOCKET N SECONDS READY (see the file)
+CTLFLOOD_PY=$INTEG_DIR/ctlflood.py
 # and importing it writes no __pycache__ into the source tree
 export PYTHONDONTWRITEBYTECODE=1
 # V6G_WRAPPER="valgrind --error-exitcode=1" runs the daemon under valgrind.
@@ -338,6 +340,24 @@ gw_conf_default() {
 		  { name = "web"; mode = "proxy"; protocol = "http";
 		    listen = [ "[$GW6]:80" ];
 		    hosts = [ "www.example.org" ];
+		    backends = [ "10.1.0.5:80" ]; }
+		);
+	EOF
+}
+
+# Three HTTP services on one listener, one backend; "api" denies the
+# client's 2001:db8::/32: the walk around a deny on a keep-alive
+# connection (t_http_keepalive, and the attack's category e).
+gw_conf_keepalive() {
+	gw_conf "$1" <<-EOF
+		services = (
+		  { name = "www"; mode = "proxy"; protocol = "http"; listen = [ "[$GW6]:80" ];
+		    hosts = [ "www.example.org" ]; backends = [ "10.1.0.5:80" ]; },
+		  { name = "api"; mode = "proxy"; protocol = "http"; listen = [ "[$GW6]:80" ];
+		    hosts = [ "api.example.org" ]; backends = [ "10.1.0.5:80" ];
+		    deny = [ "2001:db8::/32" ]; },
+		  { name = "other"; mode = "proxy"; protocol = "http";
+		    listen = [ "[$GW6]:80" ]; hosts = [ "other.example.org" ];
 		    backends = [ "10.1.0.5:80" ]; }
 		);
 	EOF

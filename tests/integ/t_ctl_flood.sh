@@ -73,58 +73,6 @@ elif mode == "cap":         # the cap's idle clients, then one more: the
     print(r.decode().split("\n")[1].split(":")[0], still)
 EOF
 
-# python3 "$T/flood.py" N SECONDS READY: N clients for SECONDS, each
-# reconnecting 20 ms after the daemon closes it (not to spin both CPUs);
-# every other one sends one byte.  Touches READY once each has tried to connect (the backlog may
-# hold fewer); prints what it did.
-cat >"$T/flood.py" <<'EOF'
-import errno, os, select, socket, sys, time
-path, n, secs, ready = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
-poll = select.poll()
-socks = {}                  # fd -> (socket, index)
-waiting = list(range(n))    # not connected yet
-later = []                  # (when, index): closed, to reconnect
-connects = closed = 0
-readied = False
-end = time.monotonic() + secs
-while time.monotonic() < end:
-    now = time.monotonic()
-    waiting += [i for t, i in later if t <= now]
-    later = [(t, i) for t, i in later if t > now]
-    again = []
-    for i in waiting:
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.setblocking(False)
-        try:
-            s.connect(path)
-        except OSError as e:
-            s.close()
-            if e.errno not in (errno.EAGAIN, errno.EWOULDBLOCK):
-                raise
-            again.append(i)
-            continue
-        connects += 1
-        if i % 2:
-            try:
-                s.send(b"s")
-            except OSError:
-                pass
-        socks[s.fileno()] = (s, i)
-        poll.register(s.fileno(), select.POLLIN)
-    waiting = again
-    if not readied:
-        open(ready, "w").close()
-        readied = True
-    for fd, ev in poll.poll(20 if not waiting else 1):
-        s, i = socks.pop(fd)
-        poll.unregister(fd)
-        s.close()           # closed by the daemon ("busy", a timeout)
-        closed += 1
-        later.append((time.monotonic() + 0.02, i))
-print("flood: %d clients, %d connects, %d closed by the daemon, %d open "
-      "at the end" % (n, connects, closed, len(socks)))
-EOF
-
 # the same command without the flood: what a status costs here
 base=0
 btimes=
@@ -140,7 +88,7 @@ limit=$((base + 100))
 log "status without the flood:$btimes"
 
 rm -f "$T/ready"
-in_g python3 "$T/flood.py" "$CTL_SOCK" 1000 10 "$T/ready" >"$T/flood.out" 2>&1 &
+in_g python3 "$CTLFLOOD_PY" "$CTL_SOCK" 1000 10 "$T/ready" >"$T/flood.out" 2>&1 &
 flood=$!
 for i in $(seq 100); do [ -e "$T/ready" ] && break; sleep 0.1; done
 [ -e "$T/ready" ] || fail "the flood did not start"

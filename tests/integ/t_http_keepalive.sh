@@ -8,18 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 net_up
 nginx_up
-gw_conf "$T/gw.conf" <<EOF2
-services = (
-  { name = "www"; mode = "proxy"; protocol = "http"; listen = [ "[$GW6]:80" ];
-    hosts = [ "www.example.org" ]; backends = [ "10.1.0.5:80" ]; },
-  { name = "api"; mode = "proxy"; protocol = "http"; listen = [ "[$GW6]:80" ];
-    hosts = [ "api.example.org" ]; backends = [ "10.1.0.5:80" ];
-    deny = [ "2001:db8::/32" ]; },
-  { name = "other"; mode = "proxy"; protocol = "http";
-    listen = [ "[$GW6]:80" ]; hosts = [ "other.example.org" ];
-    backends = [ "10.1.0.5:80" ]; }
-);
-EOF2
+gw_conf_keepalive "$T/gw.conf"
 gw_up "$T/gw.conf" || exit 1
 
 # conv PIECE...: one connection; each piece (Python bytes syntax) is sent
