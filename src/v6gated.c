@@ -1230,7 +1230,11 @@ serve_spawn(uid_t uid, gid_t gid, int ready_fd, int verbose)
  * report read it.  It is a visitor of the sites, with its own sockets:
  * nothing of the proxy waits for it.  Only a configuration with a
  * readiness group runs it; the first check comes READY_FIRST seconds
- * after the start when the history has none within the interval.
+ * after the start when the history has none within the interval.  A
+ * check that ended without a result (nothing to check, a setup error)
+ * leaves nothing in the history: its end still counts, so the next try
+ * waits the interval too rather than a second, or comes with the next
+ * reload, which may have fixed what stopped it.
  */
 #define READY_FIRST	10
 #define READY_LOOK	60	/* a reload's new interval: seen this soon */
@@ -1238,6 +1242,7 @@ serve_spawn(uid_t uid, gid_t gid, int ready_fd, int verbose)
 static pid_t	ready_pid = -1;
 static int	ready_tfd = -1;
 static time_t	ready_start;
+static time_t	ready_ended;	/* the last checker's end; 0: none yet */
 
 /* When the next check is due, from the file and the history; 0: never. */
 static time_t
@@ -1257,6 +1262,9 @@ ready_due(void)
 			    (time_t)gc->readiness.interval : 0;
 			if (due < ready_start + READY_FIRST)
 				due = ready_start + READY_FIRST;
+			if (ready_ended != 0 && due < ready_ended +
+			    (time_t)gc->readiness.interval)
+				due = ready_ended + (time_t)gc->readiness.interval;
 			json_object_put(last);
 		}
 		conf_free(gc);
@@ -1348,15 +1356,23 @@ static void
 ready_reaped(int status)
 {
 	ready_pid = -1;
+	ready_ended = time(NULL);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		log_info("readiness check: every site passes");
 	else if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
 		log_warnx("readiness check: a site fails the IPv6 "
 		    "assessment (v6gatectl status, v6gatectl readiness)");
-	else
+	else {
+		time_t	due = ready_due();
+		char	next[64] = "";
+
+		if (due != 0)
+			snprintf(next, sizeof(next), "; the next try in %lld s",
+			    (long long)(due - ready_ended));
 		log_warnx("readiness check could not run (exit status %d): "
-		    "try v6gatectl readiness", WIFEXITED(status) ?
-		    WEXITSTATUS(status) : -1);
+		    "try v6gatectl readiness%s", WIFEXITED(status) ?
+		    WEXITSTATUS(status) : -1, next);
+	}
 	ready_arm();
 }
 
@@ -1588,6 +1604,7 @@ main(int argc, char *argv[])
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGHUP) {
 					priv_notice(serve_notice, PN_RELOAD);
+					ready_ended = 0;  /* the file may fix it */
 					ready_arm();
 				} else if (si.ssi_signo == SIGUSR1)
 					priv_notice(serve_notice, PN_REOPEN);

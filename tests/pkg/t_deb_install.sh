@@ -302,6 +302,13 @@ in_ct journalctl -u v6gated --no-pager -o short-monotonic >"$run/journal.txt" 2>
 sed 's/^/# journal: /' "$run/journal.txt"
 check "the journal has no watchdog timeout, SIGSYS or failure" \
     not_grep -Ei 'watchdog timeout|SIGSYS|bad system call|failed with result|core-dump' "$run/journal.txt"
+# The shipped file has a readiness group and no service: the checker has
+# nothing to check and ends without a result.  It is tried once, 10 s
+# after the start, and then not before readiness.interval (a day), not
+# once a second.
+starts=$(grep -c 'readiness check started' "$run/journal.txt")
+check "the readiness checker started once in $((wd + 5)) s (started $starts times)" \
+    test "$starts" -le 1
 
 # The upgrade path (prerm upgrade, postinst configure OLD): a restart.
 in_ct sh -c "cd /root && apt-get install -y --reinstall ./$debname" \
