@@ -254,9 +254,26 @@ wait_holder A 60 && sleep 3 && wait_holder A 10 &&
     { fail "holder $(holder) after 60 s: A $(states A); B $(states B)"; finish; }
 
 # --- new flows through A ------------------------------------------------------
-first_success 30 && ok "NAT64 through the pair: the server sees the pool4 address (${MS} ms)" ||
+# B's MASTER entries so far: one more after a flow means the addresses
+# moved during it (a sanitizer build's health, slow under TCG, missing
+# "fall" times in a row), and the flow then says nothing of A's Jool: the
+# flow is tried again, at most twice, once A holds them steadily again.
+b_masters() { states B | grep -o MASTER | wc -l; }
+for try in 1 2 3; do
+	bm=$(b_masters)
+	# Jool keeps closed sessions a few minutes: count this try's own
+	sa=$(sessions A) sb=$(sessions B)
+	first_success 30
+	fs=$?
+	got="$(($(sessions A) - sa)) $(($(sessions B) - sb))"
+	[ "$got" = "1 0" ] || [ "$(b_masters)" = "$bm" ] || [ $try = 3 ] ||
+	    { log "try $try: the addresses moved during the flow (B: $(states B)); new sessions $got: again once A holds them"
+	      wait_holder A 60 && sleep 3 && wait_holder A 10; continue; }
+	break
+done
+[ $fs = 0 ] && ok "NAT64 through the pair: the server sees the pool4 address (${MS} ms, try $try)" ||
     fail "no NAT64 flow through A in 30 s; holder $(holder); A $(states A); B $(states B); c6 $(in_c6 ip -6 neigh show 2001:db8:1::1)"
-check_eq "the flow is A's Jool's session, not B's" "$(sessions A) $(sessions B)" "1 0"
+check_eq "the flow is A's Jool's session, not B's (new sessions on A and B; A: $(states A); B: $(states B))" "$got" "1 0"
 
 # a long flow opened through A: a line echoed now
 mkfifo /tmp/old.in
