@@ -62,12 +62,6 @@ def derive(s):
         kt = s.get("kthreads_ns")
         d["kthreads"] = kt / units / 1e3 if kt is not None and units else None
         d["conn_per_req"] = ratio(s["accepts"], s["reqs"])
-        # how many of the machine's CPUs each side kept busy: who is the
-        # limit (older samples lack the client's and the backend's)
-        secs = s.get("secs")
-        for k, v in (("proxy_cpus", cpu), ("client_cpus", s.get("client_ns")),
-                     ("backend_cpus", s.get("backend_ns"))):
-            d[k] = v / 1e9 / secs if v is not None and secs else None
         d["errors"] = s["errors"]
     elif w == "bulk":
         d["rate"] = s["bytes"] / s["secs"] / 1e6
@@ -76,14 +70,12 @@ def derive(s):
         kt = s.get("kthreads_ns")
         d["kthreads"] = (kt / 1e6 / (s["bytes"] / 1e9)
                          if kt is not None and s["bytes"] else None)
-        # the client's and the backend's CPU per GB and CPUs kept busy
-        # (older samples lack them)
+        # the client's and the backend's CPU per GB (older samples lack
+        # them)
         for who in ("client", "backend"):
             v = s.get(who + "_ns")
             d[who + "_cpu"] = (v / 1e6 / (s["bytes"] / 1e9)
                                if v is not None and s["bytes"] else None)
-            d[who + "_cpus"] = v / 1e9 / s["secs"] if v is not None else None
-        d["proxy_cpus"] = cpu / 1e9 / s["secs"] if cpu is not None else None
         d["errors"] = s["errors"]
     elif w == "idle":
         d["kib"] = ratio(s["rss1_kib"] - s["rss0_kib"], s["opened"])
@@ -91,6 +83,13 @@ def derive(s):
         d["failed"] = s["failed"]
         d["established"] = s["established"]
         d["errors"] = s["failed"]
+    if w != "idle":
+        # how many of the machine's CPUs each side kept busy: who is the
+        # limit (older samples lack the client's and the backend's)
+        secs = s.get("secs")
+        for k, v in (("proxy_cpus", cpu), ("client_cpus", s.get("client_ns")),
+                     ("backend_cpus", s.get("backend_ns"))):
+            d[k] = v / 1e9 / secs if v is not None and secs else None
     return d
 
 
@@ -285,7 +284,7 @@ def targets(res, meta, cnt):
     cd = [get("bulk", "direct", k) for k in ("client_cpu", "backend_cpu")]
     budget = (1e3 * meta["cpus"] / (0.95 * rd / 1e3) - sum(cd)
               if rd and None not in cd else None)
-    r = ratio(get("bulk", "v6gate", "rate"), get("bulk", "direct", "rate"))
+    r = ratio(get("bulk", "v6gate", "rate"), rd)
     add(f"v6gate bulk throughput: {fmt(r, '.2f', 0)}x direct"
         " (target >= 0.95)", r, 0.95, r is not None and r >= 0.95,
         (f"direct keeps curl {fmt(get('bulk', 'direct', 'client_cpus'), '.2f', 0)}"

@@ -86,6 +86,8 @@ BACKEND_PID=
 die() { echo "bench: $*" >&2; exit 1; }
 # running NAME: whether proxy NAME is one of this run's
 running() { [[ " $PROXIES " == *" $1 "* ]]; }
+# drop_proxy NAME: not one of this run's after all (not built here)
+drop_proxy() { PROXIES=$(tr ' ' '\n' <<<"$PROXIES" | grep -vx "$1" | tr '\n' ' '); }
 say() { echo "bench: $*" >&2; }
 # Heads up: a shell function started with & runs in a subshell, so $! would
 # not be the daemon's pid.  Background starts use "ip netns exec" itself,
@@ -112,14 +114,12 @@ check_prereqs() {
 	    { [ ! -x "$FLOOR_SOCKMAP" ] || [ ! -f "$FLOOR_SOCKMAP_BPF" ]; }; then
 		say "$FLOOR_SOCKMAP not built (configure found no libbpf or" \
 		    "clang): no floor-sockmap row"
-		PROXIES=$(tr ' ' '\n' <<<"$PROXIES" | grep -vx floor-sockmap |
-		    tr '\n' ' ')
+		drop_proxy floor-sockmap
 	fi
 	if running floor-uring && [ ! -x "$FLOOR_URING" ]; then
 		say "$FLOOR_URING not built (configure found no liburing):" \
 		    "no floor-uring row"
-		PROXIES=$(tr ' ' '\n' <<<"$PROXIES" | grep -vx floor-uring |
-		    tr '\n' ' ')
+		drop_proxy floor-uring
 	fi
 	[ -x "$V6GATED_NOCOUNT" ] || die "$V6GATED_NOCOUNT missing:" \
 	    "build first (make tests/bench/v6gated-nocount)"
@@ -574,6 +574,14 @@ curl_to() {
 
 # calc EXPR: floating-point arithmetic
 calc() { awk "BEGIN { printf \"%.6g\", $1 }"; }
+# times_ns <<<OUTPUT: the ns of CPU that bash's "times", the last line of
+# OUTPUT, says the shell's children used (user plus system: "0m1.5s 0m0.2s")
+times_ns() {
+	tail -1 | awk '{
+	    n = 0
+	    for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); n += t[1] * 60 + t[2] }
+	    printf "%.0f", n * 1e9 }'
+}
 
 # json_str TEXT: TEXT as a JSON string
 json_str() {
@@ -656,10 +664,7 @@ run_wrk() {
 	read -r cpu ut st <<<"$(cpu_since "$p" "$c0")"
 	read -r bcpu _ <<<"$(cpu_since backend "$b0")"
 	kt=$(($(kthreads_cpu) - k0))
-	ccpu=$(tail -1 <<<"$out" | awk '{
-	    n = 0
-	    for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); n += t[1] * 60 + t[2] }
-	    printf "%.0f", n * 1e9 }')
+	ccpu=$(times_ns <<<"$out")
 	rate=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
 	reqs=$(awk '/requests in/ { print $1 }' <<<"$out")
 	if [ -z "$rate" ] || [ -z "$reqs" ]; then
@@ -710,10 +715,7 @@ run_bulk() {
 		[ "$got" = $((100 << 20)) ] || errs=$((errs + 1))
 		bytes=$((bytes + ${got:-0}))
 	done
-	ccpu=$(tail -1 <<<"$out" | awk '{
-	    n = 0
-	    for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); n += t[1] * 60 + t[2] }
-	    printf "%.0f", n * 1e9 }')
+	ccpu=$(times_ns <<<"$out")
 	secs=$(calc "($t1 - $t0) / 1e9")
 	sample w=bulk p="$p" r="$r" bytes="$bytes" secs="$secs" cpu_ns="$cpu" \
 	    user_ticks="$ut" sys_ticks="$st" kthreads_ns="$kt" errors="$errs" \
