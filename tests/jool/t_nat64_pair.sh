@@ -249,7 +249,9 @@ ka_up B
 # the VRRP states each keepalived went through, for a failure's message
 states() { grep -ho '(vip[46]) Entering [A-Z]* STATE' $S/ka-$1.log |
     sed 's/(\(vip[46]\)) Entering \([A-Z]*\) STATE/\1:\2/' | tr '\n' ' '; }
-wait_holder A 60 && sleep 3 && wait_holder A 10 &&
+# a_steady: A holds both addresses, and still 3 s later
+a_steady() { wait_holder A 60 && sleep 3 && wait_holder A 10; }
+a_steady &&
     ok "A (priority 150) holds both addresses, and still 3 s later" ||
     { fail "holder $(holder) after 60 s: A $(states A); B $(states B)"; finish; }
 
@@ -268,7 +270,7 @@ for try in 1 2 3; do
 	got="$(($(sessions A) - sa)) $(($(sessions B) - sb))"
 	[ "$got" = "1 0" ] || [ "$(b_masters)" = "$bm" ] || [ $try = 3 ] ||
 	    { log "try $try: the addresses moved during the flow (B: $(states B)); new sessions $got: again once A holds them"
-	      wait_holder A 60 && sleep 3 && wait_holder A 10; continue; }
+	      a_steady; continue; }
 	break
 done
 [ $fs = 0 ] && ok "NAT64 through the pair: the server sees the pool4 address (${MS} ms, try $try)" ||
